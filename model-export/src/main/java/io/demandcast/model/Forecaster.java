@@ -1,0 +1,15 @@
+package io.demandcast.model;
+
+import java.util.List;
+
+/**
+ * A forecasting method that forecasts many series at once (one batch): the LSTM and every baseline. The result
+ * has one forecast per history, in the same order, each starting at {@code history.end()}.
+ */
+public interface Forecaster {
+
+    /** Name written in forecasts and reports: {@code lstm}, {@code seasonal_naive}, ... */
+    String method();
+
+    List<QuantileForecast> forecast(List<SeriesHistory> histories, int horizon);
+}

@@ -1,0 +1,2 @@
+/** Avro contracts of every Demandcast topic, their serdes and the registry of topic names. */
+package io.demandcast.schemas;

@@ -1,0 +1,2 @@
+/** The Demandcast streaming application and its command line. */
+package io.demandcast.app;
