@@ -62,7 +62,7 @@ public final class Backtest {
             training.add(h.head(h.length() - n));
         }
 
-        Map<String, List<QuantileForecast>[]> forecasts = new LinkedHashMap<>();
+        Map<String, List<List<QuantileForecast>>> forecasts = new LinkedHashMap<>();
         Map<String, Double> seconds = new LinkedHashMap<>();
         if (trainer != null) {
             long start = System.nanoTime();
@@ -90,10 +90,9 @@ public final class Backtest {
         return key;
     }
 
-    @SuppressWarnings("unchecked")
-    private List<QuantileForecast>[] forecastOrigins(Forecaster f, List<SeriesHistory> series) {
+    private List<List<QuantileForecast>> forecastOrigins(Forecaster f, List<SeriesHistory> series) {
         int origins = config.origins();
-        List<QuantileForecast>[] out = new List[origins];
+        List<List<QuantileForecast>> out = new ArrayList<>(origins);
         for (int k = 0; k < origins; k++) {
             List<SeriesHistory> inputs = new ArrayList<>(series.size());
             for (SeriesHistory h : series) {
@@ -101,7 +100,7 @@ public final class Backtest {
             }
             List<QuantileForecast> result = f.forecast(inputs, config.horizon());
             check(f.method(), inputs, result);
-            out[k] = result;
+            out.add(result);
         }
         return out;
     }
@@ -130,7 +129,7 @@ public final class Backtest {
     }
 
     private BacktestResult score(List<SeriesHistory> series, List<SeriesHistory> training, int skipped,
-                                 Map<String, List<QuantileForecast>[]> forecasts, Map<String, Double> seconds) {
+                                 Map<String, List<List<QuantileForecast>>> forecasts, Map<String, Double> seconds) {
         int horizon = config.horizon();
         Map<String, List<SeriesErrors>> perSeries = new LinkedHashMap<>();
         for (String method : forecasts.keySet()) {
@@ -149,8 +148,8 @@ public final class Backtest {
                 int origin = h.length() - config.holdout() + k * config.step();
                 for (int s = 0; s < horizon; s++) {
                     double actual = h.units()[origin + s];
-                    for (Map.Entry<String, List<QuantileForecast>[]> e : forecasts.entrySet()) {
-                        QuantileForecast f = e.getValue()[k].get(i);
+                    for (Map.Entry<String, List<List<QuantileForecast>>> e : forecasts.entrySet()) {
+                        QuantileForecast f = e.getValue().get(k).get(i);
                         double[] values = f.values()[s];
                         perSeries.get(e.getKey()).get(i).add(s + 1, actual, f.quantiles(), values);
                         rows.add(new ForecastRow(h.series(), h.bucketStart(origin + s), k + 1, s + 1, e.getKey(),

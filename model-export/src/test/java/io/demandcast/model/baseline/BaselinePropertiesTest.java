@@ -14,7 +14,7 @@ import net.jqwik.api.constraints.DoubleRange;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
 
-class BaselineProperties {
+class BaselinePropertiesTest {
 
     private static final double[] Q = {0.1, 0.5, 0.9};
 

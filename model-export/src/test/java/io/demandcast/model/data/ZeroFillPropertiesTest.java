@@ -14,7 +14,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
 
-class ZeroFillProperties {
+class ZeroFillPropertiesTest {
 
     /** Rows as (day offset, units); the history has one bucket per day from the first to the last row. */
     @Property(tries = 200)
