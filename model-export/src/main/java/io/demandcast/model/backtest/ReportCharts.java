@@ -23,6 +23,7 @@ import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.lines.SeriesLines;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /** The HTML report and its PNG plots (XChart, drawn headless). */
@@ -173,6 +174,7 @@ final class ReportCharts {
         actual.setLineColor(Color.BLACK);
         actual.setMarker(SeriesMarkers.NONE);
         actual.setLineWidth(1.5f);
+        actual.setLineStyle(SeriesLines.SOLID);
         for (String m : methods) {
             Color color = PALETTE[methods.indexOf(m) % PALETTE.length];
             for (int k = 0; k < c.origins(); k++) {
@@ -187,14 +189,11 @@ final class ReportCharts {
                 s.setLineColor(color);
                 s.setMarker(SeriesMarkers.NONE);
                 s.setLineWidth(m.equals(primary) ? 2.5f : 1.2f);
-                if (!m.equals(primary)) {
-                    s.setLineStyle(new BasicStroke(1.2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f,
-                            new float[] {6f, 4f}, 0f));
-                }
+                s.setLineStyle(m.equals(primary) ? new BasicStroke(2.5f) : new BasicStroke(1.2f,
+                        BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f));
                 s.setShowInLegend(k == 0);
             }
         }
-        // A dashed vertical line would need a fake series; the P10-P90 band marks where the holdout starts.
         return chart;
     }
 
@@ -231,6 +230,7 @@ final class ReportCharts {
             s.setLineColor(PALETTE[methods.indexOf(m) % PALETTE.length]);
             s.setMarkerColor(PALETTE[methods.indexOf(m) % PALETTE.length]);
             s.setMarker(SeriesMarkers.CIRCLE);
+            s.setLineStyle(SeriesLines.SOLID);
         }
         chart.getStyler().setMarkerSize(5);
         return chart;

@@ -49,7 +49,7 @@ public final class MovingAverage implements Forecaster {
             for (int t = w; t < n; t++) {
                 errors[t - w] = y[t] - (prefix[t] - prefix[t - w]) / w;
             }
-            double[] offsets = ResidualBand.offsets(errors, count, quantiles);
+            double[] offsets = ResidualBand.offsets(errors, count, history.bucket().season(), quantiles);
             double point = n == 0 ? 0.0 : (prefix[n] - prefix[n - w]) / w;
             double[][] values = new double[horizon][];
             for (int h = 0; h < horizon; h++) {

@@ -37,7 +37,7 @@ public final class Naive implements Forecaster {
             for (int t = 1; t < n; t++) {
                 diffs[t - 1] = y[t] - y[t - 1];
             }
-            double[] offsets = ResidualBand.offsets(diffs, count, quantiles);
+            double[] offsets = ResidualBand.offsets(diffs, count, history.bucket().season(), quantiles);
             double point = n == 0 ? 0.0 : y[n - 1];
             double[][] values = new double[horizon][];
             for (int h = 0; h < horizon; h++) {

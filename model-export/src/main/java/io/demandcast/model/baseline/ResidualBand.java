@@ -12,13 +12,23 @@ final class ResidualBand {
     private ResidualBand() {
     }
 
-    /** Offsets for {@code quantiles}; all zero when there are fewer than two residuals. */
-    static double[] offsets(double[] residuals, int count, double[] quantiles) {
+    /**
+     * Residuals older than this many seasons are left out: retail demand changes regime (a product launched late
+     * has months of zero-difference history that would make its band far too narrow).
+     */
+    static final int RECENT_SEASONS = 8;
+
+    /**
+     * Offsets for {@code quantiles} from the last {@code RECENT_SEASONS * season} of the {@code count} residuals
+     * (oldest first); all zero when there are fewer than two.
+     */
+    static double[] offsets(double[] residuals, int count, int season, double[] quantiles) {
         double[] result = new double[quantiles.length];
         if (count < 2) {
             return result;
         }
-        double[] sorted = Arrays.copyOf(residuals, count);
+        int from = Math.max(0, count - RECENT_SEASONS * season);
+        double[] sorted = Arrays.copyOfRange(residuals, from, count);
         Arrays.sort(sorted);
         double median = EmpiricalQuantile.of(sorted, 0.5);
         for (int q = 0; q < quantiles.length; q++) {

@@ -47,7 +47,7 @@ public final class SeasonalNaive implements Forecaster {
         for (int t = m; t < n; t++) {
             diffs[t - m] = y[t] - y[t - m];
         }
-        double[] offsets = ResidualBand.offsets(diffs, count, quantiles);
+        double[] offsets = ResidualBand.offsets(diffs, count, history.bucket().season(), quantiles);
         double[][] values = new double[horizon][];
         for (int h = 0; h < horizon; h++) {
             double point = n == 0 ? 0.0 : y[n - m + (h % m)];

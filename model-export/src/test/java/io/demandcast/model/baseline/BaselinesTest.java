@@ -65,4 +65,19 @@ class BaselinesTest {
             }
         }
     }
+
+    @Test
+    void theBandComesFromTheLastEightSeasonsOfResiduals() {
+        // 40 days of wild swings, then 8 weeks (56 days) alternating 10, 12: only differences of -2 and +2 count.
+        double[] y = new double[40 + 57];
+        for (int t = 0; t < 40; t++) {
+            y[t] = t % 2 == 0 ? 0 : 1000;
+        }
+        for (int t = 40; t < y.length; t++) {
+            y[t] = t % 2 == 0 ? 10 : 12;
+        }
+        QuantileForecast f = one(new Naive(Q), y, 1);
+        assertThat(f.values()[0][0]).isBetween(8.0, 10.0);
+        assertThat(f.values()[0][2]).isBetween(10.0, 12.0);
+    }
 }
