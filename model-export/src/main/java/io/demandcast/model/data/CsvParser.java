@@ -17,6 +17,9 @@ public final class CsvParser {
     private int line = 1;
     private int recordLine;
     private int pushedBack = -2;
+    private final char[] buffer = new char[1 << 16];
+    private int position;
+    private int limit;
 
     /** @param source the file name used in error messages */
     public CsvParser(Reader in, String source) {
@@ -100,7 +103,15 @@ public final class CsvParser {
             pushedBack = -2;
             return c;
         }
-        return in.read();
+        if (position == limit) {
+            limit = in.read(buffer, 0, buffer.length);
+            position = 0;
+            if (limit <= 0) {
+                limit = 0;
+                return -1;
+            }
+        }
+        return buffer[position++];
     }
 
     private void unread(int c) {
