@@ -68,8 +68,8 @@ public final class Backtest {
             long start = System.nanoTime();
             try (TrainedModel model = trainer.train(training, listener == null ? TrainingListener.NONE : listener)) {
                 forecasts.put(model.method(), forecastOrigins(model, series));
+                seconds.put(model.method(), (System.nanoTime() - start) / 1e9);
             }
-            seconds.put(last(forecasts), (System.nanoTime() - start) / 1e9);
         }
         for (Forecaster f : baselines) {
             if (forecasts.containsKey(f.method())) {
@@ -80,14 +80,6 @@ public final class Backtest {
             seconds.put(f.method(), (System.nanoTime() - start) / 1e9);
         }
         return score(series, training, histories.size() - series.size(), forecasts, seconds);
-    }
-
-    private static String last(Map<String, ?> map) {
-        String key = null;
-        for (String k : map.keySet()) {
-            key = k;
-        }
-        return key;
     }
 
     private List<List<QuantileForecast>> forecastOrigins(Forecaster f, List<SeriesHistory> series) {
