@@ -4,13 +4,13 @@ import io.demandcast.model.Forecaster;
 import io.demandcast.model.QuantileForecast;
 import io.demandcast.model.SeriesHistory;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
  * Seasonal naive: each future bucket repeats the bucket one season earlier (season from the bucket: hour 24,
- * day 7, week 52, month 12). Quantiles come from the empirical quantiles of the in-sample seasonal differences,
- * widened with the square root of the number of seasons ahead, and clipped at zero since demand is not negative.
+ * day 7, week 52, month 12). P50 is that repeated value (R's {@code snaive}); the other quantiles add the
+ * empirical quantiles of the in-sample seasonal differences, centred on their median, widened with the square
+ * root of the number of seasons ahead, and clipped at zero since demand is not negative.
  * It is the streaming fallback when no model is loaded, so it must work on any history, even a one-bucket one.
  */
 public final class SeasonalNaive implements Forecaster {
@@ -20,7 +20,7 @@ public final class SeasonalNaive implements Forecaster {
     private final double[] quantiles;
 
     public SeasonalNaive(double[] quantiles) {
-        this.quantiles = quantiles.clone();
+        this.quantiles = ResidualBand.checkedQuantiles(quantiles);
     }
 
     @Override
@@ -42,32 +42,17 @@ public final class SeasonalNaive implements Forecaster {
         int n = y.length;
         // A history shorter than one season repeats what there is: the last bucket, cycled over the season.
         int m = Math.max(1, Math.min(history.bucket().season(), n));
-        double[] residualQuantiles = residualQuantiles(y, m);
-        double[][] values = new double[horizon][quantiles.length];
-        for (int h = 0; h < horizon; h++) {
-            double point = n == 0 ? 0.0 : y[n - m + (h % m)];
-            double widen = Math.sqrt(h / m + 1.0);
-            for (int q = 0; q < quantiles.length; q++) {
-                values[h][q] = Math.max(0.0, point + widen * residualQuantiles[q]);
-            }
-        }
-        return new QuantileForecast(history.series(), history.end(), quantiles.clone(), values, METHOD, METHOD);
-    }
-
-    private double[] residualQuantiles(double[] y, int m) {
-        int count = y.length - m;
-        double[] result = new double[quantiles.length];
-        if (count < 2) {
-            return result;
-        }
+        int count = Math.max(0, n - m);
         double[] diffs = new double[count];
-        for (int t = m; t < y.length; t++) {
+        for (int t = m; t < n; t++) {
             diffs[t - m] = y[t] - y[t - m];
         }
-        Arrays.sort(diffs);
-        for (int q = 0; q < quantiles.length; q++) {
-            result[q] = EmpiricalQuantile.of(diffs, quantiles[q]);
+        double[] offsets = ResidualBand.offsets(diffs, count, history.bucket().season(), quantiles);
+        double[][] values = new double[horizon][];
+        for (int h = 0; h < horizon; h++) {
+            double point = n == 0 ? 0.0 : y[n - m + (h % m)];
+            values[h] = ResidualBand.around(point, Math.sqrt(h / m + 1.0), offsets);
         }
-        return result;
+        return new QuantileForecast(history.series(), history.end(), quantiles.clone(), values, METHOD, METHOD);
     }
 }
