@@ -5,6 +5,7 @@ import io.demandcast.app.ingest.DeadLetters;
 import io.demandcast.app.ingest.Rejection;
 import io.demandcast.app.ingest.SeriesSale;
 import io.demandcast.app.topology.PipelineMetrics;
+import io.demandcast.model.Bucket;
 import io.demandcast.model.SeriesHistory;
 import io.demandcast.schemas.avro.Forecast;
 import io.demandcast.schemas.avro.SalesBucket;
@@ -47,7 +48,7 @@ public final class BucketAggregator implements Processor<String, SeriesSale, Str
     private static final String CLOCK_KEY = "clock";
 
     /** The settings of the aggregation. */
-    public record Settings(io.demandcast.model.Bucket bucket, Duration grace, int historyLength, int retireAfter,
+    public record Settings(Bucket bucket, Duration grace, int historyLength, int retireAfter,
                            Duration wallclockCloseInterval) {
     }
 
