@@ -97,4 +97,37 @@ class BucketCloseTest {
             });
         }
     }
+
+    @Test
+    void aRecordWithinGraceBeforeTheVeryFirstRecordOfTheTaskIsNotLate() {
+        try (PipelineDriver p = pipeline("PT1H")) {
+            p.sale("A", "2011-01-04T00:20:00Z", 1);
+            p.sale("B", "2011-01-03T23:45:00Z", 2);
+            p.sale("A", "2011-01-05T02:00:00Z", 1);
+
+            assertThat(p.deadLetters()).isEmpty();
+            assertThat(p.actuals()).extracting(b -> b.getSeries() + "@" + b.getBucketStart().toString().substring(0, 10)
+                            + "=" + b.getUnits())
+                    .containsExactlyInAnyOrder("B@2011-01-03=2.0", "A@2011-01-04=1.0", "B@2011-01-04=0.0");
+        }
+    }
+
+    @Test
+    void monthlyBucketsFollowTheCalendarAndZeroFillASilentMonth() {
+        try (PipelineDriver p = new PipelineDriver(PipelineDriver.config(state, "bucket", "month", "grace", "P1D",
+                "max.future.skew", "P90D"), ModelHandle.none())) {
+            p.sale("A", "2011-01-31T23:00:00Z", 3);
+            p.sale("B", "2011-02-10T10:00:00Z", 1);
+            p.sale("A", "2011-03-15T10:00:00Z", 4);
+
+            assertThat(p.actuals()).extracting(b -> b.getSeries() + "@" + b.getBucketStart() + ".." + b.getBucketEnd()
+                            + "=" + b.getUnits())
+                    .containsExactlyInAnyOrder(
+                            "A@2011-01-01T00:00:00Z..2011-02-01T00:00:00Z=3.0",
+                            "A@2011-02-01T00:00:00Z..2011-03-01T00:00:00Z=0.0",
+                            "B@2011-02-01T00:00:00Z..2011-03-01T00:00:00Z=1.0");
+            assertThat(p.forecasts()).filteredOn(f -> f.getSeries().equals("A")).last().satisfies(f ->
+                    assertThat(f.getSteps().get(0).getBucketStart()).isEqualTo(Instant.parse("2011-03-01T00:00:00Z")));
+        }
+    }
 }
