@@ -1,0 +1,140 @@
+package io.demandcast.app.cycle;
+
+import io.demandcast.app.topology.PipelineMetrics;
+import io.demandcast.model.Forecaster;
+import io.demandcast.model.QuantileForecast;
+import io.demandcast.model.SeriesHistory;
+import io.demandcast.schemas.avro.Forecast;
+import io.demandcast.schemas.avro.ForecastStep;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Forecasts all series of a task after a bucket closes: the histories go to the model in batches of at most
+ * {@code batchSize}, and every series the model cannot serve (no model loaded, an exception, a non-finite value)
+ * gets the fallback's forecast instead, with the reason in {@code method}. A forecast is never missing.
+ */
+public final class ForecastCycle {
+
+    /** Reasons written after the fallback's name in {@code method}, e.g. {@code seasonal_naive:no_model}. */
+    public static final String NO_MODEL = "no_model";
+    public static final String NON_FINITE = "non_finite";
+    public static final String MODEL_ERROR = "model_error";
+
+    private static final Logger LOG = LoggerFactory.getLogger(ForecastCycle.class);
+
+    private final ModelHandle models;
+    private final Forecaster fallback;
+    private final int horizon;
+    private final int batchSize;
+    private final PipelineMetrics metrics;
+
+    public ForecastCycle(ModelHandle models, Forecaster fallback, int horizon, int batchSize,
+                         PipelineMetrics metrics) {
+        this.models = Objects.requireNonNull(models, "models");
+        this.fallback = Objects.requireNonNull(fallback, "fallback");
+        if (horizon < 1 || batchSize < 1) {
+            throw new IllegalArgumentException("horizon and batch size must be >= 1; got " + horizon + " and "
+                    + batchSize);
+        }
+        this.horizon = horizon;
+        this.batchSize = batchSize;
+        this.metrics = metrics;
+    }
+
+    /** Name written in {@code method} for a fallback forecast made for {@code reason}. */
+    public String fallbackMethod(String reason) {
+        return fallback.method() + ":" + reason;
+    }
+
+    /** One forecast per history, in the same order. */
+    public List<Forecast> forecast(List<SeriesHistory> histories, Instant lastObservedBucket, long producedAt) {
+        List<Forecast> out = new ArrayList<>(histories.size());
+        try (ModelHandle.Lease lease = models.lease()) {
+            metrics.modelVersion(lease.forecaster() == null ? "none" : lease.version());
+            for (int from = 0; from < histories.size(); from += batchSize) {
+                List<SeriesHistory> batch = histories.subList(from, Math.min(histories.size(), from + batchSize));
+                forecastBatch(lease, batch, lastObservedBucket, producedAt, out);
+            }
+        }
+        return out;
+    }
+
+    private void forecastBatch(ModelHandle.Lease lease, List<SeriesHistory> batch, Instant lastObserved,
+                               long producedAt, List<Forecast> out) {
+        Forecaster model = lease.forecaster();
+        if (model == null) {
+            addFallbacks(batch, NO_MODEL, lastObserved, producedAt, out);
+            return;
+        }
+        List<QuantileForecast> predicted;
+        long t0 = System.nanoTime();
+        try {
+            predicted = model.forecast(batch, horizon);
+            if (predicted == null || predicted.size() != batch.size()) {
+                throw new IllegalStateException("model " + lease.version() + " returned "
+                        + (predicted == null ? "null" : predicted.size() + " forecasts") + " for " + batch.size()
+                        + " series");
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("model {} failed on a batch of {} series ending {}; falling back", lease.version(),
+                    batch.size(), lastObserved, e);
+            addFallbacks(batch, MODEL_ERROR, lastObserved, producedAt, out);
+            return;
+        } finally {
+            metrics.inference(batch.size(), System.nanoTime() - t0);
+        }
+        // Forecasts are kept in input order: unusable ones are filled in place by one fallback call.
+        Forecast[] slots = new Forecast[batch.size()];
+        List<SeriesHistory> bad = new ArrayList<>();
+        List<Integer> badAt = new ArrayList<>();
+        for (int i = 0; i < batch.size(); i++) {
+            QuantileForecast q = predicted.get(i);
+            if (q != null && q.isFinite() && q.horizon() >= horizon && q.series().equals(batch.get(i).series())) {
+                slots[i] = toRecord(batch.get(i), q, model.method(), lease.version(), lastObserved, producedAt);
+            } else {
+                bad.add(batch.get(i));
+                badAt.add(i);
+            }
+        }
+        if (!bad.isEmpty()) {
+            List<Forecast> filled = new ArrayList<>();
+            addFallbacks(bad, NON_FINITE, lastObserved, producedAt, filled);
+            for (int j = 0; j < filled.size(); j++) {
+                slots[badAt.get(j)] = filled.get(j);
+            }
+        }
+        out.addAll(List.of(slots));
+    }
+
+    private void addFallbacks(List<SeriesHistory> histories, String reason, Instant lastObserved, long producedAt,
+                              List<Forecast> out) {
+        List<QuantileForecast> qs = fallback.forecast(histories, horizon);
+        String method = fallbackMethod(reason);
+        for (int i = 0; i < histories.size(); i++) {
+            out.add(toRecord(histories.get(i), qs.get(i), method, fallback.method(), lastObserved, producedAt));
+            metrics.fallback(reason);
+        }
+    }
+
+    private Forecast toRecord(SeriesHistory history, QuantileForecast q, String method, String version,
+                              Instant lastObserved, long producedAt) {
+        List<ForecastStep> steps = new ArrayList<>(horizon);
+        for (int h = 0; h < horizon; h++) {
+            steps.add(new ForecastStep(history.bucketStart(history.length() + h), q.quantile(h, 0.1),
+                    q.quantile(h, 0.5), q.quantile(h, 0.9)));
+        }
+        return Forecast.newBuilder()
+                .setSeries(history.series())
+                .setLastObservedBucket(lastObserved)
+                .setSteps(steps)
+                .setModelVersion(version)
+                .setMethod(method)
+                .setProducedAt(Instant.ofEpochMilli(producedAt))
+                .build();
+    }
+}

@@ -1,0 +1,111 @@
+package io.demandcast.app.ingest;
+
+import io.demandcast.app.topology.PipelineMetrics;
+import io.demandcast.schemas.avro.DeadLetter;
+import io.demandcast.schemas.avro.OrderEvent;
+import java.util.Optional;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * First step of the pipeline: decodes the raw bytes of {@code orders} (the source reads bytes, so a bad record
+ * never stops the stream thread), validates the order and passes it on with its event time as the record
+ * timestamp, or turns it into a dead letter that keeps the original bytes and where they were read.
+ */
+public final class OrderIntake implements Processor<byte[], byte[], byte[], Intake> {
+
+    /** The latest event time of a valid order of this task: the stream time that far-future times are judged by. */
+    public static final String WATERMARK_STORE = "intake-watermark";
+    private static final String WATERMARK_KEY = "event-time";
+
+    private final Deserializer<OrderEvent> decoder;
+    private final Deserializer<String> keyDecoder = Serdes.String().deserializer();
+    private final OrderValidator validator;
+    private final PipelineMetrics metrics;
+    private ProcessorContext<byte[], Intake> context;
+    private KeyValueStore<String, Long> watermarkStore;
+    private long watermark = OrderValidator.NO_WATERMARK;
+
+    public OrderIntake(Deserializer<OrderEvent> decoder, OrderValidator validator, PipelineMetrics metrics) {
+        this.decoder = decoder;
+        this.validator = validator;
+        this.metrics = metrics;
+    }
+
+    public static StoreBuilder<KeyValueStore<String, Long>> watermarkStore() {
+        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(WATERMARK_STORE), Serdes.String(),
+                Serdes.Long());
+    }
+
+    @Override
+    public void init(ProcessorContext<byte[], Intake> context) {
+        this.context = context;
+        this.watermarkStore = context.getStateStore(WATERMARK_STORE);
+        Long stored = watermarkStore.get(WATERMARK_KEY);
+        watermark = stored == null ? OrderValidator.NO_WATERMARK : stored;
+    }
+
+    @Override
+    public void process(Record<byte[], byte[]> record) {
+        metrics.recordIn();
+        Origin origin = origin(record.key());
+        OrderEvent order;
+        try {
+            if (record.value() == null) {
+                refuse(record, origin, new Rejection(Rejection.DESERIALIZATION,
+                        "record at " + origin + " has no value; expected an OrderEvent", null));
+                return;
+            }
+            order = decoder.deserialize(origin.topic(), record.headers(), record.value());
+            if (order == null) {
+                throw new IllegalStateException("the decoder returned no order");
+            }
+        } catch (RuntimeException e) {
+            refuse(record, origin, new Rejection(Rejection.DESERIALIZATION, "record at " + origin + " ("
+                    + record.value().length + " bytes) is not an OrderEvent: " + e.getMessage(),
+                    e.getClass().getName()));
+            return;
+        }
+        Optional<Rejection> rejection;
+        try {
+            rejection = validator.check(order, watermark, context.currentSystemTimeMs());
+        } catch (RuntimeException e) {
+            // A decoded record can still hold nulls where the schema has none (a lenient writer).
+            rejection = Optional.of(new Rejection(Rejection.MISSING_ID, "order at " + origin
+                    + " cannot be read: " + e, e.getClass().getName()));
+        }
+        if (rejection.isPresent()) {
+            refuse(record, origin, rejection.get());
+            return;
+        }
+        long eventTime = order.getEventTime().toEpochMilli();
+        if (eventTime > watermark) {
+            watermark = eventTime;
+            watermarkStore.put(WATERMARK_KEY, watermark);
+        }
+        metrics.orderAccepted();
+        context.forward(record.withValue((Intake) new Intake.Accepted(order, origin)).withTimestamp(eventTime));
+    }
+
+    private void refuse(Record<byte[], byte[]> record, Origin origin, Rejection rejection) {
+        metrics.deadLetter(rejection.reason());
+        DeadLetter letter = DeadLetters.of(rejection, record.value(), origin, context.currentSystemTimeMs());
+        context.forward(record.withValue((Intake) new Intake.Refused(letter)));
+    }
+
+    private Origin origin(byte[] key) {
+        Optional<RecordMetadata> meta = context.recordMetadata();
+        String k;
+        // String decoding of bytes never fails (malformed UTF-8 becomes U+FFFD); the DLQ keeps the raw key anyway.
+        k = key == null ? null : keyDecoder.deserialize(null, key);
+        return meta.map(m -> new Origin(m.topic(), m.partition(), m.offset(), null)).orElse(Origin.UNKNOWN)
+                .withKey(k);
+    }
+}

@@ -1,0 +1,2 @@
+/** The forecaster's Kafka Streams topology, built free of I/O from configuration, and its metrics. */
+package io.demandcast.app.topology;

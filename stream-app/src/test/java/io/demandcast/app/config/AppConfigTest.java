@@ -1,0 +1,119 @@
+package io.demandcast.app.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.demandcast.model.Bucket;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AppConfigTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void withNothingSetTheDefaultsAreExactlyOnceDailyBuckets() {
+        AppConfig c = AppConfig.defaults();
+        assertThat(c.bucket()).isEqualTo(Bucket.DAY);
+        assertThat(c.processingGuarantee()).isEqualTo("exactly_once_v2");
+        assertThat(c.topicNames().ordersDlq()).isEqualTo("orders-dlq");
+        assertThat(c.modelDir()).isNull();
+        assertThat(c.transactionTimeoutMs()).as("above the 10 s default that got fenced").isGreaterThan(10_000);
+    }
+
+    @Test
+    void theEnvironmentOverridesTheFileKeyByKey() throws IOException {
+        Path file = dir.resolve("app.properties");
+        Files.writeString(file, """
+                bootstrap.servers=file-host:9092
+                horizon=28
+                topic.orders=file-orders
+                """);
+        AppConfig c = AppConfig.load(file, Map.of(
+                "DEMANDCAST_BOOTSTRAP_SERVERS", "env-host:19092",
+                "DEMANDCAST_TOPIC_ORDERS_DLQ", "env-dlq",
+                "DEMANDCAST_HOME", "/opt/demandcast"));
+        assertThat(c.bootstrapServers()).isEqualTo("env-host:19092");
+        assertThat(c.horizon()).isEqualTo(28);
+        assertThat(c.topicNames().orders()).isEqualTo("file-orders");
+        assertThat(c.topicNames().ordersDlq()).isEqualTo("env-dlq");
+    }
+
+    @Test
+    void aBadValueIsRefusedWithItsKeyItsEnvironmentNameAndTheValue() {
+        assertThatThrownBy(() -> AppConfig.from(Map.of("horizon", "-3"), Map.of()))
+                .isInstanceOf(InvalidConfigException.class)
+                .hasMessageContaining("'horizon'").hasMessageContaining("DEMANDCAST_HORIZON")
+                .hasMessageContaining("'-3'");
+        assertThatThrownBy(() -> AppConfig.from(Map.of(), Map.of("DEMANDCAST_BUCKET", "fortnight")))
+                .hasMessageContaining("'bucket'").hasMessageContaining("'fortnight'")
+                .hasMessageContaining("hour, day, week, month");
+        assertThatThrownBy(() -> AppConfig.from(Map.of("grace", "an hour"), Map.of()))
+                .hasMessageContaining("'grace'").hasMessageContaining("'an hour'");
+        assertThatThrownBy(() -> AppConfig.from(Map.of("processing.guarantee", "exactly_once"), Map.of()))
+                .hasMessageContaining("exactly_once_v2");
+    }
+
+    @Test
+    void aBadValueInAFileAlsoNamesTheFile() throws IOException {
+        Path file = dir.resolve("bad.properties");
+        Files.writeString(file, "batch.size=lots\n");
+        assertThatThrownBy(() -> AppConfig.load(file, Map.of()))
+                .hasMessageContaining("'batch.size'").hasMessageContaining("'lots'")
+                .hasMessageContaining(file.toString());
+    }
+
+    @Test
+    void anUnknownKeyInTheFileIsRefusedSoThatATypoDoesNotFallBackToADefault() {
+        assertThatThrownBy(() -> AppConfig.from(Map.of("bootstrap.server", "h:1"), Map.of()))
+                .hasMessageContaining("'bootstrap.server'").hasMessageContaining("unknown key");
+    }
+
+    @Test
+    void graceCanBeGivenInBuckets() {
+        assertThat(AppConfig.from(Map.of("grace", "0.5 buckets"), Map.of()).grace()).isEqualTo(Duration.ofHours(12));
+        assertThat(AppConfig.from(Map.of("grace", "1 bucket", "bucket", "hour"), Map.of()).grace())
+                .isEqualTo(Duration.ofHours(1));
+        assertThat(AppConfig.from(Map.of("grace", "P2D"), Map.of()).grace()).isEqualTo(Duration.ofDays(2));
+    }
+
+    @Test
+    void theTransactionTimeoutMustExceedTheCommitInterval() {
+        assertThatThrownBy(() -> AppConfig.from(Map.of("commit.interval.ms", "30000",
+                "transaction.timeout.ms", "20000"), Map.of()))
+                .hasMessageContaining("'transaction.timeout.ms'").hasMessageContaining("commit.interval.ms");
+    }
+
+    @Test
+    void theLogFormMasksSecrets() {
+        AppConfig c = AppConfig.from(Map.of(
+                "schema.registry.basic.auth.user.info", "svc:pa55word",
+                "schema.registry.url", "https://svc:urlpa55@registry.example:8443/apis/ccompat/v7",
+                "streams.sasl.jaas.config", "PlainLoginModule required username=\"u\" password=\"jaaspa55\";",
+                "streams.num.stream.threads", "2"), Map.of());
+        String logged = c.toString();
+        assertThat(logged).doesNotContain("pa55word", "urlpa55", "jaaspa55")
+                .contains("registry.example:8443", "num.stream.threads=2");
+        assertThat(c.describe()).containsEntry("schema.registry.basic.auth.user.info", "****");
+        assertThat(c.schemaRegistryBasicAuth()).isEqualTo("svc:pa55word");
+    }
+
+    @Test
+    void streamsPropertiesCarryTheGuaranteeTheTimeoutsAndStreamsOverrides() {
+        AppConfig c = AppConfig.from(Map.of("application.id", "replay-7", "streams.num.stream.threads", "2",
+                "transaction.timeout.ms", "90000"), Map.of());
+        Properties p = c.streamsProperties();
+        assertThat(p).containsEntry("application.id", "replay-7")
+                .containsEntry("processing.guarantee", "exactly_once_v2")
+                .containsEntry("producer.transaction.timeout.ms", "90000")
+                .containsEntry("num.stream.threads", "2")
+                .containsEntry("state.dir", c.stateDir().toString());
+    }
+}
