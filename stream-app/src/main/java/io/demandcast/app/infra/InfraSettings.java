@@ -34,7 +34,7 @@ public record InfraSettings(Path runDir, int kafkaPort, int controllerPort, int 
             }
             String other = seen.putIfAbsent(port, key);
             if (other != null) {
-                throw new InfraException(key + " and " + other + " must differ, both are " + port);
+                throw new InfraException(other + " and " + key + " must differ, both are " + port);
             }
         });
     }
