@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code forecaster infra up|status|down}: the local Kafka broker and schema registry. */
@@ -27,7 +28,7 @@ public final class InfraCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "Missing a command: up, status or down.");
+        throw new ParameterException(spec.commandLine(), "Missing a command: up, status or down.");
     }
 
     /** The run folder, shared by all three subcommands. */
