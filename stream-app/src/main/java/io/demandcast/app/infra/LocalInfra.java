@@ -95,7 +95,10 @@ public final class LocalInfra {
         List<ServerProcess> startedNow = new ArrayList<>();
         try {
             // The registry starts first: it is the slower one, and Kafka's storage format runs meanwhile.
-            for (LocalServer server : toStart.stream().sorted(Comparator.comparing(s -> s == kafka)).toList()) {
+            for (LocalServer server : List.of(registry, kafka)) {
+                if (!toStart.contains(server)) {
+                    continue;
+                }
                 server.prepare(distribution, Duration.between(Instant.now(), deadline));
                 server.process().start(server.command(distribution), server.endpoint());
                 startedNow.add(server.process());
@@ -105,8 +108,12 @@ public final class LocalInfra {
             }
         } catch (RuntimeException e) {
             for (ServerProcess process : startedNow) {
-                process.running().ifPresent(handle -> ServerProcess.stop(handle, STOP_GRACE));
-                process.forget();
+                try {
+                    process.running().ifPresent(handle -> ServerProcess.stop(handle, STOP_GRACE));
+                    process.forget();
+                } catch (RuntimeException cleanup) {
+                    e.addSuppressed(cleanup);
+                }
             }
             throw e;
         }

@@ -157,6 +157,27 @@ class LocalInfraTest {
     }
 
     @Test
+    @Timeout(value = 4, unit = TimeUnit.MINUTES)
+    void aServerThatFailsToStartIsReportedWithItsLogAndWhatUpStartedIsStopped() throws Exception {
+        // Storage that Kafka refuses: a meta.properties without the node id it must hold.
+        Path kafkaData = runDir.resolve("kafka/data");
+        Files.createDirectories(kafkaData);
+        Files.writeString(kafkaData.resolve("meta.properties"), "version=1\n");
+
+        int exitCode = cli("infra", "up", "--run-dir", runDir.toString(), "--kafka-port", "" + freePort(),
+                "--controller-port", "" + freePort(), "--registry-port", "" + freePort(), "--timeout", "180");
+
+        assertThat(exitCode).as(lastOutput()).isEqualTo(ForecasterCli.EXIT_FAILURE);
+        Path log = runDir.toAbsolutePath().normalize().resolve("kafka/server.log");
+        assertThat(lastOutput()).contains("the Kafka broker exited while starting; its log " + log + " ends with:");
+        String logTail = lastOutput().substring(lastOutput().indexOf("ends with:"));
+        assertThat(logTail).as("the log tail in the message").contains(Files.readAllLines(log).get(
+                Files.readAllLines(log).size() - 1));
+        assertThat(processesOf(runDir)).as("the registry this up started").isEmpty();
+        assertThat(runDir.resolve("registry/server.pid")).doesNotExist();
+    }
+
+    @Test
     void aPidFileOfAProcessThatIsNotOursIsStaleAndDownLeavesThatProcessAlone() throws Exception {
         // This test's own JVM, recorded with another start time: what a reused pid looks like.
         ProcessHandle self = ProcessHandle.current();
