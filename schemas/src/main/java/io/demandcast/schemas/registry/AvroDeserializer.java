@@ -39,7 +39,7 @@ final class AvroDeserializer<T extends SpecificRecord> implements Deserializer<T
             return null;
         }
         if (data.length < AvroSerializer.HEADER_LENGTH || data[0] != AvroSerializer.MAGIC_BYTE) {
-            throw new SerializationException("Cannot deserialize a " + type.getSimpleName() + " from topic '" + topic
+            throw new SerializationException("Cannot deserialize a value of type " + type.getSimpleName() + " from topic '" + topic
                     + "': expected the Confluent wire format (magic byte 0, a 4-byte schema id, Avro binary), got "
                     + data.length + " byte(s) starting with " + preview(data));
         }
@@ -50,7 +50,7 @@ final class AvroDeserializer<T extends SpecificRecord> implements Deserializer<T
                     data.length - AvroSerializer.HEADER_LENGTH, null);
             T record = reader.read(null, decoder);
             if (!decoder.isEnd()) {
-                throw new SerializationException("Cannot deserialize a " + type.getSimpleName() + " from topic '"
+                throw new SerializationException("Cannot deserialize a value of type " + type.getSimpleName() + " from topic '"
                         + topic + "' written with schema id " + id + ": " + (data.length - AvroSerializer.HEADER_LENGTH)
                         + " bytes of Avro data hold trailing bytes after the record");
             }
@@ -59,7 +59,7 @@ final class AvroDeserializer<T extends SpecificRecord> implements Deserializer<T
             throw e;
         } catch (Exception e) {
             // Avro signals corrupt data with EOFException, AvroRuntimeException, negative lengths and index errors.
-            throw new SerializationException("Cannot deserialize a " + type.getSimpleName() + " from topic '" + topic
+            throw new SerializationException("Cannot deserialize a value of type " + type.getSimpleName() + " from topic '" + topic
                     + "' written with schema id " + id + ": the " + (data.length - AvroSerializer.HEADER_LENGTH)
                     + " bytes of Avro data do not decode: " + e, e);
         }
@@ -72,13 +72,13 @@ final class AvroDeserializer<T extends SpecificRecord> implements Deserializer<T
         } catch (SchemaRegistryException e) {
             String what = e.reason() == SchemaRegistryException.Reason.NOT_FOUND
                     ? "unknown schema id " + writerId : "cannot resolve schema id " + writerId;
-            throw new SerializationException("Cannot deserialize a " + type.getSimpleName() + " from topic '" + topic
+            throw new SerializationException("Cannot deserialize a value of type " + type.getSimpleName() + " from topic '" + topic
                     + "': " + what + ": " + e.getMessage(), e);
         }
         if (writerSchema.getType() != Schema.Type.RECORD
                 || !(writerSchema.getFullName().equals(readerSchema.getFullName())
                      || readerSchema.getAliases().contains(writerSchema.getFullName()))) {
-            throw new SerializationException("Cannot deserialize a " + type.getSimpleName() + " from topic '" + topic
+            throw new SerializationException("Cannot deserialize a value of type " + type.getSimpleName() + " from topic '" + topic
                     + "': schema id " + writerId + " describes " + writerSchema.getFullName() + ", expected "
                     + readerSchema.getFullName());
         }

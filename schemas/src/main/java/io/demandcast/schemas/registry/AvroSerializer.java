@@ -57,7 +57,7 @@ final class AvroSerializer<T extends SpecificRecord> implements Serializer<T> {
             writer.write(data, encoder);
             encoder.flush();
         } catch (IOException | RuntimeException e) {
-            throw new SerializationException("Cannot serialize a " + type.getSimpleName() + " for topic '" + topic
+            throw new SerializationException("Cannot serialize a value of type " + type.getSimpleName() + " for topic '" + topic
                     + "' with schema id " + id + ": " + e, e);
         }
         return out.toByteArray();
@@ -71,7 +71,7 @@ final class AvroSerializer<T extends SpecificRecord> implements Serializer<T> {
             String hint = !autoRegister && e.reason() == SchemaRegistryException.Reason.NOT_FOUND
                     ? " (" + SerdeConfig.AUTO_REGISTER + " is false, so the schema must be registered beforehand)"
                     : "";
-            throw new SerializationException("Cannot serialize a " + type.getSimpleName() + " for topic '" + topic
+            throw new SerializationException("Cannot serialize a value of type " + type.getSimpleName() + " for topic '" + topic
                     + "': " + e.getMessage() + hint, e);
         }
     }

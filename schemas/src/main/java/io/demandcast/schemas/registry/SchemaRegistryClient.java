@@ -17,6 +17,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import javax.net.ssl.SSLException;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaParseException;
 
@@ -214,6 +215,12 @@ public final class SchemaRegistryClient {
                 }
                 lastProblem = "HTTP " + status + " " + registryMessage(response.body());
                 lastCause = null;
+            } catch (SSLException e) {
+                // A failed handshake is a matter of configuration, not of time: retrying cannot fix it.
+                throw new SchemaRegistryException(SchemaRegistryException.Reason.UNAVAILABLE, -1, -1,
+                        what + " failed: TLS with the schema registry at " + baseUrl + " failed (check "
+                                + SerdeConfig.TRUSTSTORE_LOCATION + " and " + SerdeConfig.KEYSTORE_LOCATION + "): "
+                                + e.getMessage(), e);
             } catch (IOException e) {
                 lastProblem = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
                 lastCause = e;
