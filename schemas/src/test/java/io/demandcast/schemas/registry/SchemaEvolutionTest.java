@@ -114,6 +114,17 @@ class SchemaEvolutionTest {
         assertThat(SERDES.registry().compatibility(subject)).isEqualTo(SchemaRegistryClient.Compatibility.FULL);
     }
 
+    @Test
+    void aSubjectWithoutItsOwnLevelFollowsTheGlobalOne() {
+        String subject = KafkaBroker.uniqueTopic("inventory") + "-value";
+        WireBytes.register(URL, subject, SalesBucket.getClassSchema());
+
+        // BACKWARD is the level DESIGN.md asks of every topic, so setting it globally cannot upset other tests.
+        SERDES.registry().setGlobalCompatibility(SchemaRegistryClient.Compatibility.BACKWARD);
+
+        assertThat(SERDES.registry().compatibility(subject)).isEqualTo(SchemaRegistryClient.Compatibility.BACKWARD);
+    }
+
     private static GenericRecord copy(SalesBucket bucket, Schema schema) {
         GenericRecord record = new GenericData.Record(schema);
         for (Schema.Field field : schema.getFields()) {
