@@ -32,6 +32,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class RoundTripThroughKafkaTest {
 
+    static {
+        RegistryServer.startInBackground();
+    }
+
     private static final KafkaBroker BROKER = KafkaBroker.shared();
     private static final RegistryServer REGISTRY = RegistryServer.shared();
     private static final AvroSerdes SERDES = new AvroSerdes(SerdeConfig.of(REGISTRY.url()));

@@ -13,6 +13,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -33,7 +35,7 @@ public final class RegistryServer {
     public static final String HOME_PROPERTY = "demandcast.apicurio.home";
     private static final String CCOMPAT_PATH = "/apis/ccompat/v7";
     private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(120);
-    private static RegistryServer shared;
+    private static CompletableFuture<RegistryServer> shared;
 
     private final Process process;
     private final String url;
@@ -47,12 +49,26 @@ public final class RegistryServer {
         this.startupTime = startupTime;
     }
 
-    /** The registry of this test JVM, started on first call. */
-    public static synchronized RegistryServer shared() {
+    /** The registry of this test JVM, started on first call (or by {@link #startInBackground()}). */
+    public static RegistryServer shared() {
+        try {
+            return startInBackground().join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException cause ? cause : e;
+        }
+    }
+
+    /**
+     * Starts the shared registry on another thread and returns at once, so that a test class can start the
+     * broker meanwhile: {@code RegistryServer.startInBackground(); KafkaBroker.shared(); RegistryServer.shared();}
+     */
+    public static synchronized CompletableFuture<RegistryServer> startInBackground() {
         if (shared == null) {
-            RegistryServer server = start();
-            Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "registry-server-stop"));
-            shared = server;
+            shared = CompletableFuture.supplyAsync(() -> {
+                RegistryServer server = start();
+                Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "registry-server-stop"));
+                return server;
+            });
         }
         return shared;
     }
