@@ -18,7 +18,7 @@ import net.jqwik.api.Provide;
 import org.apache.kafka.common.serialization.Serde;
 
 /** For every order, whatever its (valid Unicode) text and numbers, deserialize(serialize(order)) is the order. */
-class SerdeRoundTripProperties {
+class SerdeRoundTripPropertyTest {
 
     private static final Serde<OrderEvent> SERDE =
             new AvroSerdes(SerdeConfig.of(RegistryServer.shared().url())).forValue(OrderEvent.class);
