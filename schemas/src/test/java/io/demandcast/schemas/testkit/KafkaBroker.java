@@ -1,0 +1,216 @@
+package io.demandcast.schemas.testkit;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.metadata.storage.Formatter;
+
+/**
+ * A real single-node Kafka (KRaft, broker and controller in one) inside the test JVM, on 127.0.0.1 only, with
+ * its log in a temporary directory. Replication factors are 1 everywhere, including the transaction state log,
+ * so exactly-once works. One broker is shared per test JVM: {@link #shared()} starts it on first use and a
+ * shutdown hook stops it and deletes its directory.
+ *
+ * <p>Tests share the broker, so each test should use its own topic names (see {@link #uniqueTopic(String)}).
+ */
+public final class KafkaBroker {
+
+    private static final String CONTROLLER_LISTENER = "CONTROLLER";
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+    private static KafkaBroker shared;
+    private static int topicCounter;
+
+    private final KafkaRaftServer server;
+    private final Path logDir;
+    private final String bootstrapServers;
+    private final Duration startupTime;
+
+    private KafkaBroker(KafkaRaftServer server, Path logDir, String bootstrapServers, Duration startupTime) {
+        this.server = server;
+        this.logDir = logDir;
+        this.bootstrapServers = bootstrapServers;
+        this.startupTime = startupTime;
+    }
+
+    /** The broker of this test JVM, started on first call. */
+    public static synchronized KafkaBroker shared() {
+        if (shared == null) {
+            KafkaBroker broker = start();
+            Runtime.getRuntime().addShutdownHook(new Thread(broker::stop, "kafka-broker-stop"));
+            shared = broker;
+        }
+        return shared;
+    }
+
+    /** {@code host:port} of the broker's PLAINTEXT listener. */
+    public String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    /** How long the broker took from formatting its storage to serving requests. */
+    public Duration startupTime() {
+        return startupTime;
+    }
+
+    /** A topic name no other test of this JVM gets, for tests sharing the broker. */
+    public static synchronized String uniqueTopic(String prefix) {
+        return prefix + "-" + (++topicCounter) + "-" + Long.toHexString(System.nanoTime() & 0xffffff);
+    }
+
+    /** Creates topics with the given partition count and replication factor 1, and waits until they exist. */
+    public void createTopics(int partitions, String... names) {
+        createTopics(Stream.of(names).map(name -> new NewTopic(name, partitions, (short) 1)).toList());
+    }
+
+    /** Creates a topic with topic-level configuration (for example {@code cleanup.policy=compact}). */
+    public void createTopic(String name, int partitions, Map<String, String> configs) {
+        createTopics(List.of(new NewTopic(name, partitions, (short) 1).configs(configs)));
+    }
+
+    private void createTopics(Collection<NewTopic> topics) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+            admin.createTopics(topics).all().get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("Cannot create topics " + topics + " on " + bootstrapServers + ": " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while creating topics " + topics, e);
+        }
+    }
+
+    private static KafkaBroker start() {
+        long started = System.nanoTime();
+        Path logDir;
+        try {
+            logDir = Files.createTempDirectory("demandcast-kafka-");
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot create the broker's log directory", e);
+        }
+        int[] ports = FreePorts.pick(2);
+        int brokerPort = ports[0];
+        int controllerPort = ports[1];
+        Map<String, String> props = new HashMap<>();
+        props.put("process.roles", "broker,controller");
+        props.put("node.id", "1");
+        props.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
+        props.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + "," + CONTROLLER_LISTENER + "://127.0.0.1:"
+                + controllerPort);
+        props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
+        props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
+        props.put("controller.listener.names", CONTROLLER_LISTENER);
+        props.put("inter.broker.listener.name", "PLAINTEXT");
+        props.put("log.dirs", logDir.toString());
+        props.put("num.partitions", "1");
+        props.put("default.replication.factor", "1");
+        props.put("min.insync.replicas", "1");
+        props.put("offsets.topic.replication.factor", "1");
+        // Few partitions for the internal topics: creating 50 of each costs seconds on a loaded 2-core machine.
+        props.put("offsets.topic.num.partitions", "4");
+        props.put("transaction.state.log.replication.factor", "1");
+        props.put("transaction.state.log.min.isr", "1");
+        props.put("transaction.state.log.num.partitions", "4");
+        props.put("share.coordinator.state.topic.replication.factor", "1");
+        props.put("share.coordinator.state.topic.min.isr", "1");
+        props.put("group.initial.rebalance.delay.ms", "0");
+        props.put("log.flush.interval.messages", Long.toString(Long.MAX_VALUE));
+        KafkaConfig config = new KafkaConfig(props, false);
+        format(config, logDir);
+        KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
+        server.startup();
+        String bootstrap = "127.0.0.1:" + brokerPort;
+        KafkaBroker broker = new KafkaBroker(server, logDir, bootstrap, Duration.ZERO);
+        try {
+            awaitReady(bootstrap);
+        } catch (RuntimeException e) {
+            broker.stop();
+            throw e;
+        }
+        return new KafkaBroker(server, logDir, bootstrap, Duration.ofNanos(System.nanoTime() - started));
+    }
+
+    private static void format(KafkaConfig config, Path logDir) {
+        try (PrintStream quiet = new PrintStream(OutputStream.nullOutputStream())) {
+            new Formatter()
+                    .setPrintStream(quiet)
+                    .setNodeId(config.nodeId())
+                    .setClusterId(Uuid.randomUuid().toString())
+                    .setDirectories(List.of(logDir.toString()))
+                    .setMetadataLogDirectory(logDir.toString())
+                    .setControllerListenerName(CONTROLLER_LISTENER)
+                    .run();
+        } catch (Exception e) {
+            throw new IllegalStateException("Cannot format the KRaft storage in " + logDir + ": " + e, e);
+        }
+    }
+
+    /** Waits until the broker is unfenced and answers metadata requests. */
+    private static void awaitReady(String bootstrap) {
+        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        Exception last = null;
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            while (System.nanoTime() < deadline) {
+                try {
+                    Collection<Node> nodes = admin.describeCluster().nodes().get(5, TimeUnit.SECONDS);
+                    if (!nodes.isEmpty()) {
+                        return;
+                    }
+                } catch (ExecutionException | TimeoutException e) {
+                    last = e;
+                }
+                Thread.sleep(50);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while waiting for the broker at " + bootstrap, e);
+        }
+        throw new IllegalStateException("The in-JVM broker at " + bootstrap + " did not answer within "
+                + READY_TIMEOUT.toSeconds() + " s; last error: " + last, last);
+    }
+
+    private void stop() {
+        try {
+            server.shutdown();
+            server.awaitShutdown();
+        } finally {
+            deleteRecursively(logDir);
+        }
+    }
+
+    private static void deleteRecursively(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(path -> {
+                try {
+                    Files.deleteIfExists(path);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("Cannot delete " + path, e);
+                }
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot delete the broker's log directory " + dir, e);
+        }
+    }
+}

@@ -1,0 +1,215 @@
+package io.demandcast.schemas.testkit;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * A real Apicurio Registry (its Confluent-compatible {@code ccompat} API) run as a child process of the test JVM,
+ * on 127.0.0.1 only, with in-memory storage. One registry is shared per test JVM: {@link #shared()} starts it on
+ * first use and a shutdown hook destroys its process tree.
+ *
+ * <p>The server comes from the {@code io.apicurio:apicurio-registry-app:<version>:tar.gz:all} artifact, unpacked
+ * by Maven; its directory is the system property {@value #HOME_PROPERTY} (set by surefire). It runs on the JVM
+ * of the tests ({@code java.home}). It takes about 5 s to start on an idle 2-core machine, longer under load.
+ * Its output goes to {@code target/apicurio-registry-<port>.log}.
+ *
+ * <p>Tests share the registry, so each test should use its own topics (hence subjects).
+ */
+public final class RegistryServer {
+
+    public static final String HOME_PROPERTY = "demandcast.apicurio.home";
+    private static final String CCOMPAT_PATH = "/apis/ccompat/v7";
+    private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(120);
+    private static CompletableFuture<RegistryServer> shared;
+
+    private final Process process;
+    private final String url;
+    private final Path logFile;
+    private final Duration startupTime;
+
+    private RegistryServer(Process process, String url, Path logFile, Duration startupTime) {
+        this.process = process;
+        this.url = url;
+        this.logFile = logFile;
+        this.startupTime = startupTime;
+    }
+
+    /** The registry of this test JVM, started on first call (or by {@link #startInBackground()}). */
+    public static RegistryServer shared() {
+        try {
+            return startInBackground().join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException cause ? cause : e;
+        }
+    }
+
+    /**
+     * Starts the shared registry on another thread and returns at once, so that a test class can start the
+     * broker meanwhile: {@code RegistryServer.startInBackground(); KafkaBroker.shared(); RegistryServer.shared();}
+     */
+    public static synchronized CompletableFuture<RegistryServer> startInBackground() {
+        if (shared == null) {
+            shared = CompletableFuture.supplyAsync(() -> {
+                RegistryServer server = start();
+                Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "registry-server-stop"));
+                return server;
+            });
+        }
+        return shared;
+    }
+
+    /** The base URL of the Confluent-compatible API, the value of {@code schema.registry.url}. */
+    public String url() {
+        return url;
+    }
+
+    /** How long the registry took from launch to answering its API. */
+    public Duration startupTime() {
+        return startupTime;
+    }
+
+    public Path logFile() {
+        return logFile;
+    }
+
+    private static RegistryServer start() {
+        Path runner = runnerJar(home());
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        int port = FreePorts.pick(1)[0];
+        Path logFile = Path.of("target", "apicurio-registry-" + port + ".log").toAbsolutePath();
+        List<String> command = new ArrayList<>(List.of(java.toString(),
+                "-Xmx512m", "-XX:+UseSerialGC",
+                // C1 only: the registry starts faster and the tests never run it long enough to need C2.
+                "-XX:TieredStopAtLevel=1",
+                "-Dquarkus.http.host=127.0.0.1",
+                "-Dquarkus.http.port=" + port,
+                "-Dquarkus.management.enabled=false",
+                "-Dquarkus.management.host=127.0.0.1",
+                "-Dapicurio.storage.kind=sql",
+                "-Dapicurio.storage.sql.kind=h2",
+                "-Dapicurio.datasource.url=jdbc:h2:mem:registry_" + port,
+                "-Dapicurio.datasource.jdbc.initial-size=2",
+                "-Dapicurio.datasource.jdbc.min-size=2",
+                "-jar", runner.toString()));
+        long started = System.nanoTime();
+        Process process;
+        try {
+            Files.createDirectories(logFile.getParent());
+            process = new ProcessBuilder(command)
+                    .directory(runner.getParent().toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(logFile.toFile())
+                    .start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot launch the registry: " + String.join(" ", command), e);
+        }
+        String url = "http://127.0.0.1:" + port + CCOMPAT_PATH;
+        RegistryServer server = new RegistryServer(process, url, logFile, Duration.ZERO);
+        try {
+            awaitReady(process, url, logFile);
+        } catch (RuntimeException e) {
+            server.stop();
+            throw e;
+        }
+        return new RegistryServer(process, url, logFile, Duration.ofNanos(System.nanoTime() - started));
+    }
+
+    private static Path home() {
+        String home = System.getProperty(HOME_PROPERTY);
+        Path dir = home != null ? Path.of(home) : Path.of("target", "apicurio");
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalStateException("No Apicurio Registry at " + dir.toAbsolutePath() + " (system property "
+                    + HOME_PROPERTY + (home == null ? " unset" : "=" + home) + "). Maven unpacks it in the"
+                    + " process-test-resources phase: run the tests through Maven, or run"
+                    + " `mvn -pl schemas process-test-resources` once before running them from an IDE.");
+        }
+        return dir;
+    }
+
+    private static Path runnerJar(Path home) {
+        Path fastJar = home.resolve("quarkus-app").resolve("quarkus-run.jar");
+        if (Files.isRegularFile(fastJar)) {
+            return fastJar;
+        }
+        try (Stream<Path> files = Files.list(home)) {
+            Optional<Path> legacy = files.filter(p -> p.getFileName().toString().endsWith("-runner.jar")).findFirst();
+            return legacy.orElseThrow(() -> new IllegalStateException("Expected quarkus-app/quarkus-run.jar or a"
+                    + " *-runner.jar in the Apicurio Registry directory " + home.toAbsolutePath() + ", found neither"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot list " + home, e);
+        }
+    }
+
+    private static void awaitReady(Process process, String url, Path logFile) {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        HttpRequest probe = HttpRequest.newBuilder(URI.create(url + "/subjects"))
+                .timeout(Duration.ofSeconds(5)).GET().build();
+        long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
+        String last = "no answer yet";
+        try {
+            while (System.nanoTime() < deadline) {
+                if (!process.isAlive()) {
+                    throw new IllegalStateException("The registry process exited with status " + process.exitValue()
+                            + " before answering " + url + "/subjects. Last lines of " + logFile + ":\n"
+                            + tail(logFile));
+                }
+                try {
+                    HttpResponse<String> response = http.send(probe, HttpResponse.BodyHandlers.ofString());
+                    if (response.statusCode() == 200) {
+                        return;
+                    }
+                    last = "HTTP " + response.statusCode() + ": " + response.body();
+                } catch (IOException e) {
+                    last = e.toString();
+                }
+                // Poll: the process gives no other sign of being ready than answering.
+                process.waitFor(200, TimeUnit.MILLISECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while waiting for the registry at " + url, e);
+        }
+        throw new IllegalStateException("The registry did not answer " + url + "/subjects within "
+                + STARTUP_TIMEOUT.toSeconds() + " s (last: " + last + "). Last lines of " + logFile + ":\n"
+                + tail(logFile));
+    }
+
+    private static String tail(Path logFile) {
+        try {
+            List<String> lines = Files.readAllLines(logFile, StandardCharsets.UTF_8);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+        } catch (IOException e) {
+            return "(cannot read " + logFile + ": " + e + ")";
+        }
+    }
+
+    private void stop() {
+        List<ProcessHandle> children = process.descendants().toList();
+        children.forEach(ProcessHandle::destroy);
+        process.destroy();
+        try {
+            if (!process.waitFor(15, TimeUnit.SECONDS)) {
+                children.forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
+    }
+}
