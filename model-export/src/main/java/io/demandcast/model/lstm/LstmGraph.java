@@ -95,9 +95,8 @@ final class LstmGraph {
         // Direct multi-horizon head (MQ-RNN style): the last state gives one context per horizon step, each step
         // adds its known-future features, then a small shared layer maps each step to Q quantiles.
         int head = config.headUnits();
-        Operand<TFloat32> context = tf.math.add(tf.math.add(
+        Operand<TFloat32> context = tf.math.add(
                 tf.linalg.matMul(last, weight("head_context", hidden, horizon * head)),
-                tf.linalg.matMul(scaled.logLevel, weight("head_level", 1, horizon * head))),
                 zeros("head_context_b", horizon * head));
         Operand<TFloat32> futureProjection = tf.linalg.matMul(
                 tf.reshape(scaled.future, tf.constant(new int[] {-1, fw})), weight("head_future", fw, head));
@@ -153,13 +152,13 @@ final class LstmGraph {
                 .input(PAST, past).input(FUTURE, future).input(TARGETS, targets).output(LOSS, trainLoss).build();
     }
 
-    private record Scaled(Operand<TFloat32> past, Operand<TFloat32> future, Operand<TFloat32> scale,
-                          Operand<TFloat32> logLevel) {
+    private record Scaled(Operand<TFloat32> past, Operand<TFloat32> future, Operand<TFloat32> scale) {
     }
 
     /**
      * Per-window scaling of the raw inputs. Units are divided by max(mean |units| over the observed lookback,
-     * floor); relative covariates by their mean |value| over the observed lookback (the horizon's mean when the
+     * floor) and the outputs multiplied back, so above the floor the model is scale-equivariant (the same forecast
+     * in pieces or in dozens); below it, small counts stay counts, which tells the network it sees sparse demand; relative covariates by their mean |value| over the observed lookback (the horizon's mean when the
      * lookback has none, 1 when neither has), minus 1, clipped; flags and the calendar pass as they are. Padded
      * rows stay zero.
      */
@@ -177,7 +176,6 @@ final class LstmGraph {
                 tf.reduceSum(tf.math.mul(tf.math.abs(units), mask), tf.constant(1), ReduceSum.keepDims(true)),
                 count);                                                                            // [B, 1]
         Operand<TFloat32> scale = tf.withName("scale").math.maximum(meanUnits, tf.constant(floor));
-        Operand<TFloat32> logLevel = tf.math.log1p(meanUnits);
 
         List<Operand<TFloat32>> pastParts = new ArrayList<>();
         pastParts.add(tf.expandDims(tf.math.div(units, scale), axis2));
@@ -218,7 +216,7 @@ final class LstmGraph {
         }
         Operand<TFloat32> pastScaled = tf.concat(pastParts, axis2);
         Operand<TFloat32> futureScaled = futureParts.size() == 1 ? futureParts.get(0) : tf.concat(futureParts, axis2);
-        return new Scaled(pastScaled, futureScaled, scale, logLevel);
+        return new Scaled(pastScaled, futureScaled, scale);
     }
 
     private Operand<TFloat32> isZero(Operand<TFloat32> x, Operand<TFloat32> zero) {

@@ -178,7 +178,8 @@ public final class LstmModel implements TrainedModel {
             throw new IOException("signature '" + signature.key() + "' of " + dir + " has no " + (input ? "input"
                     : "output") + " '" + name + "'; it has " + map.keySet());
         }
-        if (!d.shape.equals(expected)) {
+        // Shape.equals treats unknown dimensions as never equal, so compare the dimension lists.
+        if (d.shape == null || !Arrays.equals(d.shape.asArray(), expected.asArray())) {
             throw new IOException("signature '" + signature.key() + "' of " + dir + ": " + name + " has shape "
                     + d.shape + " but the model card's features need " + expected);
         }
