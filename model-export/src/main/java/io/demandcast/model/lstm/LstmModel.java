@@ -186,8 +186,10 @@ public final class LstmModel implements TrainedModel {
     }
 
     static ConfigProto sessionConfig(int threads) {
+        // Without per-session pools TensorFlow sizes one process-wide pool from the first session it meets, and
+        // this session's thread count (and with it reproducible reductions) would silently not apply.
         return ConfigProto.newBuilder().setIntraOpParallelismThreads(threads)
-                .setInterOpParallelismThreads(threads).build();
+                .setInterOpParallelismThreads(threads).setUsePerSessionThreads(true).build();
     }
 
     static String newVersion(Instant now) {

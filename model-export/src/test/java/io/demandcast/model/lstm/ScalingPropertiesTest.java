@@ -18,7 +18,7 @@ import net.jqwik.api.lifecycle.BeforeContainer;
  * Laws of the in-graph scaling: serving takes raw units, the graph divides by the window's scale and multiplies
  * the outputs back. They hold for any weights, so a barely trained model is enough.
  */
-class ScalingProperties {
+class ScalingPropertiesTest {
 
     private static LstmModel model;
     private static List<SeriesHistory> histories;

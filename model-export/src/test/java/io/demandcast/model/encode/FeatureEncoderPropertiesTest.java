@@ -17,7 +17,7 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.DoubleRange;
 import net.jqwik.api.constraints.IntRange;
 
-class FeatureEncoderProperties {
+class FeatureEncoderPropertiesTest {
 
     private static final Instant BASE = Instant.parse("2020-01-01T00:00:00Z");
 
