@@ -98,8 +98,9 @@ class LstmTrainerTest {
             validation.add(validationLoss);
             assertThat(max).isEqualTo(3);
         };
-        try (LstmModel ignored = new LstmTrainer(small().withTraining(3, 64, 0.01, 4, 1L, 0)).train(train, listener)) {
+        try (LstmModel model = new LstmTrainer(small().withTraining(3, 64, 0.01, 4, 1L, 0)).train(train, listener)) {
             assertThat(epochs).containsExactly(1, 2, 3);
+            assertThat(model.card().trainer()).containsEntry("epochsRun", 3).containsEntry("validationWindows", 0);
             assertThat(validation).allMatch(v -> v.isNaN());
         }
     }
