@@ -23,6 +23,9 @@ import picocli.CommandLine.Spec;
         synopsisSubcommandLabel = "COMMAND",
         subcommands = {
                 InfraCommand.class,
+                io.demandcast.app.run.RunCommand.class,
+                io.demandcast.app.replay.ProduceCommand.class,
+                io.demandcast.app.tail.TailCommand.class,
         })
 public final class ForecasterCli implements Runnable {
 
