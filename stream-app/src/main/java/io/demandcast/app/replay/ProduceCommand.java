@@ -145,12 +145,15 @@ public final class ProduceCommand implements Callable<Integer> {
         }
     }
 
-    /** One line on stderr, redrawn at most four times a second: orders sent, rate, event-time position. */
+    /** One line on stderr, redrawn at most four times a second and once at the end: orders, rate, event time. */
     static final class ProgressLine implements OrderReplay.Progress {
         private static final long EVERY_NANOS = 250_000_000L;
         private final PrintWriter err;
         private long lastDraw;
         private boolean drawn;
+        private long count;
+        private Instant eventTime;
+        private Duration elapsed;
 
         ProgressLine(PrintWriter err) {
             this.err = err;
@@ -158,20 +161,27 @@ public final class ProduceCommand implements Callable<Integer> {
 
         @Override
         public void sent(long count, Instant eventTime, Duration elapsed) {
+            this.count = count;
+            this.eventTime = eventTime;
+            this.elapsed = elapsed;
             long now = System.nanoTime();
-            if (drawn && now - lastDraw < EVERY_NANOS) {
-                return;
+            if (!drawn || now - lastDraw >= EVERY_NANOS) {
+                lastDraw = now;
+                draw();
             }
-            lastDraw = now;
-            drawn = true;
+        }
+
+        private void draw() {
             double seconds = elapsed.toNanos() / 1e9;
             err.print(String.format(Locale.ROOT, "\r%,12d orders  %,9.0f/s  event time %s  ", count,
                     seconds <= 0 ? 0 : count / seconds, eventTime));
             err.flush();
+            drawn = true;
         }
 
         void finish() {
-            if (drawn) {
+            if (count > 0) {
+                draw();
                 err.println();
                 err.flush();
             }

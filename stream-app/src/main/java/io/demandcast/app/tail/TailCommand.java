@@ -61,6 +61,8 @@ public final class TailCommand implements Callable<Integer> {
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000);
+        // Reading must never create a topic (a typo would make an empty one and wait on it for ever).
+        props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
         config.streamsOverrides().forEach((k, v) -> {
             if (k.startsWith("security.") || k.startsWith("sasl.") || k.startsWith("ssl.")) {
                 props.put(k, v);
