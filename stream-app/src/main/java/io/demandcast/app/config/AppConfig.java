@@ -59,6 +59,7 @@ public record AppConfig(
         Topics.Names topicNames,
         int topicPartitions,
         short topicReplicationFactor,
+        long topicRetentionMs,
         Map<String, String> streamsOverrides) {
 
     public static final String ENV_PREFIX = "DEMANDCAST_";
@@ -108,6 +109,8 @@ public record AppConfig(
         // Used only when `run` creates a missing topic; -1 takes the broker's default.replication.factor.
         d.put("topic.partitions", "3");
         d.put("topic.replication.factor", "-1");
+        // Records carry event time, years old in a replay: time-based retention would delete them as they arrive.
+        d.put("topic.retention.ms", "-1");
         DEFAULTS = Collections.unmodifiableMap(d);
     }
 
@@ -223,6 +226,7 @@ public record AppConfig(
                 names,
                 intIn(v, "topic.partitions", 1, 10_000),
                 replicationFactor(v),
+                retention(v),
                 streams);
     }
 
@@ -285,6 +289,7 @@ public record AppConfig(
         out.put("topic.models", topicNames.models());
         out.put("topic.partitions", Integer.toString(topicPartitions));
         out.put("topic.replication.factor", Short.toString(topicReplicationFactor));
+        out.put("topic.retention.ms", Long.toString(topicRetentionMs));
         streamsOverrides.forEach((k, val) -> out.put(STREAMS_PREFIX + k, isSecret(k) ? MASK : val));
         return out;
     }
@@ -301,8 +306,9 @@ public record AppConfig(
         return new AppConfig(applicationId, bootstrapServers, schemaRegistryUrl, schemaRegistryBasicAuth, bucket,
                 grace, horizon, historyLength, batchSize, seriesRetireAfterBuckets, maxFutureSkew, minEventTime,
                 maxLineQuantity, maxUnitPrice, wallclockCloseInterval, modelDir, restPort, restHost,
-                restAdvertisedHost, dir, numStandbyReplicas, processingGuarantee, commitIntervalMs, transactionTimeoutMs, topicNames,
-                topicPartitions, topicReplicationFactor, streamsOverrides);
+                restAdvertisedHost, dir, numStandbyReplicas, processingGuarantee, commitIntervalMs,
+                transactionTimeoutMs, topicNames, topicPartitions, topicReplicationFactor, topicRetentionMs,
+                streamsOverrides);
     }
 
     // A URL may carry user:password@ in its authority.
@@ -345,6 +351,14 @@ public record AppConfig(
             throw new InvalidConfigException("topic.replication.factor", "0", "-1 (the broker's default) or >= 1");
         }
         return (short) n;
+    }
+
+    private static long retention(Map<String, String> v) {
+        long n = longIn(v, "topic.retention.ms", -1, Long.MAX_VALUE);
+        if (n == 0) {
+            throw new InvalidConfigException("topic.retention.ms", "0", "-1 (keep for ever) or > 0 milliseconds");
+        }
+        return n;
     }
 
     private static String name(Map<String, String> v, String key) {

@@ -18,7 +18,9 @@ import org.apache.kafka.common.errors.TopicExistsException;
 /**
  * Creates the topics the app reads and writes when they are missing, with {@code topic.partitions} partitions and
  * {@code topic.replication.factor}; {@code inventory} and {@code forecaster-models} are compacted (the latest
- * value per key is what counts). Existing topics are left as they are.
+ * value per key is what counts), the others keep records for {@code topic.retention.ms} (for ever by default: their
+ * record timestamps are event times, years old in a replay, and time-based retention would delete them at once).
+ * Existing topics are left as they are.
  */
 public final class TopicProvisioner {
 
@@ -31,12 +33,16 @@ public final class TopicProvisioner {
         Optional<Short> replication = config.topicReplicationFactor() < 0 ? Optional.empty()
                 : Optional.of(config.topicReplicationFactor());
         Map<String, String> compacted = Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
+        Map<String, String> retained = Map.of(TopicConfig.RETENTION_MS_CONFIG,
+                Long.toString(config.topicRetentionMs()));
         var names = config.topicNames();
         List<NewTopic> topics = new ArrayList<>();
         for (String name : names.all()) {
             NewTopic topic = new NewTopic(name, partitions, replication);
             if (name.equals(names.inventory()) || name.equals(names.models())) {
                 topic.configs(compacted);
+            } else {
+                topic.configs(retained);
             }
             topics.add(topic);
         }

@@ -94,7 +94,7 @@ public final class RestServer implements AutoCloseable {
                 "no such endpoint: " + exchange.getRequestURI().getPath()
                         + "; there are /forecasts/{series}, /health and /metrics"), JSON));
         server.start();
-        LOG.info("REST on http://{}:{} (/forecasts/{{series}}, /health, /metrics)",
+        LOG.info("REST on http://{}:{} (/forecasts/{series}, /health, /metrics)",
                 server.getAddress().getHostString(), server.getAddress().getPort());
     }
 

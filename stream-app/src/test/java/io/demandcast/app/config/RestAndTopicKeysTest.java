@@ -36,5 +36,8 @@ class RestAndTopicKeysTest {
                 .hasMessageContaining("topic.replication.factor").hasMessageContaining("'0'");
         assertThatThrownBy(() -> AppConfig.from(Map.of("topic.partitions", "0"), Map.of()))
                 .hasMessageContaining("topic.partitions");
+        assertThatThrownBy(() -> AppConfig.from(Map.of("topic.retention.ms", "0"), Map.of()))
+                .hasMessageContaining("topic.retention.ms");
+        assertThat(AppConfig.defaults().topicRetentionMs()).isEqualTo(-1L);
     }
 }
