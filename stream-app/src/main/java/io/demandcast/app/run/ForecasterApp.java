@@ -11,6 +11,7 @@ import io.demandcast.model.TrainedModel;
 import io.demandcast.schemas.Topics;
 import io.demandcast.schemas.registry.AvroSerdes;
 import io.demandcast.schemas.registry.SerdeConfig;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.HashMap;
@@ -21,6 +22,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
@@ -95,11 +97,21 @@ public final class ForecasterApp implements AutoCloseable {
             PipelineMetrics metrics = new PipelineMetrics();
             metrics.modelVersion(models.version() == null ? "none" : models.version());
             Topology topology = ForecastTopology.build(config, topics, models, metrics);
-            rest = RestServer.bind(config.restHost(), config.restPort());
+            try {
+                rest = RestServer.bind(config.restHost(), config.restPort());
+            } catch (UncheckedIOException e) {
+                throw new StartupException(e.getMessage(), e);
+            }
             HostInfo self = new HostInfo(config.restAdvertisedHost(), rest.address().getPort());
             Properties props = config.streamsProperties();
             props.putIfAbsent(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port());
-            KafkaStreams streams = new KafkaStreams(topology, props);
+            KafkaStreams streams;
+            try {
+                streams = new KafkaStreams(topology, props);
+            } catch (KafkaException e) {
+                throw new StartupException("Kafka Streams refused its configuration (check the streams.* keys): "
+                        + e.getMessage(), e);
+            }
             ForecasterApp app = new ForecasterApp(config, streams, rest, models, metrics);
             streams.setStateListener((now, before) -> {
                 LOG.info("stream state {} -> {}", before, now);
