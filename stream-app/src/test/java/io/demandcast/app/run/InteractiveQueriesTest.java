@@ -23,7 +23,10 @@ import org.apache.kafka.streams.state.HostInfo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Two instances of one app: each answers REST for every series, fetching from the other what it does not hold. */
+/**
+ * Two instances of one app: each answers REST for every series, fetching from the other what it does not hold.
+ * Exactly one instance holds a series' forecast, so asking both for each series exercises the remote path.
+ */
 class InteractiveQueriesTest {
 
     private static final Path DATA = Path.of("..", "data", "online_retail", "order_lines.csv.gz");
@@ -67,6 +70,14 @@ class InteractiveQueriesTest {
                 Cluster.await("forecasts", Duration.ofSeconds(90), () -> forecasts.drain() > 500);
                 forecasts.values().forEach(f -> series.add(f.getSeries()));
             }
+            String firstSeries = series.iterator().next();
+            Cluster.await("both instances to answer for " + firstSeries, Duration.ofSeconds(60), () -> {
+                try {
+                    return get(one, firstSeries).statusCode() == 200 && get(two, firstSeries).statusCode() == 200;
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+            });
             HostInfo oneHost = new HostInfo("127.0.0.1", one.restAddress().getPort());
             HostInfo twoHost = new HostInfo("127.0.0.1", two.restAddress().getPort());
             Map<HostInfo, Integer> holders = new HashMap<>();
@@ -82,8 +93,8 @@ class InteractiveQueriesTest {
                 assertThat(fromOne.body()).contains("\"series\":\"" + s + "\"");
                 assertThat(fromTwo.body()).contains("\"series\":\"" + s + "\"");
             }
-            // Both instances hold some of the 40 series, so each answered some of them through the other.
-            assertThat(holders).containsOnlyKeys(oneHost, twoHost);
+            // One instance holds each series (Kafka Streams may give it all), so the other answered through it.
+            assertThat(holders.keySet()).isNotEmpty().isSubsetOf(oneHost, twoHost);
             assertThat(get(one, "no-such-series").statusCode()).isEqualTo(404);
             assertThat(get(two, "no-such-series").statusCode()).isEqualTo(404);
         }

@@ -244,7 +244,8 @@ class StreamingForecasterTest {
     void metricsAnswerInPrometheusText() throws Exception {
         HttpResponse<String> r = get(rest("/metrics"));
         assertThat(r.statusCode()).isEqualTo(200);
-        assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/plain"));
+        assertThat(r.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(t -> assertThat(t).startsWith("text/plain"));
         assertThat(r.body())
                 .contains("# TYPE demandcast_records_in_total counter")
                 .contains("\ndemandcast_records_in_total " + expected.orders() + "\n")
