@@ -27,6 +27,9 @@ import picocli.CommandLine.Spec;
                 InfraCommand.class,
                 TrainCommand.class,
                 BacktestCommand.class,
+                io.demandcast.app.run.RunCommand.class,
+                io.demandcast.app.replay.ProduceCommand.class,
+                io.demandcast.app.tail.TailCommand.class,
         })
 public final class ForecasterCli implements Runnable {
 

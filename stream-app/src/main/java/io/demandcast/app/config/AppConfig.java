@@ -49,12 +49,17 @@ public record AppConfig(
         Duration wallclockCloseInterval,
         Path modelDir,
         int restPort,
+        String restHost,
+        String restAdvertisedHost,
         Path stateDir,
         int numStandbyReplicas,
         String processingGuarantee,
         long commitIntervalMs,
         long transactionTimeoutMs,
         Topics.Names topicNames,
+        int topicPartitions,
+        short topicReplicationFactor,
+        long topicRetentionMs,
         Map<String, String> streamsOverrides) {
 
     public static final String ENV_PREFIX = "DEMANDCAST_";
@@ -83,6 +88,9 @@ public record AppConfig(
         d.put("wallclock.close.interval", "PT30S");
         d.put("model.dir", "");
         d.put("rest.port", "8080");
+        d.put("rest.host", "127.0.0.1");
+        // What other instances call for interactive queries (application.server); empty: rest.host.
+        d.put("rest.advertised.host", "");
         d.put("state.dir", ".demandcast/state");
         d.put("num.standby.replicas", "0");
         d.put("processing.guarantee", StreamsConfig.EXACTLY_ONCE_V2);
@@ -98,6 +106,11 @@ public record AppConfig(
         d.put("topic.forecasts", names.forecasts());
         d.put("topic.restock.alerts", names.restockAlerts());
         d.put("topic.models", names.models());
+        // Used only when `run` creates a missing topic; -1 takes the broker's default.replication.factor.
+        d.put("topic.partitions", "3");
+        d.put("topic.replication.factor", "-1");
+        // Records carry event time, years old in a replay: time-based retention would delete them as they arrive.
+        d.put("topic.retention.ms", "-1");
         DEFAULTS = Collections.unmodifiableMap(d);
     }
 
@@ -203,12 +216,17 @@ public record AppConfig(
                 positiveDuration(v, "wallclock.close.interval"),
                 modelDir.isEmpty() ? null : Path.of(modelDir),
                 intIn(v, "rest.port", 0, 65_535),
+                host(v, "rest.host"),
+                advertisedHost(v),
                 Path.of(required(v, "state.dir")),
                 intIn(v, "num.standby.replicas", 0, 100),
                 guarantee,
                 commitInterval,
                 txTimeout,
                 names,
+                intIn(v, "topic.partitions", 1, 10_000),
+                replicationFactor(v),
+                retention(v),
                 streams);
     }
 
@@ -255,6 +273,8 @@ public record AppConfig(
         out.put("wallclock.close.interval", wallclockCloseInterval.toString());
         out.put("model.dir", modelDir == null ? "" : modelDir.toString());
         out.put("rest.port", Integer.toString(restPort));
+        out.put("rest.host", restHost);
+        out.put("rest.advertised.host", restAdvertisedHost);
         out.put("state.dir", stateDir.toString());
         out.put("num.standby.replicas", Integer.toString(numStandbyReplicas));
         out.put("processing.guarantee", processingGuarantee);
@@ -267,6 +287,9 @@ public record AppConfig(
         out.put("topic.forecasts", topicNames.forecasts());
         out.put("topic.restock.alerts", topicNames.restockAlerts());
         out.put("topic.models", topicNames.models());
+        out.put("topic.partitions", Integer.toString(topicPartitions));
+        out.put("topic.replication.factor", Short.toString(topicReplicationFactor));
+        out.put("topic.retention.ms", Long.toString(topicRetentionMs));
         streamsOverrides.forEach((k, val) -> out.put(STREAMS_PREFIX + k, isSecret(k) ? MASK : val));
         return out;
     }
@@ -282,8 +305,10 @@ public record AppConfig(
     public AppConfig withStateDir(Path dir) {
         return new AppConfig(applicationId, bootstrapServers, schemaRegistryUrl, schemaRegistryBasicAuth, bucket,
                 grace, horizon, historyLength, batchSize, seriesRetireAfterBuckets, maxFutureSkew, minEventTime,
-                maxLineQuantity, maxUnitPrice, wallclockCloseInterval, modelDir, restPort, dir, numStandbyReplicas,
-                processingGuarantee, commitIntervalMs, transactionTimeoutMs, topicNames, streamsOverrides);
+                maxLineQuantity, maxUnitPrice, wallclockCloseInterval, modelDir, restPort, restHost,
+                restAdvertisedHost, dir, numStandbyReplicas, processingGuarantee, commitIntervalMs,
+                transactionTimeoutMs, topicNames, topicPartitions, topicReplicationFactor, topicRetentionMs,
+                streamsOverrides);
     }
 
     // A URL may carry user:password@ in its authority.
@@ -297,6 +322,43 @@ public record AppConfig(
             throw new InvalidConfigException(key, String.valueOf(s), "a non-empty value");
         }
         return s;
+    }
+
+    private static String host(Map<String, String> v, String key) {
+        String s = required(v, key);
+        if (!s.matches("[A-Za-z0-9.:_-]+")) {
+            throw new InvalidConfigException(key, s, "a host name or IP address such as 127.0.0.1");
+        }
+        return s;
+    }
+
+    private static String advertisedHost(Map<String, String> v) {
+        String s = v.get("rest.advertised.host");
+        if (s == null || s.isBlank()) {
+            String bound = host(v, "rest.host");
+            if (bound.equals("0.0.0.0") || bound.equals("::")) {
+                throw new InvalidConfigException("rest.advertised.host", "",
+                        "a host other instances can reach, since rest.host " + bound + " is every interface");
+            }
+            return bound;
+        }
+        return host(v, "rest.advertised.host");
+    }
+
+    private static short replicationFactor(Map<String, String> v) {
+        long n = longIn(v, "topic.replication.factor", -1, Short.MAX_VALUE);
+        if (n == 0) {
+            throw new InvalidConfigException("topic.replication.factor", "0", "-1 (the broker's default) or >= 1");
+        }
+        return (short) n;
+    }
+
+    private static long retention(Map<String, String> v) {
+        long n = longIn(v, "topic.retention.ms", -1, Long.MAX_VALUE);
+        if (n == 0) {
+            throw new InvalidConfigException("topic.retention.ms", "0", "-1 (keep for ever) or > 0 milliseconds");
+        }
+        return n;
     }
 
     private static String name(Map<String, String> v, String key) {

@@ -13,17 +13,21 @@ import io.demandcast.app.ingest.SeriesSaleSerde;
 import io.demandcast.model.Forecaster;
 import io.demandcast.model.baseline.SeasonalNaive;
 import io.demandcast.schemas.Topics;
+import io.demandcast.schemas.avro.Forecast;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 
 /**
@@ -35,6 +39,7 @@ import org.apache.kafka.streams.state.StoreBuilder;
  *                      \-> explode lines per series -> repartition by series
  *                            -> bucket aggregator (own bucket clock) -> sales-actuals
  *                                     |  on every close: forecast cycle -> forecasts
+ *                                     |                                  \-> latest-forecasts store (REST)
  *                                     \-> late records -------------------> orders-dlq
  * </pre>
  */
@@ -42,6 +47,13 @@ public final class ForecastTopology {
 
     /** Name of the repartition step; Kafka Streams makes the topic {@code <application.id>-sales-by-series-repartition}. */
     public static final String REPARTITION = "sales-by-series";
+
+    /**
+     * Series key -> its latest forecast, for interactive queries (REST). It lives in the aggregator's task, so a
+     * series' forecast is kept by the instance that makes it; its changelog is
+     * {@code <application.id>-latest-forecasts-changelog}.
+     */
+    public static final String LATEST_FORECAST_STORE = "latest-forecasts";
 
     private ForecastTopology() {
     }
@@ -99,10 +111,14 @@ public final class ForecastTopology {
                 .mapValues(value -> ((BucketOutput.Actual) value).bucket(), Named.as("actual-records"))
                 .to(topics.salesActuals().name(), Produced.with(topics.salesActuals().keySerde(),
                         topics.salesActuals().valueSerde()).withName("sales-actuals-sink"));
-        outputs.get("closed-forecasts")
-                .mapValues(value -> ((BucketOutput.Forecasted) value).forecast(), Named.as("forecast-records"))
-                .to(topics.forecasts().name(), Produced.with(topics.forecasts().keySerde(),
-                        topics.forecasts().valueSerde()).withName("forecasts-sink"));
+        KStream<String, Forecast> forecasts = outputs.get("closed-forecasts")
+                .mapValues(value -> ((BucketOutput.Forecasted) value).forecast(), Named.as("forecast-records"));
+        forecasts.to(topics.forecasts().name(), Produced.with(topics.forecasts().keySerde(),
+                topics.forecasts().valueSerde()).withName("forecasts-sink"));
+        forecasts.toTable(Named.as("latest-forecast-table"),
+                Materialized.<String, Forecast, KeyValueStore<Bytes, byte[]>>as(LATEST_FORECAST_STORE)
+                        .withKeySerde(topics.forecasts().keySerde())
+                        .withValueSerde(topics.forecasts().valueSerde()));
         outputs.get("closed-late")
                 .map((key, value) -> {
                     BucketOutput.Late late = (BucketOutput.Late) value;

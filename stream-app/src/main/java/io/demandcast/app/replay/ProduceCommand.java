@@ -1,0 +1,190 @@
+package io.demandcast.app.replay;
+
+import io.demandcast.app.cli.CommandFailure;
+import io.demandcast.app.config.AppConfig;
+import io.demandcast.app.run.AppConfigOptions;
+import io.demandcast.app.run.ForecasterApp;
+import io.demandcast.schemas.avro.OrderEvent;
+import io.demandcast.schemas.registry.AvroSerdes;
+import io.demandcast.schemas.registry.SchemaRegistryException;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.StringSerializer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code forecaster produce}: replays an Online Retail order-lines file into {@code orders}. */
+@Command(name = "produce",
+        description = "Replay an Online Retail order-lines file (CSV or gzipped CSV) into the orders topic as "
+                + "OrderEvents: one record per invoice, key = invoice number, record timestamp = event time. "
+                + "As fast as possible unless --speedup or --max-rate.")
+public final class ProduceCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    AppConfigOptions options;
+
+    @Option(names = "--data", required = true, paramLabel = "FILE",
+            description = "The order-lines file, e.g. data/online_retail/order_lines.csv.gz.")
+    Path data;
+
+    @Option(names = "--speedup", paramLabel = "X",
+            description = "Replay event time X times faster than real time (86400: a day per second).")
+    Double speedup;
+
+    @Option(names = "--max-rate", paramLabel = "N", description = "At most N records per second.")
+    Double maxRate;
+
+    @Option(names = "--limit", paramLabel = "N", description = "Send at most N records.")
+    Long limit;
+
+    @Option(names = "--from", paramLabel = "DATE",
+            description = "Skip orders before this date (yyyy-MM-dd, in --zone).")
+    LocalDate from;
+
+    @Option(names = "--to", paramLabel = "DATE",
+            description = "Stop at the first order on or after this date (yyyy-MM-dd, in --zone; exclusive).")
+    LocalDate to;
+
+    @Option(names = "--zone", paramLabel = "ZONE", defaultValue = "Europe/London",
+            description = "Time zone of the file's invoice times (default: ${DEFAULT-VALUE}).")
+    ZoneId zone;
+
+    @Option(names = "--topic", paramLabel = "TOPIC",
+            description = "Topic to write (default: topic.orders of the config, else orders).")
+    String topic;
+
+    @Option(names = "--no-progress", description = "No progress line on stderr.")
+    boolean noProgress;
+
+    @Override
+    public Integer call() {
+        quietKafkaClientLogs();
+        AppConfig config = options.load();
+        OrderReplay.Settings settings;
+        try {
+            settings = new OrderReplay.Settings(speedup == null ? 0 : speedup, maxRate == null ? 0 : maxRate,
+                    limit == null ? 0 : limit, from == null ? null : from.atStartOfDay(zone).toInstant(),
+                    to == null ? null : to.atStartOfDay(zone).toInstant());
+        } catch (IllegalArgumentException e) {
+            throw new CommandFailure(e.getMessage() + " (--speedup, --max-rate, --limit, --from, --to)");
+        }
+        String target = topic != null ? topic : config.topicNames().orders();
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        ProgressLine progress = noProgress ? null : new ProgressLine(err);
+        OrderReplay.Summary summary;
+        try (OrderLinesFile file = OrderLinesFile.open(data, zone);
+             Producer<String, OrderEvent> producer = producer(config)) {
+            summary = OrderReplay.run(file, producer, target, settings,
+                    progress == null ? OrderReplay.Progress.NONE : progress);
+        } catch (IllegalArgumentException | UncheckedIOException e) {
+            throw new CommandFailure(e.getMessage(), e);
+        } catch (IOException e) {
+            throw new CommandFailure("cannot read " + data + ": " + e.getMessage(), e);
+        } catch (SchemaRegistryException | OrderReplay.ReplayException e) {
+            throw new CommandFailure(e.getMessage(), e);
+        } finally {
+            if (progress != null) {
+                progress.finish();
+            }
+        }
+        out.println(summary(summary, target));
+        out.flush();
+        return 0;
+    }
+
+    static String summary(OrderReplay.Summary s, String topic) {
+        String range = s.firstEvent() == null ? "no orders" : "event time " + s.firstEvent() + " .. " + s.lastEvent();
+        return String.format(Locale.ROOT, "Sent %,d orders to %s (%s) in %.1f s, %,.0f orders/s%s.", s.sent(), topic,
+                range, s.elapsed().toNanos() / 1e9, s.rate(),
+                s.skipped() == 0 ? "" : String.format(Locale.ROOT, "; skipped %,d before --from", s.skipped()));
+    }
+
+    /** An idempotent producer with the registry's serializer: a retried send never duplicates an order. */
+    static Producer<String, OrderEvent> producer(AppConfig config) {
+        Map<String, Object> props = new HashMap<>();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
+        props.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 30_000);
+        props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 120_000);
+        config.streamsOverrides().forEach((k, v) -> {
+            if (k.startsWith("security.") || k.startsWith("sasl.") || k.startsWith("ssl.")) {
+                props.put(k, v);
+            }
+        });
+        AvroSerdes serdes = new AvroSerdes(ForecasterApp.serdeConfig(config));
+        return new KafkaProducer<>(props, new StringSerializer(), serdes.forValue(OrderEvent.class).serializer());
+    }
+
+    static void quietKafkaClientLogs() {
+        String key = "org.slf4j.simpleLogger.log.org.apache.kafka";
+        if (System.getProperty(key) == null) {
+            System.setProperty(key, "warn");
+        }
+    }
+
+    /** One line on stderr, redrawn at most four times a second and once at the end: orders, rate, event time. */
+    static final class ProgressLine implements OrderReplay.Progress {
+        private static final long EVERY_NANOS = 250_000_000L;
+        private final PrintWriter err;
+        private long lastDraw;
+        private boolean drawn;
+        private long count;
+        private Instant eventTime;
+        private Duration elapsed;
+
+        ProgressLine(PrintWriter err) {
+            this.err = err;
+        }
+
+        @Override
+        public void sent(long count, Instant eventTime, Duration elapsed) {
+            this.count = count;
+            this.eventTime = eventTime;
+            this.elapsed = elapsed;
+            long now = System.nanoTime();
+            if (!drawn || now - lastDraw >= EVERY_NANOS) {
+                lastDraw = now;
+                draw();
+            }
+        }
+
+        private void draw() {
+            double seconds = elapsed.toNanos() / 1e9;
+            err.print(String.format(Locale.ROOT, "\r%,12d orders  %,9.0f/s  event time %s  ", count,
+                    seconds <= 0 ? 0 : count / seconds, eventTime));
+            err.flush();
+            drawn = true;
+        }
+
+        void finish() {
+            if (count > 0) {
+                draw();
+                err.println();
+                err.flush();
+            }
+        }
+    }
+}

@@ -1,0 +1,252 @@
+package io.demandcast.app.run;
+
+import io.demandcast.app.config.AppConfig;
+import io.demandcast.app.cycle.ModelSlot;
+import io.demandcast.app.topology.ForecastTopology;
+import io.demandcast.app.topology.PipelineMetrics;
+import io.demandcast.app.web.ForecastQueries;
+import io.demandcast.app.web.PrometheusText;
+import io.demandcast.app.web.RestServer;
+import io.demandcast.model.TrainedModel;
+import io.demandcast.schemas.Topics;
+import io.demandcast.schemas.registry.AvroSerdes;
+import io.demandcast.schemas.registry.SerdeConfig;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.apache.kafka.streams.state.HostInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running instance of the forecaster: checks that the broker and the registry answer, creates missing topics,
+ * loads the model (or runs on the fallback), builds the topology, starts Kafka Streams with
+ * {@code application.server} set to its REST address for interactive queries, and serves REST. {@link #close()}
+ * stops it all (the stream first, so that in-flight work commits), once, from whichever thread asks first.
+ *
+ * <pre>{@code
+ * try (ForecasterApp app = ForecasterApp.start(config, ForecasterApp.NO_LOADER, Duration.ofSeconds(15))) {
+ *     app.awaitStop();
+ * }
+ * }</pre>
+ */
+public final class ForecasterApp implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ForecasterApp.class);
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(60);
+
+    /** No model loader wired: the app runs on the seasonal naive fallback. */
+    public static final ModelLoader NO_LOADER = null;
+
+    private final AppConfig config;
+    private final KafkaStreams streams;
+    private final RestServer rest;
+    private final ModelSlot models;
+    private final PipelineMetrics metrics;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile boolean closed;
+    private volatile boolean failed;
+
+    private ForecasterApp(AppConfig config, KafkaStreams streams, RestServer rest, ModelSlot models,
+                          PipelineMetrics metrics) {
+        this.config = config;
+        this.streams = streams;
+        this.rest = rest;
+        this.models = models;
+        this.metrics = metrics;
+    }
+
+    /**
+     * Starts an instance.
+     * @param loader         loads {@code model.dir}; null ({@link #NO_LOADER}) runs on the fallback
+     * @param connectTimeout how long the broker and the registry may take to answer at start
+     * @throws StartupException when the broker or the registry does not answer, a topic cannot be created or the
+     *                          model cannot be loaded; nothing is left running
+     */
+    public static ForecasterApp start(AppConfig config, ModelLoader loader, Duration connectTimeout) {
+        LOG.info("configuration:{}", format(config.describe()));
+        try (Admin admin = Admin.create(adminProperties(config, connectTimeout))) {
+            int brokers = Preflight.checkBroker(admin, config, connectTimeout);
+            LOG.info("Kafka at {} answers ({} broker(s))", config.bootstrapServers(), brokers);
+            Preflight.checkRegistry(config, connectTimeout);
+            LOG.info("schema registry at {} answers", config.schemaRegistryUrl());
+            List<String> created = TopicProvisioner.ensure(admin, config, connectTimeout);
+            if (!created.isEmpty()) {
+                LOG.info("created topics {} ({} partitions)", created, config.topicPartitions());
+            }
+        }
+        LOG.info(TensorFlowDevice.detect().describe());
+        ModelSlot models = new ModelSlot();
+        RestServer rest = null;
+        try {
+            loadModel(config, loader, models);
+            Topics topics = new Topics(config.topicNames(), new AvroSerdes(serdeConfig(config)));
+            PipelineMetrics metrics = new PipelineMetrics();
+            metrics.modelVersion(models.version() == null ? "none" : models.version());
+            Topology topology = ForecastTopology.build(config, topics, models, metrics);
+            try {
+                rest = RestServer.bind(config.restHost(), config.restPort());
+            } catch (UncheckedIOException e) {
+                throw new StartupException(e.getMessage(), e);
+            }
+            HostInfo self = new HostInfo(config.restAdvertisedHost(), rest.address().getPort());
+            Properties props = config.streamsProperties();
+            props.putIfAbsent(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port());
+            KafkaStreams streams;
+            try {
+                streams = new KafkaStreams(topology, props);
+            } catch (KafkaException e) {
+                throw new StartupException("Kafka Streams refused its configuration (check the streams.* keys): "
+                        + e.getMessage(), e);
+            }
+            ForecasterApp app = new ForecasterApp(config, streams, rest, models, metrics);
+            streams.setStateListener((now, before) -> {
+                LOG.info("stream state {} -> {}", before, now);
+                if (now == KafkaStreams.State.ERROR || now == KafkaStreams.State.NOT_RUNNING) {
+                    app.failed |= now == KafkaStreams.State.ERROR;
+                    app.stopped.countDown();
+                }
+            });
+            streams.setUncaughtExceptionHandler(e -> {
+                LOG.error("a stream thread failed; stopping this instance (its tasks move to the others)", e);
+                return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+            });
+            rest.start(new ForecastQueries(streams, self, Duration.ofSeconds(10)), app::health,
+                    () -> PrometheusText.render(metrics, streams.metrics()));
+            streams.start();
+            LOG.info("forecaster {} started: model {}, REST http://{}:{}, application.server {}:{}",
+                    config.applicationId(), models.version() == null ? "none (seasonal naive fallback)"
+                            : models.version(), rest.address().getHostString(), rest.address().getPort(),
+                    self.host(), self.port());
+            return app;
+        } catch (RuntimeException e) {
+            if (rest != null) {
+                rest.close();
+            }
+            models.close();
+            throw e;
+        }
+    }
+
+    private static void loadModel(AppConfig config, ModelLoader loader, ModelSlot models) {
+        if (config.modelDir() == null) {
+            LOG.info("model.dir is not set: forecasting with the seasonal naive fallback");
+            return;
+        }
+        if (loader == null) {
+            LOG.warn("model.dir is {}, but this build wires no model loader: forecasting with the seasonal naive "
+                    + "fallback", config.modelDir());
+            return;
+        }
+        try {
+            TrainedModel model = loader.load(config.modelDir());
+            models.swap(model);
+            LOG.info("model {} ({}) loaded from {}", model.version(), model.method(), config.modelDir());
+        } catch (Exception e) {
+            throw new StartupException("cannot load the model in " + config.modelDir() + " (model.dir, env "
+                    + AppConfig.envName("model.dir") + "): " + e, e);
+        }
+    }
+
+    /** The registry client settings of {@code config}. */
+    public static SerdeConfig serdeConfig(AppConfig config) {
+        Map<String, Object> props = new HashMap<>();
+        props.put(SerdeConfig.URL, config.schemaRegistryUrl());
+        if (config.schemaRegistryBasicAuth() != null) {
+            props.put(SerdeConfig.BASIC_AUTH_USER_INFO, config.schemaRegistryBasicAuth());
+        }
+        return SerdeConfig.fromProperties(props);
+    }
+
+    static Map<String, Object> adminProperties(AppConfig config, Duration timeout) {
+        Map<String, Object> props = new HashMap<>();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+        // Security settings for the broker, if any, are the Streams overrides' (streams.security.protocol, ...).
+        config.streamsOverrides().forEach((k, v) -> {
+            if (k.startsWith("security.") || k.startsWith("sasl.") || k.startsWith("ssl.")) {
+                props.put(k, v);
+            }
+        });
+        return props;
+    }
+
+    private static String format(Map<String, String> described) {
+        StringBuilder sb = new StringBuilder();
+        described.forEach((k, v) -> sb.append("\n  ").append(k).append(" = ").append(v));
+        return sb.toString();
+    }
+
+    public RestServer.Health health() {
+        KafkaStreams.State state = streams.state();
+        return new RestServer.Health(state == KafkaStreams.State.RUNNING || state == KafkaStreams.State.REBALANCING,
+                state.name());
+    }
+
+    public KafkaStreams streams() {
+        return streams;
+    }
+
+    public PipelineMetrics metrics() {
+        return metrics;
+    }
+
+    public AppConfig config() {
+        return config;
+    }
+
+    /** Where REST listens. */
+    public InetSocketAddress restAddress() {
+        return rest.address();
+    }
+
+    /** The version of the model in service, or null on the fallback. */
+    public String modelVersion() {
+        return models.version();
+    }
+
+    /** Blocks until the stream stops (closed, or failed). */
+    public void awaitStop() throws InterruptedException {
+        stopped.await();
+    }
+
+    public boolean awaitStop(Duration timeout) throws InterruptedException {
+        return stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Whether the stream stopped on an error rather than by {@link #close()}. */
+    public boolean failed() {
+        return failed;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        LOG.info("stopping forecaster {}", config.applicationId());
+        boolean clean = streams.close(CLOSE_TIMEOUT);
+        if (!clean) {
+            LOG.warn("the stream did not stop within {}; exiting anyway", CLOSE_TIMEOUT);
+        }
+        rest.close();
+        models.close();
+        stopped.countDown();
+        LOG.info("forecaster {} stopped", config.applicationId());
+    }
+}

@@ -1,0 +1,83 @@
+package io.demandcast.app.run;
+
+import io.demandcast.app.config.AppConfig;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+/**
+ * Creates the topics the app reads and writes when they are missing, with {@code topic.partitions} partitions and
+ * {@code topic.replication.factor}; {@code inventory} and {@code forecaster-models} are compacted (the latest
+ * value per key is what counts), the others keep records for {@code topic.retention.ms} (for ever by default: their
+ * record timestamps are event times, years old in a replay, and time-based retention would delete them at once).
+ * Existing topics are left as they are.
+ */
+public final class TopicProvisioner {
+
+    private TopicProvisioner() {
+    }
+
+    /** The topics of DESIGN.md with their settings. */
+    public static List<NewTopic> planned(AppConfig config) {
+        Optional<Integer> partitions = Optional.of(config.topicPartitions());
+        Optional<Short> replication = config.topicReplicationFactor() < 0 ? Optional.empty()
+                : Optional.of(config.topicReplicationFactor());
+        Map<String, String> compacted = Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
+        Map<String, String> retained = Map.of(TopicConfig.RETENTION_MS_CONFIG,
+                Long.toString(config.topicRetentionMs()));
+        var names = config.topicNames();
+        List<NewTopic> topics = new ArrayList<>();
+        for (String name : names.all()) {
+            NewTopic topic = new NewTopic(name, partitions, replication);
+            if (name.equals(names.inventory()) || name.equals(names.models())) {
+                topic.configs(compacted);
+            } else {
+                topic.configs(retained);
+            }
+            topics.add(topic);
+        }
+        return topics;
+    }
+
+    /** Creates the missing topics; returns the names of those it created. */
+    public static List<String> ensure(Admin admin, AppConfig config, Duration timeout) {
+        try {
+            Set<String> existing = admin.listTopics().names().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            List<NewTopic> missing = planned(config).stream().filter(t -> !existing.contains(t.name())).toList();
+            if (missing.isEmpty()) {
+                return List.of();
+            }
+            List<String> created = new ArrayList<>();
+            for (var entry : admin.createTopics(missing).values().entrySet()) {
+                try {
+                    entry.getValue().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                    created.add(entry.getKey());
+                } catch (ExecutionException e) {
+                    // Another instance starting at the same time made it first: that is what we wanted.
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw new StartupException("cannot create topic " + entry.getKey() + " on "
+                                + config.bootstrapServers() + " (topic.partitions=" + config.topicPartitions()
+                                + ", topic.replication.factor=" + config.topicReplicationFactor() + "): "
+                                + e.getCause(), e.getCause());
+                    }
+                }
+            }
+            return created;
+        } catch (ExecutionException | TimeoutException e) {
+            throw new StartupException("cannot list the topics on " + config.bootstrapServers() + ": " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StartupException("interrupted while creating topics", e);
+        }
+    }
+}
