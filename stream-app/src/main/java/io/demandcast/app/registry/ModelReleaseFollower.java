@@ -213,8 +213,9 @@ public final class ModelReleaseFollower implements AutoCloseable {
                 model.close();
                 throw new IOException("the SavedModel of release " + version + " holds model " + loaded);
             }
-            slot.swap(model, version, model);
+            // The champion first: whoever sees the new version in the slot finds its folder here.
             champion.set(new Champion(release, dir));
+            slot.swap(model, version, model);
             swaps.incrementAndGet();
             LOG.info("swapped to model {} (parent {}, promoted {}) from {}", version, release.getParentVersion(),
                     release.getPromotedAt(), where);

@@ -6,6 +6,7 @@ import io.demandcast.app.registry.ModelReleaseFollower;
 import io.demandcast.model.Bucket;
 import io.demandcast.model.SeriesHistory;
 import io.demandcast.schemas.Topics;
+import io.demandcast.schemas.avro.ModelRelease;
 import io.demandcast.schemas.avro.SalesBucket;
 import java.time.Duration;
 import java.time.Instant;
@@ -41,6 +42,7 @@ public final class RetrainingRole implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(RetrainingRole.class);
     private static final Duration POLL = Duration.ofMillis(250);
+    private static final Duration FOLLOWER_LAG = Duration.ofSeconds(60);
 
     private final String bootstrapServers;
     private final Topics.Topic<String, SalesBucket> actuals;
@@ -58,7 +60,8 @@ public final class RetrainingRole implements AutoCloseable {
     private volatile boolean running = true;
     private volatile KafkaConsumer<String, SalesBucket> consumer;
     private volatile RetrainCycle.Outcome lastOutcome;
-    private volatile boolean idle;
+    private volatile ModelRelease lastPublished;
+    private volatile Instant idleAt;
 
     /**
      * @param registry where promotions are published; the role closes it
@@ -121,11 +124,11 @@ public final class RetrainingRole implements AutoCloseable {
     }
 
     /**
-     * Whether the role has read everything on the topic, runs no cycle and has none due: a test waits for this
-     * after writing its actuals.
+     * The latest bucket seen when the role has read everything on the topic and runs no cycle and has none due;
+     * null while it is busy. A test waits for this after writing its actuals.
      */
-    public boolean idle() {
-        return idle;
+    public Instant idleAt() {
+        return idleAt;
     }
 
     private void consume() {
@@ -181,7 +184,10 @@ public final class RetrainingRole implements AutoCloseable {
                             && sinceScratch >= settings.scratchEveryBuckets();
                     List<SeriesHistory> snapshot = window.snapshot(latest);
                     running = trainer.submit(() -> runCycle(fromScratch, snapshot));
-                    sinceFineTune = 0;
+                    // Buckets past the schedule count towards the next cycle, but at most one more is ever due:
+                    // a role far behind trains on its newest window, not on every window it missed.
+                    sinceFineTune = Math.min(Math.max(0, sinceFineTune - settings.everyBuckets()),
+                            settings.everyBuckets() - 1);
                     if (fromScratch) {
                         sinceScratch = 0;
                     }
@@ -192,7 +198,9 @@ public final class RetrainingRole implements AutoCloseable {
                     metrics.skippedBusy();
                     deferred = true;
                 }
-                idle = caughtUp && !busy && !due && records.isEmpty() && endReached(c, c.endOffsets(partitions));
+                boolean idle = caughtUp && !busy && !due && records.isEmpty()
+                        && endReached(c, c.endOffsets(partitions));
+                idleAt = idle ? latest : null;
             }
         } catch (WakeupException e) {
             if (this.running) {
@@ -209,18 +217,48 @@ public final class RetrainingRole implements AutoCloseable {
 
     private void runCycle(boolean fromScratch, List<SeriesHistory> snapshot) {
         String kind = fromScratch ? "scratch" : "fine-tune";
-        Optional<ModelReleaseFollower.Champion> now = champion.get();
+        Optional<ModelReleaseFollower.Champion> now = awaitOwnPromotion();
         if (now.isEmpty()) {
             LOG.info("retraining ({}) skipped: no champion in service to start from", kind);
             return;
         }
         try {
-            lastOutcome = cycle.run(kind, now.get(), snapshot, fromScratch ? scratch : fineTune);
+            RetrainCycle.Outcome outcome = cycle.run(kind, now.get(), snapshot, fromScratch ? scratch : fineTune);
+            if (outcome.published() != null) {
+                lastPublished = outcome.published();
+            }
+            lastOutcome = outcome;
         } catch (Exception e) {
             metrics.failed();
             LOG.error("retraining ({}) of champion {} on {} series failed; the champion stays", kind,
                     now.get().version(), snapshot.size(), e);
         }
+    }
+
+    /**
+     * The champion to start from: after a promotion of ours, the follower serves it within moments, and the next
+     * cycle must start from it rather than from its parent. A rollback since then (promoted later) counts too.
+     */
+    private Optional<ModelReleaseFollower.Champion> awaitOwnPromotion() {
+        ModelRelease ours = lastPublished;
+        long deadline = System.nanoTime() + FOLLOWER_LAG.toNanos();
+        Optional<ModelReleaseFollower.Champion> now = champion.get();
+        while (ours != null && System.nanoTime() < deadline && (now.isEmpty()
+                || now.get().release().getPromotedAt().isBefore(ours.getPromotedAt()))) {
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            now = champion.get();
+        }
+        if (ours != null && (now.isEmpty() || now.get().release().getPromotedAt().isBefore(ours.getPromotedAt()))) {
+            LOG.warn("the follower does not serve {} promoted at {} yet after {} s; retraining from {}",
+                    ours.getVersion(), ours.getPromotedAt(), FOLLOWER_LAG.toSeconds(),
+                    now.map(ModelReleaseFollower.Champion::version).orElse("nothing"));
+        }
+        return now;
     }
 
     private static boolean endReached(KafkaConsumer<?, ?> c, Map<TopicPartition, Long> end) {
