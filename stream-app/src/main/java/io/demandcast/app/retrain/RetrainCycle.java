@@ -34,13 +34,19 @@ public final class RetrainCycle {
                           double seconds, ModelRelease published) {
     }
 
+    /** Publishes a promoted SavedModel as the champion: {@link ModelRegistry#publish} in the app. */
+    @FunctionalInterface
+    public interface Publisher {
+        ModelRelease publish(Path savedModelDir, Map<String, Double> metrics) throws IOException;
+    }
+
     private static final Logger LOG = LoggerFactory.getLogger(RetrainCycle.class);
 
-    private final ModelRegistry registry;
+    private final Publisher registry;
     private final AppConfig.Models settings;
     private final RetrainMetrics metrics;
 
-    public RetrainCycle(ModelRegistry registry, AppConfig.Models settings, RetrainMetrics metrics) {
+    public RetrainCycle(Publisher registry, AppConfig.Models settings, RetrainMetrics metrics) {
         this.registry = Objects.requireNonNull(registry, "registry");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.metrics = Objects.requireNonNull(metrics, "metrics");

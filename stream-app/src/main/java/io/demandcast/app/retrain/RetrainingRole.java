@@ -82,7 +82,7 @@ public final class RetrainingRole implements AutoCloseable {
         this.scratch = Objects.requireNonNull(scratch, "scratch");
         this.registry = Objects.requireNonNull(registry, "registry");
         this.metrics = new RetrainMetrics();
-        this.cycle = new RetrainCycle(registry, settings, metrics);
+        this.cycle = new RetrainCycle(registry::publish, settings, metrics);
         this.window = new TrainingWindow(bucket, settings.windowBuckets(), settings.maxSeries());
         this.trainer = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "retrain-cycle");

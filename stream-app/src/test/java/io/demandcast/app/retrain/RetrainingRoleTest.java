@@ -12,7 +12,9 @@ import io.demandcast.model.Bucket;
 import io.demandcast.model.Forecaster;
 import io.demandcast.model.QuantileForecast;
 import io.demandcast.model.SeriesHistory;
+import io.demandcast.model.lstm.LstmConfig;
 import io.demandcast.model.lstm.LstmModel;
+import io.demandcast.model.lstm.ModelCard;
 import io.demandcast.schemas.Topics;
 import io.demandcast.schemas.avro.ModelRelease;
 import io.demandcast.schemas.avro.SalesBucket;
@@ -207,6 +209,13 @@ class RetrainingRoleTest {
             assertThat(rig.releases().all()).extracting(ModelRelease::getVersion).containsExactly(championVersion);
             assertThat(rig.slot.version()).isEqualTo(championVersion);
         }
+    }
+
+    @Test
+    void retrainingFromScratchKeepsTheChampionsShapeAndTrainerSettings() throws IOException {
+        LstmConfig scratch = CandidateSource.scratchConfig(ModelCard.read(champion), 1);
+
+        assertThat(scratch).isEqualTo(RegimeChange.tinyConfig(12).withServing(1024, 1));
     }
 
     private static double meanAbsoluteError(Forecaster model, List<SeriesHistory> histories, double[][] actual) {
