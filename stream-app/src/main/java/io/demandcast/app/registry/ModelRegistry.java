@@ -195,7 +195,9 @@ public final class ModelRegistry implements AutoCloseable {
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
-        props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Math.max(1 << 20, (int) maxRecordBytes()));
+        // A release may be near the topic's max.message.bytes; fetch it whole.
+        props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 64 << 20);
+        props.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 64 << 20);
         ModelRelease current = null;
         Map<String, ModelRelease> byVersion = new LinkedHashMap<>();
         try (KafkaConsumer<String, ModelRelease> consumer = new KafkaConsumer<>(props, new StringDeserializer(),

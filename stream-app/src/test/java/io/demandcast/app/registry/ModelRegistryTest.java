@@ -160,6 +160,21 @@ class ModelRegistryTest {
     }
 
     @Test
+    void listingAMissingTopicFailsNamingTheTopic() throws Exception {
+        String topic = KafkaBroker.uniqueTopic("no-models");
+        StringWriter err = new StringWriter();
+        CommandLine cli = ForecasterCli.commandLine();
+        cli.setOut(new PrintWriter(new StringWriter(), true));
+        cli.setErr(new PrintWriter(err, true));
+
+        int code = cli.execute("models", "list", "--config", configFile(topic).toString());
+
+        assertThat(code).isEqualTo(ForecasterCli.EXIT_FAILURE);
+        assertThat(err.toString()).contains("no topic " + topic).contains(BROKER.bootstrapServers())
+                .doesNotContain("Exception");
+    }
+
+    @Test
     void aReleaseTooBigForTheTopicGoesToTheSharedFolderAndIsLoadedFromItsUri() throws Exception {
         String topic = KafkaBroker.uniqueTopic("models");
         BROKER.createTopic(topic, 1, Map.of("cleanup.policy", "compact", "max.message.bytes", "4096"));
