@@ -60,7 +60,8 @@ public record AppConfig(
         int topicPartitions,
         short topicReplicationFactor,
         long topicRetentionMs,
-        Map<String, String> streamsOverrides) {
+        Map<String, String> streamsOverrides,
+        Models models) {
 
     public static final String ENV_PREFIX = "DEMANDCAST_";
     public static final String STREAMS_PREFIX = "streams.";
@@ -111,6 +112,20 @@ public record AppConfig(
         d.put("topic.replication.factor", "-1");
         // Records carry event time, years old in a replay: time-based retention would delete them as they arrive.
         d.put("topic.retention.ms", "-1");
+        d.put("model.name", "default");
+        // Where a release too big for the models topic is written; every instance must see the same folder.
+        d.put("model.shared.dir", ".demandcast/models");
+        d.put("model.cache.dir", ".demandcast/model-cache");
+        d.put("retrain.enabled", "false");
+        d.put("retrain.every.buckets", "7");
+        d.put("retrain.eval.buckets", "14");
+        d.put("retrain.margin", "0.02");
+        d.put("retrain.epochs", "2");
+        d.put("retrain.window.buckets", "120");
+        d.put("retrain.max.series", "100000");
+        d.put("retrain.scratch.every.buckets", "90");
+        // TensorFlow threads of the trainer: training must leave the cores to the stream threads.
+        d.put("retrain.threads", "1");
         DEFAULTS = Collections.unmodifiableMap(d);
     }
 
@@ -119,6 +134,7 @@ public record AppConfig(
 
     public AppConfig {
         Objects.requireNonNull(topicNames, "topicNames");
+        Objects.requireNonNull(models, "models");
         streamsOverrides = Collections.unmodifiableMap(new TreeMap<>(streamsOverrides));
     }
 
@@ -227,7 +243,60 @@ public record AppConfig(
                 intIn(v, "topic.partitions", 1, 10_000),
                 replicationFactor(v),
                 retention(v),
-                streams);
+                streams,
+                models(v));
+    }
+
+    /**
+     * The model registry on the models topic and online retraining.
+     *
+     * @param name the model's name: the key of the current release on the models topic
+     * @param sharedDir where a release too big for the topic is written (a folder every instance sees)
+     * @param cacheDir where this instance unzips the releases it loads
+     * @param retrain whether this instance holds the trainer role
+     * @param everyBuckets closed buckets between two fine-tunes of the champion
+     * @param evalBuckets the most recent buckets held out of training to score candidate and champion
+     * @param margin the relative MASE improvement a candidate needs to be promoted
+     * @param epochs passes over the training window of one fine-tune
+     * @param windowBuckets buckets of history the trainer keeps per series
+     * @param maxSeries series the trainer keeps (the least recently updated are dropped beyond it)
+     * @param scratchEveryBuckets closed buckets between two retrainings from scratch (0: never)
+     * @param threads TensorFlow threads of the trainer
+     */
+    public record Models(String name, Path sharedDir, Path cacheDir, boolean retrain, int everyBuckets,
+                         int evalBuckets, double margin, int epochs, int windowBuckets, int maxSeries,
+                         int scratchEveryBuckets, int threads) {
+    }
+
+    private static Models models(Map<String, String> v) {
+        String name = required(v, "model.name");
+        if (!name.matches("[a-zA-Z0-9._-]{1,100}")) {
+            throw new InvalidConfigException("model.name", name, "letters, digits, '.', '_' or '-' (no '@')");
+        }
+        String enabled = v.get("retrain.enabled").toLowerCase(Locale.ROOT);
+        if (!enabled.equals("true") && !enabled.equals("false")) {
+            throw new InvalidConfigException("retrain.enabled", v.get("retrain.enabled"), "true or false");
+        }
+        int eval = intIn(v, "retrain.eval.buckets", 1, 10_000);
+        int window = intIn(v, "retrain.window.buckets", 2, 100_000);
+        if (window <= eval) {
+            throw new InvalidConfigException("retrain.window.buckets", Integer.toString(window),
+                    "more than retrain.eval.buckets (" + eval + ")");
+        }
+        String margin = v.get("retrain.margin");
+        double m;
+        try {
+            m = Double.parseDouble(margin);
+        } catch (NumberFormatException e) {
+            m = Double.NaN;
+        }
+        if (!(m >= 0 && m < 1)) {
+            throw new InvalidConfigException("retrain.margin", margin, "a number in [0, 1), e.g. 0.02 for 2%");
+        }
+        return new Models(name, Path.of(required(v, "model.shared.dir")), Path.of(required(v, "model.cache.dir")),
+                Boolean.parseBoolean(enabled), intIn(v, "retrain.every.buckets", 1, 1_000_000), eval, m,
+                intIn(v, "retrain.epochs", 1, 1_000), window, intIn(v, "retrain.max.series", 1, 100_000_000),
+                intIn(v, "retrain.scratch.every.buckets", 0, 1_000_000), intIn(v, "retrain.threads", 1, 256));
     }
 
     /** The Kafka Streams properties of this config; {@code streams.*} keys override the derived ones. */
@@ -290,6 +359,18 @@ public record AppConfig(
         out.put("topic.partitions", Integer.toString(topicPartitions));
         out.put("topic.replication.factor", Short.toString(topicReplicationFactor));
         out.put("topic.retention.ms", Long.toString(topicRetentionMs));
+        out.put("model.name", models.name());
+        out.put("model.shared.dir", models.sharedDir().toString());
+        out.put("model.cache.dir", models.cacheDir().toString());
+        out.put("retrain.enabled", Boolean.toString(models.retrain()));
+        out.put("retrain.every.buckets", Integer.toString(models.everyBuckets()));
+        out.put("retrain.eval.buckets", Integer.toString(models.evalBuckets()));
+        out.put("retrain.margin", Double.toString(models.margin()));
+        out.put("retrain.epochs", Integer.toString(models.epochs()));
+        out.put("retrain.window.buckets", Integer.toString(models.windowBuckets()));
+        out.put("retrain.max.series", Integer.toString(models.maxSeries()));
+        out.put("retrain.scratch.every.buckets", Integer.toString(models.scratchEveryBuckets()));
+        out.put("retrain.threads", Integer.toString(models.threads()));
         streamsOverrides.forEach((k, val) -> out.put(STREAMS_PREFIX + k, isSecret(k) ? MASK : val));
         return out;
     }
@@ -308,7 +389,17 @@ public record AppConfig(
                 maxLineQuantity, maxUnitPrice, wallclockCloseInterval, modelDir, restPort, restHost,
                 restAdvertisedHost, dir, numStandbyReplicas, processingGuarantee, commitIntervalMs,
                 transactionTimeoutMs, topicNames, topicPartitions, topicReplicationFactor, topicRetentionMs,
-                streamsOverrides);
+                streamsOverrides, models);
+    }
+
+    /** A copy with other model registry and retraining settings (tests, the {@code models} command). */
+    public AppConfig withModels(Models other) {
+        return new AppConfig(applicationId, bootstrapServers, schemaRegistryUrl, schemaRegistryBasicAuth, bucket,
+                grace, horizon, historyLength, batchSize, seriesRetireAfterBuckets, maxFutureSkew, minEventTime,
+                maxLineQuantity, maxUnitPrice, wallclockCloseInterval, modelDir, restPort, restHost,
+                restAdvertisedHost, stateDir, numStandbyReplicas, processingGuarantee, commitIntervalMs,
+                transactionTimeoutMs, topicNames, topicPartitions, topicReplicationFactor, topicRetentionMs,
+                streamsOverrides, other);
     }
 
     // A URL may carry user:password@ in its authority.

@@ -116,4 +116,21 @@ class AppConfigTest {
                 .containsEntry("num.stream.threads", "2")
                 .containsEntry("state.dir", c.stateDir().toString());
     }
+
+    @Test
+    void retrainingIsOffByDefaultAndItsSettingsAreValidated() {
+        AppConfig c = AppConfig.from(Map.of("retrain.margin", "0.05"), Map.of("DEMANDCAST_RETRAIN_ENABLED", "true",
+                "DEMANDCAST_RETRAIN_EVERY_BUCKETS", "3"));
+        assertThat(AppConfig.defaults().models().retrain()).isFalse();
+        assertThat(c.models().retrain()).isTrue();
+        assertThat(c.models().everyBuckets()).isEqualTo(3);
+        assertThat(c.models().margin()).isEqualTo(0.05);
+        assertThat(c.describe()).containsEntry("retrain.enabled", "true").containsEntry("model.name", "default");
+        assertThatThrownBy(() -> AppConfig.from(Map.of("retrain.margin", "1.5"), Map.of()))
+                .hasMessageContaining("'retrain.margin'").hasMessageContaining("'1.5'");
+        assertThatThrownBy(() -> AppConfig.from(Map.of("model.name", "a@b"), Map.of()))
+                .hasMessageContaining("'model.name'").hasMessageContaining("'a@b'");
+        assertThatThrownBy(() -> AppConfig.from(Map.of("retrain.window.buckets", "10", "retrain.eval.buckets", "10"),
+                Map.of())).hasMessageContaining("'retrain.window.buckets'");
+    }
 }
