@@ -69,9 +69,9 @@ public final class BacktestCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Directory for the outputs.")
     Path out;
 
-    /** Baselines only: {@code lstm} is refused. */
+    /** With the LSTM, the project's model. */
     public BacktestCommand() {
-        this(null);
+        this(LstmTrainers.factory());
     }
 
     /** @param trainers makes the trainer of the {@code lstm} method; null when none is available */

@@ -40,9 +40,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Directory the model is exported to.")
     Path out;
 
-    /** Without a trainer: the command explains that none is wired in. */
+    /** With the LSTM, the project's model. */
     public TrainCommand() {
-        this(null);
+        this(LstmTrainers.factory());
     }
 
     /** @param trainers makes the trainer; null when none is available */

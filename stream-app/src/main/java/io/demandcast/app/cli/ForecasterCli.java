@@ -1,6 +1,8 @@
 package io.demandcast.app.cli;
 
 import io.demandcast.app.infra.InfraCommand;
+import io.demandcast.model.cli.BacktestCommand;
+import io.demandcast.model.cli.TrainCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -23,6 +25,8 @@ import picocli.CommandLine.Spec;
         synopsisSubcommandLabel = "COMMAND",
         subcommands = {
                 InfraCommand.class,
+                TrainCommand.class,
+                BacktestCommand.class,
                 io.demandcast.app.run.RunCommand.class,
                 io.demandcast.app.replay.ProduceCommand.class,
                 io.demandcast.app.tail.TailCommand.class,

@@ -1,0 +1,286 @@
+package io.demandcast.model.lstm;
+
+import io.demandcast.model.encode.CovariateScaling;
+import io.demandcast.model.encode.FeatureEncoder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.Signature;
+import org.tensorflow.framework.optimizers.Adam;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.op.math.Mean;
+import org.tensorflow.op.core.ReduceSum;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+
+/**
+ * Builds the network into a {@link Graph}: per-window scaling of the raw inputs, stacked LSTM layers unrolled over
+ * the lookback, a direct multi-horizon head with monotone non-negative quantiles, the pinball loss and one Adam
+ * step. The gradient path uses only ops whose gradients TensorFlow's C++ registry has (MatMul, Add, Mul,
+ * Sigmoid, Tanh, Split, Unpack, Reshape, Relu, Softplus, Maximum, Mean); the scaling path needs no gradient.
+ */
+final class LstmGraph {
+
+    static final String PAST = "past";
+    static final String FUTURE = "future";
+    static final String TARGETS = "targets";
+    static final String QUANTILES = "quantiles";
+    static final String LOSS = "loss";
+    static final String SERVING = Signature.DEFAULT_KEY;
+    static final String TRAIN_STEP = "train_step";
+
+    /** Covariates scaled relative to their level are clipped: a price of 0 in the lookback must not explode. */
+    private static final float COVARIATE_CLIP = 10f;
+
+    final Placeholder<TFloat32> past;
+    final Placeholder<TFloat32> future;
+    final Placeholder<TFloat32> targets;
+    final Operand<TFloat32> quantiles;
+    final Operand<TFloat32> loss;
+    final Operand<TFloat32> trainLoss;
+    final List<Variable<TFloat32>> weights = new ArrayList<>();
+    final List<Placeholder<TFloat32>> weightFeeds = new ArrayList<>();
+    final List<Op> weightAssigns = new ArrayList<>();
+
+    private final Ops tf;
+    private final Random random;
+
+    LstmGraph(Graph graph, FeatureEncoder encoder, LstmConfig config) {
+        this.tf = Ops.create(graph);
+        this.random = new Random(config.seed());
+        int lookback = encoder.lookback();
+        int horizon = encoder.horizon();
+        int pw = encoder.pastWidth();
+        int fw = encoder.futureWidth();
+        int q = config.quantiles().length;
+
+        past = tf.withName(PAST).placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, lookback, pw)));
+        future = tf.withName(FUTURE).placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, horizon, fw)));
+        targets = tf.withName(TARGETS).placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, horizon)));
+
+        Scaled scaled = scale(encoder, (float) config.scaleFloor());
+
+        // Stacked LSTM, unrolled over L. The first layer's input projection is one matmul over all steps.
+        int hidden = config.hiddenUnits();
+        List<Operand<TFloat32>> steps = new ArrayList<>();
+        {
+            Variable<TFloat32> wx = weight("lstm1_wx", pw, 4 * hidden);
+            Variable<TFloat32> b = bias("lstm1_b", hidden);
+            Operand<TFloat32> xp = tf.math.add(
+                    tf.linalg.matMul(tf.reshape(scaled.past, tf.constant(new int[] {-1, pw})), wx), b);
+            Operand<TFloat32> xp3 = tf.reshape(xp, tf.constant(new int[] {-1, lookback, 4 * hidden}));
+            for (Operand<TFloat32> s : tf.unstack(xp3, (long) lookback, org.tensorflow.op.core.Unstack.axis(1L))
+                    .output()) {
+                steps.add(s);
+            }
+        }
+        List<Operand<TFloat32>> outputs = recur(steps, weight("lstm1_wh", hidden, 4 * hidden), hidden);
+        for (int layer = 2; layer <= config.layers(); layer++) {
+            Variable<TFloat32> wx = weight("lstm" + layer + "_wx", hidden, 4 * hidden);
+            Variable<TFloat32> b = bias("lstm" + layer + "_b", hidden);
+            List<Operand<TFloat32>> projected = new ArrayList<>();
+            for (Operand<TFloat32> h : outputs) {
+                projected.add(tf.math.add(tf.linalg.matMul(h, wx), b));
+            }
+            outputs = recur(projected, weight("lstm" + layer + "_wh", hidden, 4 * hidden), hidden);
+        }
+        Operand<TFloat32> last = outputs.get(outputs.size() - 1);
+
+        // Direct multi-horizon head (MQ-RNN style): the last state gives one context per horizon step, each step
+        // adds its known-future features, then a small shared layer maps each step to Q quantiles.
+        int head = config.headUnits();
+        Operand<TFloat32> context = tf.math.add(
+                tf.linalg.matMul(last, weight("head_context", hidden, horizon * head)),
+                zeros("head_context_b", horizon * head));
+        Operand<TFloat32> futureProjection = tf.linalg.matMul(
+                tf.reshape(scaled.future, tf.constant(new int[] {-1, fw})), weight("head_future", fw, head));
+        Operand<TFloat32> stepHidden = tf.nn.relu(tf.math.add(
+                tf.reshape(context, tf.constant(new int[] {-1, head})), futureProjection));
+        Operand<TFloat32> raw = tf.math.add(tf.linalg.matMul(stepHidden, weight("head_out", head, q)),
+                zeros("head_out_b", q));
+        // Quantiles ascend and stay >= 0: the lowest is softplus(raw0), each next adds softplus(raw_k).
+        float[][] ascending = new float[q][q];
+        for (int i = 0; i < q; i++) {
+            for (int j = i; j < q; j++) {
+                ascending[i][j] = 1f;
+            }
+        }
+        Operand<TFloat32> scaledQuantiles = tf.reshape(
+                tf.linalg.matMul(tf.math.softplus(raw), tf.constant(ascending)),
+                tf.constant(new int[] {-1, horizon, q}));
+        Operand<TFloat32> scale3 = tf.reshape(scaled.scale, tf.constant(new int[] {-1, 1, 1}));
+        quantiles = tf.withName(QUANTILES).math.mul(scaledQuantiles, scale3);
+
+        // Pinball loss in scaled units, so every series weighs the same whatever its volume.
+        float[] levels = new float[q];
+        for (int k = 0; k < q; k++) {
+            levels[k] = (float) config.quantiles()[k];
+        }
+        Operand<TFloat32> tau = tf.constant(levels);
+        Operand<TFloat32> scaledTargets = tf.expandDims(
+                tf.math.div(targets, tf.reshape(scaled.scale, tf.constant(new int[] {-1, 1}))), tf.constant(2));
+        Operand<TFloat32> error = tf.math.sub(scaledTargets, scaledQuantiles);
+        Operand<TFloat32> pinball = tf.math.maximum(tf.math.mul(tau, error),
+                tf.math.mul(tf.math.sub(tau, tf.constant(1f)), error));
+        loss = tf.withName(LOSS).math.mean(pinball, tf.constant(new int[] {0, 1, 2}));
+
+        Adam adam = new Adam(graph, (float) config.learningRate());
+        Op step = adam.minimize(loss, "adam_step");
+        trainLoss = tf.withControlDependencies(List.of(step)).withName("train_loss").identity(loss);
+
+        for (Variable<TFloat32> w : weights) {
+            Placeholder<TFloat32> feed = tf.withName("restore_" + w.op().name())
+                    .placeholder(TFloat32.class, Placeholder.shape(w.shape()));
+            weightFeeds.add(feed);
+            weightAssigns.add(tf.assign(w, feed));
+        }
+    }
+
+    Signature serving() {
+        return Signature.builder().key(SERVING).methodName("tensorflow/serving/predict")
+                .input(PAST, past).input(FUTURE, future).output(QUANTILES, quantiles).build();
+    }
+
+    Signature trainStep() {
+        return Signature.builder().key(TRAIN_STEP).methodName("tensorflow/serving/predict")
+                .input(PAST, past).input(FUTURE, future).input(TARGETS, targets).output(LOSS, trainLoss).build();
+    }
+
+    private record Scaled(Operand<TFloat32> past, Operand<TFloat32> future, Operand<TFloat32> scale) {
+    }
+
+    /**
+     * Per-window scaling of the raw inputs. Units are divided by max(mean |units| over the observed lookback,
+     * floor) and the outputs multiplied back, so above the floor the model is scale-equivariant (the same forecast
+     * in pieces or in dozens); below it, small counts stay counts, which tells the network it sees sparse demand; relative covariates by their mean |value| over the observed lookback (the horizon's mean when the
+     * lookback has none, 1 when neither has), minus 1, clipped; flags and the calendar pass as they are. Padded
+     * rows stay zero.
+     */
+    private Scaled scale(FeatureEncoder encoder, float floor) {
+        int pw = encoder.pastWidth();
+        int fw = encoder.futureWidth();
+        int calendar = encoder.firstFutureCovariate();
+        int covariates = encoder.covariates().size();
+        Operand<TInt32> axis2 = tf.constant(2);
+        Operand<TFloat32> units = tf.gather(past, tf.constant(FeatureEncoder.UNITS), axis2);     // [B, L]
+        Operand<TFloat32> mask = tf.gather(past, tf.constant(FeatureEncoder.OBSERVED), axis2);   // [B, L]
+        Operand<TFloat32> count = tf.math.maximum(
+                tf.reduceSum(mask, tf.constant(1), ReduceSum.keepDims(true)), tf.constant(1f));     // [B, 1]
+        Operand<TFloat32> meanUnits = tf.math.div(
+                tf.reduceSum(tf.math.mul(tf.math.abs(units), mask), tf.constant(1), ReduceSum.keepDims(true)),
+                count);                                                                            // [B, 1]
+        Operand<TFloat32> scale = tf.withName("scale").math.maximum(meanUnits, tf.constant(floor));
+
+        List<Operand<TFloat32>> pastParts = new ArrayList<>();
+        pastParts.add(tf.expandDims(tf.math.div(units, scale), axis2));
+        pastParts.add(tf.gather(past, tf.constant(rangeOf(FeatureEncoder.OBSERVED, encoder.firstPastCovariate())), axis2));
+        List<Operand<TFloat32>> futureParts = new ArrayList<>();
+        futureParts.add(tf.gather(future, tf.constant(rangeOf(0, calendar)), axis2));
+        if (covariates > 0) {
+            Operand<TFloat32> pastCov = tf.gather(past,
+                    tf.constant(rangeOf(encoder.firstPastCovariate(), pw)), axis2);                // [B, L, C]
+            Operand<TFloat32> futureCov = tf.gather(future,
+                    tf.constant(rangeOf(encoder.firstFutureCovariate(), fw)), axis2);               // [B, H, C]
+            Operand<TFloat32> mask3 = tf.expandDims(mask, axis2);
+            Operand<TFloat32> pastLevel = tf.math.div(
+                    tf.reduceSum(tf.math.mul(tf.math.abs(pastCov), mask3), tf.constant(1),
+                            ReduceSum.keepDims(true)),
+                    tf.expandDims(count, axis2));                                                  // [B, 1, C]
+            Operand<TFloat32> futureLevel = tf.math.mean(tf.math.abs(futureCov), tf.constant(1),
+                    Mean.keepDims(true));
+            Operand<TFloat32> zero = tf.constant(0f);
+            Operand<TFloat32> level = tf.math.add(pastLevel, tf.math.mul(isZero(pastLevel, zero),
+                    tf.math.add(futureLevel, isZero(futureLevel, zero))));
+            float[] relative = new float[covariates];
+            for (int c = 0; c < covariates; c++) {
+                relative[c] = encoder.covariates().get(c).scaling() == CovariateScaling.RELATIVE ? 1f : 0f;
+            }
+            Operand<TFloat32> rel = tf.constant(relative);
+            Operand<TFloat32> notRel = tf.math.sub(tf.constant(1f), rel);
+            // divisor = level for relative covariates, 1 for flags; shift = 1 for relative, 0 for flags
+            Operand<TFloat32> divisor = tf.math.add(tf.math.mul(level, rel), notRel);
+            Operand<TFloat32> low = tf.constant(-COVARIATE_CLIP);
+            Operand<TFloat32> high = tf.constant(COVARIATE_CLIP);
+            Operand<TFloat32> pastScaled = tf.math.mul(tf.clipByValue(
+                    tf.math.sub(tf.math.div(pastCov, divisor), rel), low, high), mask3);
+            Operand<TFloat32> futureScaled = tf.clipByValue(
+                    tf.math.sub(tf.math.div(futureCov, divisor), rel), low, high);
+            pastParts.add(pastScaled);
+            futureParts.add(futureScaled);
+        }
+        Operand<TFloat32> pastScaled = tf.concat(pastParts, axis2);
+        Operand<TFloat32> futureScaled = futureParts.size() == 1 ? futureParts.get(0) : tf.concat(futureParts, axis2);
+        return new Scaled(pastScaled, futureScaled, scale);
+    }
+
+    private Operand<TFloat32> isZero(Operand<TFloat32> x, Operand<TFloat32> zero) {
+        return tf.dtypes.cast(tf.math.equal(x, zero), TFloat32.class);
+    }
+
+    /** One LSTM layer over pre-projected inputs [B, 4h] per step; returns the hidden state of every step. */
+    private List<Operand<TFloat32>> recur(List<Operand<TFloat32>> projected, Variable<TFloat32> wh, int hidden) {
+        List<Operand<TFloat32>> outputs = new ArrayList<>(projected.size());
+        Operand<TFloat32> h = null;
+        Operand<TFloat32> c = null;
+        Operand<TInt32> axis1 = tf.constant(1);
+        for (Operand<TFloat32> x : projected) {
+            // The initial state is zero, so the first step has no recurrent term and no forget term.
+            Operand<TFloat32> z = h == null ? x : tf.math.add(x, tf.linalg.matMul(h, wh));
+            List<org.tensorflow.Output<TFloat32>> gates = tf.split(axis1, z, 4L).output();
+            Operand<TFloat32> in = tf.math.sigmoid(gates.get(0));
+            Operand<TFloat32> forget = tf.math.sigmoid(gates.get(1));
+            Operand<TFloat32> candidate = tf.math.tanh(gates.get(2));
+            Operand<TFloat32> out = tf.math.sigmoid(gates.get(3));
+            Operand<TFloat32> write = tf.math.mul(in, candidate);
+            c = c == null ? write : tf.math.add(tf.math.mul(forget, c), write);
+            h = tf.math.mul(out, tf.math.tanh(c));
+            outputs.add(h);
+        }
+        return outputs;
+    }
+
+    /** Glorot-uniform weights drawn from the seeded generator, so a seed fixes the initial network. */
+    private Variable<TFloat32> weight(String name, int rows, int cols) {
+        double limit = Math.sqrt(6.0 / (rows + cols));
+        float[][] init = new float[rows][cols];
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < cols; j++) {
+                init[i][j] = (float) ((random.nextDouble() * 2 - 1) * limit);
+            }
+        }
+        Variable<TFloat32> v = tf.withName(name).variable(tf.constant(init));
+        weights.add(v);
+        return v;
+    }
+
+    /** LSTM gate biases, with the forget gate's at 1 so that early training keeps memory. */
+    private Variable<TFloat32> bias(String name, int hidden) {
+        float[] init = new float[4 * hidden];
+        for (int i = hidden; i < 2 * hidden; i++) {
+            init[i] = 1f;
+        }
+        Variable<TFloat32> v = tf.withName(name).variable(tf.constant(init));
+        weights.add(v);
+        return v;
+    }
+
+    private Variable<TFloat32> zeros(String name, int size) {
+        Variable<TFloat32> v = tf.withName(name).variable(tf.constant(new float[size]));
+        weights.add(v);
+        return v;
+    }
+
+    private static int[] rangeOf(int from, int to) {
+        int[] r = new int[to - from];
+        for (int i = 0; i < r.length; i++) {
+            r[i] = from + i;
+        }
+        return r;
+    }
+}

@@ -1,0 +1,397 @@
+package io.demandcast.model.lstm;
+
+import io.demandcast.model.QuantileForecast;
+import io.demandcast.model.SeriesHistory;
+import io.demandcast.model.TrainedModel;
+import io.demandcast.model.encode.EncodedBatch;
+import io.demandcast.model.encode.FeatureEncoder;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.tensorflow.Graph;
+import org.tensorflow.Result;
+import org.tensorflow.SavedModelBundle;
+import org.tensorflow.Session;
+import org.tensorflow.Signature;
+import org.tensorflow.exceptions.TensorFlowException;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.proto.ConfigProto;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * A trained LSTM: forecasts in batches, fine-tunes through its {@code train_step}, exports itself as a SavedModel
+ * with its model card. It owns its TensorFlow graph and session; close it once.
+ *
+ * <p>Forecasting is thread-safe: several stream threads may call {@link #forecast} at once (TensorFlow sessions
+ * run concurrently). {@link #fineTune} and {@link #export} wait for running forecasts and block new ones.
+ */
+public final class LstmModel implements TrainedModel {
+
+    public static final String METHOD = "lstm";
+
+    private static final DateTimeFormatter VERSION_TIME =
+            DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+
+    private final AutoCloseable owner;
+    private final Graph graph;
+    private final Session session;
+    private final List<Signature> signatures;
+    private final String pastName;
+    private final String futureName;
+    private final String targetsName;
+    private final String quantilesName;
+    private final String trainLossName;
+    private final FeatureEncoder encoder;
+    private final double[] levels;
+    private final int inferenceBatchSize;
+    private final ReadWriteLock lock = new ReentrantReadWriteLock();
+    private volatile ModelCard card;
+    private boolean closed;
+
+    /** A model trained in this process: takes ownership of the graph and session. */
+    LstmModel(Graph graph, Session session, LstmGraph network, FeatureEncoder encoder, ModelCard card,
+              int inferenceBatchSize) {
+        this.owner = () -> {
+            session.close();
+            graph.close();
+        };
+        this.graph = graph;
+        this.session = session;
+        this.signatures = List.of(network.serving(), network.trainStep());
+        this.pastName = network.past.op().name();
+        this.futureName = network.future.op().name();
+        this.targetsName = network.targets.op().name();
+        this.quantilesName = network.quantiles.op().name();
+        this.trainLossName = network.trainLoss.op().name();
+        this.encoder = encoder;
+        this.card = card;
+        this.levels = card.quantiles();
+        this.inferenceBatchSize = inferenceBatchSize;
+    }
+
+    private LstmModel(SavedModelBundle bundle, FeatureEncoder encoder, ModelCard card, int inferenceBatchSize,
+                      Signature serving, Signature trainStep) {
+        this.owner = bundle;
+        this.graph = bundle.graph();
+        this.session = bundle.session();
+        this.signatures = List.of(serving, trainStep);
+        this.pastName = serving.getInputs().get(LstmGraph.PAST).name;
+        this.futureName = serving.getInputs().get(LstmGraph.FUTURE).name;
+        this.quantilesName = serving.getOutputs().get(LstmGraph.QUANTILES).name;
+        this.targetsName = trainStep.getInputs().get(LstmGraph.TARGETS).name;
+        this.trainLossName = trainStep.getOutputs().get(LstmGraph.LOSS).name;
+        this.encoder = encoder;
+        this.card = card;
+        this.levels = card.quantiles();
+        this.inferenceBatchSize = inferenceBatchSize;
+    }
+
+    /** Loads a model exported by {@link #export}, forecasting 1024 series per session run. */
+    public static LstmModel load(Path dir) throws IOException {
+        return load(dir, 1024, 0);
+    }
+
+    /**
+     * Loads a SavedModel directory with its {@code model-card.json}, checking that the card's features are the
+     * ones this code's encoder builds and that the signatures take them.
+     *
+     * @param inferenceBatchSize series per session run in {@link #forecast}
+     * @param threads TensorFlow intra-op threads (0: one per core)
+     * @throws IOException when the card is missing or unreadable, the SavedModel cannot be loaded, or the model
+     *                     does not match this encoder; the message names the file and the mismatch
+     */
+    public static LstmModel load(Path dir, int inferenceBatchSize, int threads) throws IOException {
+        if (inferenceBatchSize < 1) {
+            throw new IllegalArgumentException("inferenceBatchSize must be at least 1; got " + inferenceBatchSize);
+        }
+        ModelCard card = ModelCard.read(dir);
+        FeatureEncoder encoder = card.encoder();
+        Path cardFile = dir.resolve(ModelCard.FILE_NAME);
+        if (!encoder.pastFeatures().equals(card.pastFeatures())
+                || !encoder.futureFeatures().equals(card.futureFeatures())) {
+            throw new IOException(cardFile + ": the model takes past features " + card.pastFeatures()
+                    + " and future features " + card.futureFeatures() + ", but this encoder builds "
+                    + encoder.pastFeatures() + " and " + encoder.futureFeatures() + " for a "
+                    + card.bucket().label() + " bucket; the model was made by an incompatible encoder");
+        }
+        if (!Files.isRegularFile(dir.resolve("saved_model.pb"))) {
+            throw new IOException("no SavedModel: expected " + dir.resolve("saved_model.pb") + " beside "
+                    + cardFile);
+        }
+        SavedModelBundle bundle;
+        try {
+            SavedModelBundle.Loader loader = SavedModelBundle.loader(dir.toString()).withTags(SavedModelBundle.DEFAULT_TAG);
+            if (threads > 0) {
+                loader = loader.withConfigProto(sessionConfig(threads));
+            }
+            bundle = loader.load();
+        } catch (TensorFlowException e) {
+            throw new IOException("cannot load the SavedModel in " + dir + ": " + e.getMessage(), e);
+        }
+        try {
+            Signature serving = signature(bundle, LstmGraph.SERVING, dir);
+            Signature trainStep = signature(bundle, LstmGraph.TRAIN_STEP, dir);
+            int q = card.quantiles().length;
+            expectShape(dir, serving, true, LstmGraph.PAST, Shape.of(-1, card.lookback(), encoder.pastWidth()));
+            expectShape(dir, serving, true, LstmGraph.FUTURE, Shape.of(-1, card.horizon(), encoder.futureWidth()));
+            expectShape(dir, serving, false, LstmGraph.QUANTILES, Shape.of(-1, card.horizon(), q));
+            expectShape(dir, trainStep, true, LstmGraph.PAST, Shape.of(-1, card.lookback(), encoder.pastWidth()));
+            expectShape(dir, trainStep, true, LstmGraph.FUTURE,
+                    Shape.of(-1, card.horizon(), encoder.futureWidth()));
+            expectShape(dir, trainStep, true, LstmGraph.TARGETS, Shape.of(-1, card.horizon()));
+            expectShape(dir, trainStep, false, LstmGraph.LOSS, Shape.scalar());
+            return new LstmModel(bundle, encoder, card, inferenceBatchSize, serving, trainStep);
+        } catch (IOException | RuntimeException e) {
+            bundle.close();
+            throw e;
+        }
+    }
+
+    private static Signature signature(SavedModelBundle bundle, String key, Path dir) throws IOException {
+        for (Signature s : bundle.signatures()) {
+            if (s.key().equals(key)) {
+                return s;
+            }
+        }
+        List<String> keys = bundle.signatures().stream().map(Signature::key).toList();
+        throw new IOException("the SavedModel in " + dir + " has no signature '" + key + "'; it has " + keys);
+    }
+
+    private static void expectShape(Path dir, Signature signature, boolean input, String name, Shape expected)
+            throws IOException {
+        Map<String, Signature.TensorDescription> map = input ? signature.getInputs() : signature.getOutputs();
+        Signature.TensorDescription d = map.get(name);
+        if (d == null) {
+            throw new IOException("signature '" + signature.key() + "' of " + dir + " has no " + (input ? "input"
+                    : "output") + " '" + name + "'; it has " + map.keySet());
+        }
+        // Shape.equals treats unknown dimensions as never equal, so compare the dimension lists.
+        if (d.shape == null || !Arrays.equals(d.shape.asArray(), expected.asArray())) {
+            throw new IOException("signature '" + signature.key() + "' of " + dir + ": " + name + " has shape "
+                    + d.shape + " but the model card's features need " + expected);
+        }
+    }
+
+    static ConfigProto sessionConfig(int threads) {
+        // Without per-session pools TensorFlow sizes one process-wide pool from the first session it meets, and
+        // this session's thread count (and with it reproducible reductions) would silently not apply.
+        return ConfigProto.newBuilder().setIntraOpParallelismThreads(threads)
+                .setInterOpParallelismThreads(threads).setUsePerSessionThreads(true).build();
+    }
+
+    static String newVersion(Instant now) {
+        byte[] salt = new byte[3];
+        new SecureRandom().nextBytes(salt);
+        return "lstm-" + VERSION_TIME.format(now) + "-" + HexFormat.of().formatHex(salt);
+    }
+
+    @Override
+    public String method() {
+        return METHOD;
+    }
+
+    @Override
+    public String version() {
+        return card.version();
+    }
+
+    /** The card that {@link #export} writes: provenance, features, training range, holdout metrics. */
+    public ModelCard card() {
+        return card;
+    }
+
+    /** The encoder that builds this model's inputs (the same for training, backtests and streaming). */
+    public FeatureEncoder encoder() {
+        return encoder;
+    }
+
+    public int inferenceBatchSize() {
+        return inferenceBatchSize;
+    }
+
+    /** Records scores on held-out buckets (from a backtest); the next {@link #export} writes them in the card. */
+    public void recordHoldoutMetrics(Map<String, Double> metrics) {
+        lock.writeLock().lock();
+        try {
+            card = card.withHoldoutMetrics(metrics);
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /**
+     * Forecasts every history from its end, in session runs of {@code inferenceBatchSize} series. Values are in
+     * natural units, ascending per step and never negative; callers still check {@link QuantileForecast#isFinite()}.
+     */
+    @Override
+    public List<QuantileForecast> forecast(List<SeriesHistory> histories, int horizon) {
+        if (horizon < 1 || horizon > encoder.horizon()) {
+            throw new IllegalArgumentException("horizon must be in 1.." + encoder.horizon() + " for model "
+                    + version() + "; got " + horizon);
+        }
+        List<QuantileForecast> out = new ArrayList<>(histories.size());
+        lock.readLock().lock();
+        try {
+            ensureOpen();
+            String version = card.version();
+            for (int from = 0; from < histories.size(); from += inferenceBatchSize) {
+                List<SeriesHistory> chunk = histories.subList(from, Math.min(histories.size(),
+                        from + inferenceBatchSize));
+                EncodedBatch batch = encoder.encode(chunk);
+                out.addAll(encoder.decode(batch, run(batch), levels, horizon, METHOD, version));
+            }
+        } finally {
+            lock.readLock().unlock();
+        }
+        return out;
+    }
+
+    /** Raw model outputs for an encoded batch: quantiles [size, H, Q], row-major, natural units. */
+    public float[] predict(EncodedBatch batch) {
+        lock.readLock().lock();
+        try {
+            ensureOpen();
+            return run(batch);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    private float[] run(EncodedBatch batch) {
+        if (batch.size() == 0) {
+            return new float[0];
+        }
+        try (TFloat32 past = tensor(batch.past(), batch.size(), batch.lookback(), batch.pastWidth());
+             TFloat32 future = tensor(batch.future(), batch.size(), batch.horizon(), batch.futureWidth());
+             Result result = session.runner().feed(pastName, past).feed(futureName, future)
+                     .fetch(quantilesName).run()) {
+            return floats(result);
+        }
+    }
+
+    /** One optimiser step on an encoded training batch; returns its pinball loss (before the step). */
+    float trainStep(EncodedBatch batch) {
+        try (TFloat32 past = tensor(batch.past(), batch.size(), batch.lookback(), batch.pastWidth());
+             TFloat32 future = tensor(batch.future(), batch.size(), batch.horizon(), batch.futureWidth());
+             TFloat32 targets = tensor(batch.targets(), batch.size(), batch.horizon());
+             Result result = session.runner().feed(pastName, past).feed(futureName, future)
+                     .feed(targetsName, targets).fetch(trainLossName).run()) {
+            return ((TFloat32) result.get(0)).getFloat();
+        }
+    }
+
+    /**
+     * Fine-tunes on every full window (L-padded lookback, H targets) of {@code histories} through the
+     * {@code train_step} signature, {@code epochs} passes in a seeded order, and makes this a new version whose
+     * parent is the old one; {@link #export} then writes the updated variables. Returns the mean loss of the last
+     * pass.
+     */
+    public double fineTune(List<SeriesHistory> histories, int epochs) {
+        if (epochs < 1) {
+            throw new IllegalArgumentException("epochs must be at least 1; got " + epochs);
+        }
+        TrainingWindows windows = new TrainingWindows(histories, encoder.horizon(), 0);
+        if (windows.trainingCount() == 0) {
+            throw new IllegalArgumentException("no window to fine-tune on: every one of " + histories.size()
+                    + " histories is shorter than horizon + 1 = " + (encoder.horizon() + 1) + " buckets");
+        }
+        int batchSize = intSetting("batchSize", 128);
+        Random random = new Random(intSetting("seed", 42) ^ card.version().hashCode());
+        lock.writeLock().lock();
+        try {
+            ensureOpen();
+            double last = Double.NaN;
+            for (int e = 0; e < epochs; e++) {
+                last = Epochs.train(this::trainStep, encoder, histories, windows.epoch(random, 0), batchSize);
+            }
+            Instant from = histories.stream().map(SeriesHistory::start).min(Instant::compareTo).orElseThrow();
+            Instant to = histories.stream().map(SeriesHistory::end).max(Instant::compareTo).orElseThrow();
+            Instant now = Instant.now();
+            card = card.successor(newVersion(now), now, from, to, histories.size());
+            return last;
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    private int intSetting(String key, int fallback) {
+        Object v = card.trainer().get(key);
+        return v instanceof Number n ? n.intValue() : fallback;
+    }
+
+    /** Writes the SavedModel (both signatures, current variables) and its model card into {@code dir}. */
+    @Override
+    public void export(Path dir) throws IOException {
+        lock.writeLock().lock();
+        try {
+            ensureOpen();
+            Files.createDirectories(dir);
+            if (Files.exists(dir.resolve("saved_model.pb"))) {
+                throw new IOException("will not overwrite the SavedModel in " + dir);
+            }
+            SavedModelBundle.exporter(dir.toString()).withSession(session)
+                    .withSignatures(signatures.toArray(new Signature[0])).export();
+            card.write(dir);
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    @Override
+    public void close() {
+        lock.writeLock().lock();
+        try {
+            if (!closed) {
+                closed = true;
+                owner.close();
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("closing model " + card.version() + " failed", e);
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("model " + card.version() + " is closed");
+        }
+    }
+
+    Graph graph() {
+        return graph;
+    }
+
+    Session session() {
+        return session;
+    }
+
+    static TFloat32 tensor(float[] data, long... shape) {
+        return TFloat32.tensorOf(Shape.of(shape), DataBuffers.of(data, true, false));
+    }
+
+    static float[] floats(Result result) {
+        TFloat32 t = (TFloat32) result.get(0);
+        float[] out = new float[Math.toIntExact(t.shape().size())];
+        t.asRawTensor().data().asFloats().read(out);
+        return out;
+    }
+
+    @Override
+    public String toString() {
+        return "LstmModel[" + card.version() + ", levels=" + Arrays.toString(levels) + ", " + encoder + "]";
+    }
+}

@@ -1,0 +1,16 @@
+/**
+ * The LSTM forecaster in TensorFlow Java: {@link io.demandcast.model.lstm.LstmTrainer} trains a global network
+ * over all series from an {@link io.demandcast.model.lstm.LstmConfig}; {@link io.demandcast.model.lstm.LstmModel}
+ * forecasts in batches, fine-tunes through {@code train_step}, exports a SavedModel with its
+ * {@link io.demandcast.model.lstm.ModelCard} ({@code model-card.json}) and loads one back.
+ *
+ * <p>The graph: inputs {@code past} [B, L, Fp] and {@code future} [B, H, Ff] in natural units; per-window scaling
+ * (units divided by max(mean |units| over the observed lookback, scaleFloor), relative covariates by their
+ * lookback level); stacked LSTM layers unrolled over L from MatMul, Sigmoid and Tanh; a direct multi-horizon head
+ * (the last hidden state gives a context per horizon step, each step adds its known-future features, a shared
+ * layer maps it to Q values); quantiles made ascending and non-negative as cumulative softplus; outputs multiplied
+ * back by the scale. Loss: pinball loss in scaled units averaged over steps and quantiles, so every series weighs
+ * the same. Optimiser: Adam. Signatures: {@code serving_default} (past, future -> quantiles [B, H, Q]) and
+ * {@code train_step} (past, future, targets [B, H] -> loss, after one Adam step).
+ */
+package io.demandcast.model.lstm;
