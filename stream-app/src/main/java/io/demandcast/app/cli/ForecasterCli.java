@@ -30,6 +30,7 @@ import picocli.CommandLine.Spec;
                 io.demandcast.app.run.RunCommand.class,
                 io.demandcast.app.replay.ProduceCommand.class,
                 io.demandcast.app.tail.TailCommand.class,
+                io.demandcast.app.demo.DemoCommand.class,
         })
 public final class ForecasterCli implements Runnable {
 
