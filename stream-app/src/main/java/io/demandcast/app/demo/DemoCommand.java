@@ -115,11 +115,11 @@ public final class DemoCommand implements Callable<Integer> {
             description = "Days each forecast covers (default: ${DEFAULT-VALUE}).")
     int horizon;
 
-    @Option(names = "--epochs", paramLabel = "N", defaultValue = "20",
+    @Option(names = "--epochs", paramLabel = "N", defaultValue = "30",
             description = "Most training epochs; early stopping may end sooner (default: ${DEFAULT-VALUE}).")
     int epochs;
 
-    @Option(names = "--windows-per-product", paramLabel = "N", defaultValue = "48",
+    @Option(names = "--windows-per-product", paramLabel = "N", defaultValue = "128",
             description = "Training windows drawn per product and epoch (default: ${DEFAULT-VALUE}).")
     int windowsPerProduct;
 
@@ -144,10 +144,6 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        if (!verbose) {
-            quiet("org.apache.kafka");
-            quiet("io.demandcast");
-        }
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter stderr = spec.commandLine().getErr();
         if ((bootstrapServers == null) != (schemaRegistryUrl == null)) {
@@ -160,7 +156,7 @@ public final class DemoCommand implements Callable<Integer> {
         }
         DemoSettings settings;
         try {
-            DemoSettings.Training training = new DemoSettings.Training(null, epochs, 4, windowsPerProduct,
+            DemoSettings.Training training = new DemoSettings.Training(null, epochs, 5, windowsPerProduct,
                     hiddenUnits, 28, 42L);
             Path modelDir = model != null ? model : skipTrain ? newestModel(out) : null;
             if (modelDir != null) {
@@ -172,6 +168,10 @@ public final class DemoCommand implements Callable<Integer> {
             throw new CommandFailure(e.getMessage(), e);
         }
 
+        if (!verbose) {
+            quiet("org.apache.kafka", "error");
+            quiet("io.demandcast", "warn");
+        }
         long start = System.nanoTime();
         LocalInfra infra = null;
         List<String> startedNow = List.of();
@@ -243,10 +243,10 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     /** Kafka's clients and the app log at INFO; the demo's own lines are what a person should see. */
-    private static void quiet(String logger) {
+    private static void quiet(String logger, String level) {
         String key = "org.slf4j.simpleLogger.log." + logger;
         if (System.getProperty(key) == null) {
-            System.setProperty(key, "warn");
+            System.setProperty(key, level);
         }
     }
 }

@@ -48,11 +48,6 @@ public record DemoSettings(Path data, ZoneId zone, LocalDate trainFrom, LocalDat
             }
         }
 
-        /** Sizes that train 100 products x 9 months of days in a couple of minutes on 2 cores. */
-        public static Training defaults() {
-            return new Training(null, 20, 4, 48, 32, 28, 42L);
-        }
-
         public Training withModelDir(Path dir) {
             return new Training(dir, epochs, patience, windowsPerSeries, hiddenUnits, lookback, seed);
         }

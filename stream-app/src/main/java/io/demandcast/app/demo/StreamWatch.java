@@ -68,9 +68,7 @@ final class StreamWatch implements AutoCloseable {
     private long currentCount;
     private final Map<String, Long> currentMethods = new LinkedHashMap<>();
     private double[] currentSample;
-    private long lastLineNanos = System.nanoTime();
-    private long lastLineForecasts;
-    private long lastLineOrders;
+    private final long started = System.nanoTime();
     private int lines;
 
     StreamWatch(AppConfig config, Set<String> scored, String sample, PrintWriter out, LongSupplier ordersRead,
@@ -169,8 +167,8 @@ final class StreamWatch implements AutoCloseable {
         if (current == Long.MIN_VALUE || currentCount == 0) {
             return;
         }
-        long now = System.nanoTime();
-        double seconds = Math.max(1e-3, (now - lastLineNanos) / 1e9);
+        // Rates since the watch began: outputs are committed in bursts, so a per-line rate would jump about.
+        double seconds = Math.max(1e-3, (System.nanoTime() - started) / 1e9);
         long read = ordersRead.getAsLong();
         StringBuilder m = new StringBuilder();
         currentMethods.forEach((method, count) -> m.append(m.length() == 0 ? "" : ", ").append(method).append(' ')
@@ -179,15 +177,11 @@ final class StreamWatch implements AutoCloseable {
                 : String.format(Locale.ROOT, "%s next day P10/P50/P90 %.1f/%.1f/%.1f", sample, currentSample[0],
                 currentSample[1], currentSample[2]);
         out.println(String.format(Locale.ROOT, "  %s  %,6d series forecast (%s)  %s  | orders %,d/%,d, "
-                        + "%,.0f orders/s, %,.0f forecasts/s",
+                        + "%,.0f orders/s, %,.0f forecasts/s so far",
                 Instant.ofEpochMilli(current).atZone(ZoneOffset.UTC).toLocalDate(), currentCount, m, sampleText, read,
-                ordersSent.getAsLong(), (read - lastLineOrders) / seconds,
-                (forecastCount - lastLineForecasts) / seconds));
+                ordersSent.getAsLong(), read / seconds, forecastCount / seconds));
         out.flush();
         lines++;
-        lastLineNanos = now;
-        lastLineOrders = read;
-        lastLineForecasts = forecastCount;
         currentCount = 0;
         currentMethods.clear();
         currentSample = null;
