@@ -38,7 +38,7 @@ class DemoRunTest {
         RegistryServer registry = RegistryServer.shared();
         DemoSettings settings = new DemoSettings(DATA, ZoneId.of("Europe/London"), LocalDate.parse("2011-01-04"),
                 LocalDate.parse("2011-02-01"), LocalDate.parse("2011-02-15"), 7, 5, 3,
-                new DemoSettings.Training(null, 2, 2, 8, 8, 7, 7L), dir.resolve("out"), 2, Duration.ofSeconds(75));
+                new DemoSettings.Training(null, 2, 2, 8, 8, 7, 7L), dir.resolve("out"), 2, Duration.ofSeconds(150));
         DemoRun.Target target = new DemoRun.Target(broker.bootstrapServers(), registry.url(), dir.resolve("work"), 0,
                 false);
         StringWriter out = new StringWriter();
