@@ -43,7 +43,7 @@ final class DemoEvaluation {
     /** Everything scored. */
     record Result(Map<String, Figures> figures, List<Point> points, int origins, Instant firstTarget,
                   Instant lastTarget, Map<String, double[]> demandByProduct, Map<String, Instant> demandStarts,
-                  long mismatchedActuals, long comparedActuals) {
+                  long mismatchedActuals, long comparedActuals, List<String> mismatchExamples) {
     }
 
     private DemoEvaluation() {
@@ -67,6 +67,7 @@ final class DemoEvaluation {
         Map<String, double[]> demandByProduct = new LinkedHashMap<>();
         Map<String, Instant> demandStarts = new LinkedHashMap<>();
         long mismatched = 0;
+        List<String> examples = new ArrayList<>();
         long compared = 0;
         int origins = 0;
         Instant firstTarget = null;
@@ -92,6 +93,11 @@ final class DemoEvaluation {
                     compared++;
                     if (Math.abs(net - history.netUnits(product, t)) > 1e-6) {
                         mismatched++;
+                        if (examples.size() < 5) {
+                            examples.add(product + " on " + DemoReport.day(t) + ": sales-actuals "
+                                    + (actuals.containsKey(t.toEpochMilli()) ? net : "nothing") + ", the file "
+                                    + history.netUnits(product, t));
+                        }
                     }
                 }
                 demand[i] = Math.max(0.0, net);
@@ -140,7 +146,7 @@ final class DemoEvaluation {
         figures.put(STREAMED, summarise(STREAMED, streamed, horizon));
         figures.put(SEASONAL_NAIVE, summarise(SEASONAL_NAIVE, baseline, horizon));
         return new Result(figures, points, origins, firstTarget, lastTarget, demandByProduct, demandStarts,
-                mismatched, compared);
+                mismatched, compared, examples);
     }
 
     private static Figures summarise(String method, Map<String, Accumulator> perProduct, int horizon) {

@@ -169,7 +169,8 @@ public final class DemoRun {
                         watch.deadLetters(), watch.closedBuckets(), watch.firstClosedBucket(), lastClosed,
                         watch.forecastCount(),
                         watch.actualCount(), watch.methods(), watch.duplicates(), watch.incompleteBuckets(),
-                        scored.mismatchedActuals(), scored.comparedActuals(), scored.figures(), scored.origins(),
+                        scored.mismatchedActuals(), scored.comparedActuals(), scored.mismatchExamples(),
+                        scored.figures(), scored.origins(),
                         scored.firstTarget(), scored.lastTarget(), replayFrom, split, settings.outDir());
                 List<String> plotted = products.subList(0, Math.min(settings.plottedProducts(), products.size()));
                 DemoReport.write(settings.outDir(), summary, scored, plotted);

@@ -31,6 +31,7 @@ import java.util.stream.Collectors;
  * @param incompleteBuckets  closed buckets whose forecast count differs from their actuals count
  * @param mismatchedActuals  product-days where sales-actuals differ from the file's own aggregation
  * @param comparedActuals    product-days compared
+ * @param mismatchExamples   the first few mismatches, said in words
  * @param figures            the scores per method
  * @param origins            forecasts scored (product x origin)
  * @param firstTarget        the first bucket scored
@@ -44,6 +45,7 @@ public record DemoSummary(String modelVersion, String modelSource, List<String> 
                           Map<String, Long> deadLetters, int closedBuckets, Instant firstClosed, Instant lastClosed,
                           long forecasts, long actuals, Map<String, Long> methods, long duplicates,
                           List<Instant> incompleteBuckets, long mismatchedActuals, long comparedActuals,
+                          List<String> mismatchExamples,
                           Map<String, DemoEvaluation.Figures> figures, int origins, Instant firstTarget,
                           Instant lastTarget, Instant replayFrom, Instant split, Path reportDir) {
 
@@ -101,6 +103,9 @@ public record DemoSummary(String modelVersion, String modelSource, List<String> 
         sb.append(String.format(Locale.ROOT, "  actuals vs file   sales-actuals equal the file's own aggregation on "
                 + "%,d of %,d product-days of the scored products%n", comparedActuals - mismatchedActuals,
                 comparedActuals));
+        if (!mismatchExamples.isEmpty()) {
+            sb.append("                    differ: ").append(String.join("; ", mismatchExamples)).append('\n');
+        }
         sb.append(String.format(Locale.ROOT, "  scored            %d products, %,d forecasts made after %s .. %s, "
                         + "targets %s .. %s%n", products.size(), origins, DemoReport.day(split.minusSeconds(86_400)),
                 lastTarget == null ? "-" : DemoReport.day(lastTarget.minusSeconds(86_400)),
