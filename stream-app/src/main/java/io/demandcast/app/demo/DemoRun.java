@@ -105,7 +105,7 @@ public final class DemoRun {
         if (settings.model().modelDir() != null) {
             modelDir = settings.model().modelDir().toAbsolutePath();
             modelSource = "loaded from " + modelDir;
-            out.println("  model: " + modelSource + " (--model; not trained here)");
+            out.println("  model: " + modelSource + " (--model or --skip-train: not trained here)");
         } else {
             long tt = System.nanoTime();
             Trained trained = train(sales, products, trainFrom, split, bucket);
