@@ -31,6 +31,7 @@ import picocli.CommandLine.Spec;
                 io.demandcast.app.replay.ProduceCommand.class,
                 io.demandcast.app.tail.TailCommand.class,
                 io.demandcast.app.registry.ModelsCommand.class,
+                io.demandcast.app.demo.DemoCommand.class,
         })
 public final class ForecasterCli implements Runnable {
 

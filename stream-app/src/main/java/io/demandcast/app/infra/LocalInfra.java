@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
@@ -176,12 +177,21 @@ public final class LocalInfra {
      * whose pid was reused by someone else is left alone. Returns one line per server saying what happened.
      */
     public List<String> down() {
+        return down(servers().stream().map(LocalServer::displayName).toList());
+    }
+
+    /**
+     * Stops only the named servers (names as in {@link Started#startedNow()}), as {@link #down()} does: a caller
+     * that found one server running and started the other stops just the one it started.
+     */
+    public List<String> down(Collection<String> names) {
+        List<LocalServer> chosen = servers().stream().filter(s -> names.contains(s.displayName())).toList();
         List<String> report = new ArrayList<>();
-        // Ask both to stop at once, then wait: Kafka's clean shutdown and Quarkus' overlap.
-        List<Optional<ProcessHandle>> handles = servers().stream().map(s -> s.process().running()).toList();
+        // Ask all to stop at once, then wait: Kafka's clean shutdown and Quarkus' overlap.
+        List<Optional<ProcessHandle>> handles = chosen.stream().map(s -> s.process().running()).toList();
         handles.forEach(handle -> handle.ifPresent(ProcessHandle::destroy));
-        for (int i = 0; i < servers().size(); i++) {
-            LocalServer server = servers().get(i);
+        for (int i = 0; i < chosen.size(); i++) {
+            LocalServer server = chosen.get(i);
             Optional<ProcessHandle> handle = handles.get(i);
             if (handle.isPresent()) {
                 long pid = ServerProcess.stop(handle.get(), STOP_GRACE);

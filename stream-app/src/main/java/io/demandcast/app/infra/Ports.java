@@ -15,7 +15,9 @@ final class Ports {
     /** Whether a server could bind the port now. */
     static boolean isFree(String host, int port) {
         try (ServerSocket socket = new ServerSocket()) {
-            socket.setReuseAddress(false);
+            // As the servers themselves bind: a port whose last connections linger in TIME_WAIT (a server just
+            // stopped) is free to them, while one with a listener is still refused.
+            socket.setReuseAddress(true);
             socket.bind(new InetSocketAddress(InetAddress.getByName(host), port));
             return true;
         } catch (IOException e) {
