@@ -1,5 +1,8 @@
 package io.demandcast.app.run;
 
+import io.demandcast.app.registry.ModelRegistry;
+import io.demandcast.app.registry.ModelReleaseFollower;
+import io.demandcast.app.retrain.RetrainingRole;
 import io.demandcast.app.config.AppConfig;
 import io.demandcast.app.cycle.ModelSlot;
 import io.demandcast.app.topology.ForecastTopology;
@@ -11,6 +14,7 @@ import io.demandcast.model.TrainedModel;
 import io.demandcast.schemas.Topics;
 import io.demandcast.schemas.registry.AvroSerdes;
 import io.demandcast.schemas.registry.SerdeConfig;
+import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -60,13 +64,18 @@ public final class ForecasterApp implements AutoCloseable {
     private volatile boolean closed;
     private volatile boolean failed;
 
+    private final ModelReleaseFollower follower;
+    private final RetrainingRole trainer;
+
     private ForecasterApp(AppConfig config, KafkaStreams streams, RestServer rest, ModelSlot models,
-                          PipelineMetrics metrics) {
+                          PipelineMetrics metrics, ModelReleaseFollower follower, RetrainingRole trainer) {
         this.config = config;
         this.streams = streams;
         this.rest = rest;
         this.models = models;
         this.metrics = metrics;
+        this.follower = follower;
+        this.trainer = trainer;
     }
 
     /**
@@ -91,8 +100,16 @@ public final class ForecasterApp implements AutoCloseable {
         LOG.info(TensorFlowDevice.detect().describe());
         ModelSlot models = new ModelSlot();
         RestServer rest = null;
+        ModelReleaseFollower follower = null;
+        RetrainingRole trainer = null;
         try {
             loadModel(config, loader, models);
+            follower = followReleases(config, models, connectTimeout);
+            if (config.models().retrain()) {
+                trainer = RetrainingRole.start(config, follower);
+                LOG.info("this instance holds the trainer role: fine-tunes every {} closed buckets",
+                        config.models().everyBuckets());
+            }
             Topics topics = new Topics(config.topicNames(), new AvroSerdes(serdeConfig(config)));
             PipelineMetrics metrics = new PipelineMetrics();
             metrics.modelVersion(models.version() == null ? "none" : models.version());
@@ -112,7 +129,7 @@ public final class ForecasterApp implements AutoCloseable {
                 throw new StartupException("Kafka Streams refused its configuration (check the streams.* keys): "
                         + e.getMessage(), e);
             }
-            ForecasterApp app = new ForecasterApp(config, streams, rest, models, metrics);
+            ForecasterApp app = new ForecasterApp(config, streams, rest, models, metrics, follower, trainer);
             streams.setStateListener((now, before) -> {
                 LOG.info("stream state {} -> {}", before, now);
                 if (now == KafkaStreams.State.ERROR || now == KafkaStreams.State.NOT_RUNNING) {
@@ -133,11 +150,50 @@ public final class ForecasterApp implements AutoCloseable {
                     self.host(), self.port());
             return app;
         } catch (RuntimeException e) {
+            if (trainer != null) {
+                trainer.close();
+            }
+            if (follower != null) {
+                follower.close();
+            }
             if (rest != null) {
                 rest.close();
             }
             models.close();
             throw e;
+        }
+    }
+
+    /**
+     * Follows the models topic so that every promotion (and rollback) is served without a pause, and so that a
+     * restarted instance serves the latest release rather than {@code model.dir}. When the topic has no release
+     * yet, the model of {@code model.dir} becomes the first one: the trainer needs a champion to improve on.
+     */
+    private static ModelReleaseFollower followReleases(AppConfig config, ModelSlot models, Duration timeout) {
+        ModelReleaseFollower follower = ModelReleaseFollower.start(config, models);
+        try {
+            if (!follower.awaitCaughtUp(timeout)) {
+                LOG.warn("the models topic {} was not read to its end within {}; serving {} until it is",
+                        config.topicNames().models(), timeout, models.version() == null ? "the fallback"
+                                : models.version());
+            } else if (follower.champion().isPresent()) {
+                LOG.info("serving release {} of the models topic", follower.champion().get().version());
+            } else if (config.modelDir() != null && models.version() != null) {
+                try (ModelRegistry registry = ModelRegistry.of(config)) {
+                    registry.publish(config.modelDir(), Map.of());
+                    LOG.info("published model {} from model.dir as the first release of {}", models.version(),
+                            config.topicNames().models());
+                }
+            }
+            return follower;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            follower.close();
+            throw new StartupException("interrupted while reading the models topic", e);
+        } catch (IOException | RuntimeException e) {
+            follower.close();
+            throw new StartupException("cannot publish the model of model.dir to " + config.topicNames().models()
+                    + ": " + e.getMessage(), e);
         }
     }
 
@@ -244,6 +300,10 @@ public final class ForecasterApp implements AutoCloseable {
         if (!clean) {
             LOG.warn("the stream did not stop within {}; exiting anyway", CLOSE_TIMEOUT);
         }
+        if (trainer != null) {
+            trainer.close();
+        }
+        follower.close();
         rest.close();
         models.close();
         stopped.countDown();
