@@ -78,6 +78,10 @@ final class KafkaBroker implements LocalServer {
         config.setProperty("share.coordinator.state.topic.min.isr", "1");
         // A local broker serves one developer: no reason to hold a first consumer group back.
         config.setProperty("group.initial.rebalance.delay.ms", "0");
+        // Replays carry event times months or years old: the default 7-day time retention would delete a topic's
+        // first segments while the app still reads them (a silent skip after offset reset). Topics that `run`
+        // creates set retention.ms=-1 themselves; this covers topics created any other way on the local broker.
+        config.setProperty("log.retention.ms", "-1");
         try {
             Files.createDirectories(process.dir());
             try (OutputStream out = Files.newOutputStream(configFile())) {
