@@ -133,6 +133,8 @@ public final class KafkaBroker {
         props.put("share.coordinator.state.topic.replication.factor", "1");
         props.put("share.coordinator.state.topic.min.isr", "1");
         props.put("group.initial.rebalance.delay.ms", "0");
+        // Tests replay data with event times years old; time retention would delete it mid-test.
+        props.put("log.retention.ms", "-1");
         props.put("log.flush.interval.messages", Long.toString(Long.MAX_VALUE));
         KafkaConfig config = new KafkaConfig(props, false);
         format(config, logDir);
