@@ -27,6 +27,7 @@ import picocli.CommandLine.Spec;
                 InfraCommand.class,
                 TrainCommand.class,
                 BacktestCommand.class,
+                io.demandcast.app.bench.BenchCommand.class,
         })
 public final class ForecasterCli implements Runnable {
 
