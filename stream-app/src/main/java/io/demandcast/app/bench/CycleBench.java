@@ -86,11 +86,14 @@ public final class CycleBench {
      * @param method {@code lstm} or the fallback's method
      * @param warmUp the first close of its method (JIT, TensorFlow's first runs), left out of the summary
      * @param forecasts forecasts the close produced (must equal the series)
+     * @param cycleMs from the closing series records being readable on the repartition topic (the aggregator's
+     *                input) to the last forecast forwarded: the cycle itself
+     * @param modelMs of that, the time spent in the model's forecast calls (zero for the fallback)
      * @param forwardedMs from sending the closing orders to the last forecast forwarded by the stream threads
      * @param visibleMs from sending the closing orders to the last forecast seen by a read_committed consumer
      */
-    public record Close(int close, String method, boolean warmUp, long forecasts, double forwardedMs,
-                        double visibleMs) {
+    public record Close(int close, String method, boolean warmUp, long forecasts, double cycleMs, double modelMs,
+                        double forwardedMs, double visibleMs) {
     }
 
     /**
@@ -98,12 +101,13 @@ public final class CycleBench {
      */
     public record Result(int series, int partitions, int streamThreads, int batchSize, int horizon,
                          String modelVersion, double loadSeconds, List<Close> closes,
+                         PipelineBench.Summary lstmCycleMs, PipelineBench.Summary fallbackCycleMs,
                          PipelineBench.Summary lstmForwardedMs, PipelineBench.Summary lstmVisibleMs,
                          PipelineBench.Summary fallbackForwardedMs, PipelineBench.Summary fallbackVisibleMs,
                          long heapUsedMb, long vmHwmKb, String childJvmOptions) {
         Result withMemory(long vmHwmKb, String childJvmOptions) {
             return new Result(series, partitions, streamThreads, batchSize, horizon, modelVersion, loadSeconds,
-                    closes, lstmForwardedMs, lstmVisibleMs, fallbackForwardedMs, fallbackVisibleMs, heapUsedMb,
+                    closes, lstmCycleMs, fallbackCycleMs, lstmForwardedMs, lstmVisibleMs, fallbackForwardedMs, fallbackVisibleMs, heapUsedMb,
                     vmHwmKb, childJvmOptions);
         }
     }
@@ -174,16 +178,23 @@ public final class CycleBench {
             return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse
                     .SHUTDOWN_CLIENT;
         });
-        ForecastCounter visible = new ForecastCounter(cluster.bootstrapServers(), names.forecasts());
-        Thread counter = new Thread(visible, "bench-forecast-counter");
+        TopicWatch visible = new TopicWatch(cluster.bootstrapServers(), names.forecasts());
+        Thread counter = new Thread(visible, "bench-forecast-watch");
+        // The closing order's series record reaches the bucket aggregator through the repartition topic, once the
+        // upstream task's transaction commits: the close starts when a read_committed consumer can see it.
+        TopicWatch repartition = new TopicWatch(cluster.bootstrapServers(),
+                config.applicationId() + "-" + ForecastTopology.REPARTITION + "-repartition");
+        Thread repartitionWatch = new Thread(repartition, "bench-repartition-watch");
         Map<String, Object> producerProps = new HashMap<>();
         producerProps.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
         producerProps.put(ProducerConfig.LINGER_MS_CONFIG, 5);
         try (KafkaProducer<String, OrderEvent> producer = new KafkaProducer<>(producerProps, new StringSerializer(),
                 topics.orders().valueSerde().serializer())) {
-            streams.start();
-            counter.start();
             long t0 = System.nanoTime();
+            streams.start();
+            awaitCondition(() -> streams.state() == KafkaStreams.State.RUNNING, crashed, "the app to start");
+            counter.start();
+            repartitionWatch.start();
             // Day 0: every series sells once, LINES_PER_ORDER series an order.
             int orders = 0;
             for (int s = 0; s < settings.series(); s += LINES_PER_ORDER) {
@@ -230,14 +241,21 @@ public final class CycleBench {
                 long target = forecastsBefore + settings.series();
                 Instant closeTime = DAY0.plus(DAY.multipliedBy(k)).plus(Duration.ofHours(2));
                 long start = System.nanoTime();
+                double modelMsBefore = modelMs(metrics);
+                List<Long> closingTimes = new ArrayList<>();
                 for (int p = 0; p < closers.size(); p++) {
+                    closingTimes.add(closeTime.plusMillis(p).toEpochMilli());
                     send(producer, names.orders(), "close-" + k + "-" + p, closeTime.plusMillis(p),
                             List.of(new OrderLine(closers.get(p), 1.0, 2.5)));
                 }
                 producer.flush();
                 awaitCondition(() -> metrics.forecastsPublished() >= target, crashed,
                         "close " + k + " to forward " + settings.series() + " forecasts");
-                double forwardedMs = (System.nanoTime() - start) / 1e6;
+                long forwardedAt = System.nanoTime();
+                double forwardedMs = (forwardedAt - start) / 1e6;
+                long reached = repartition.allSeen(closingTimes).orElse(start);
+                double cycleMs = (forwardedAt - reached) / 1e6;
+                double modelMs = modelMs(metrics) - modelMsBefore;
                 awaitCondition(() -> visible.count() >= target, crashed,
                         "close " + k + "'s forecasts to be committed");
                 double visibleMs = (System.nanoTime() - start) / 1e6;
@@ -248,9 +266,10 @@ public final class CycleBench {
                 boolean warmUp = lstm ? !lstmWarm : !fallbackWarm;
                 lstmWarm |= lstm;
                 fallbackWarm |= !lstm;
-                closes.add(new Close(k, method, warmUp, made, forwardedMs, visibleMs));
-                log.printf("  close %d (%s%s): %,d forecasts forwarded in %.0f ms, committed and visible in %.0f ms%n",
-                        k, method, warmUp ? ", warm-up" : "", made, forwardedMs, visibleMs);
+                closes.add(new Close(k, method, warmUp, made, cycleMs, modelMs, forwardedMs, visibleMs));
+                log.printf("  close %d (%s%s): %,d forecasts; cycle %.0f ms (model %.0f ms); from sending the closing "
+                                + "orders: forwarded %.0f ms, committed and visible %.0f ms%n", k, method,
+                        warmUp ? ", warm-up" : "", made, cycleMs, modelMs, forwardedMs, visibleMs);
                 log.flush();
             }
             Runtime rt = Runtime.getRuntime();
@@ -261,14 +280,18 @@ public final class CycleBench {
                     && c.method().startsWith("seasonal_naive")).toList();
             return new Result(settings.series(), settings.partitions(), settings.streamThreads(),
                     settings.batchSize(), config.horizon(), model == null ? "none" : model.version(), loadSeconds,
-                    closes, PipelineBench.Summary.of(timedLstm.stream().map(Close::forwardedMs).toList()),
+                    closes, PipelineBench.Summary.of(timedLstm.stream().map(Close::cycleMs).toList()),
+                    PipelineBench.Summary.of(timedFallback.stream().map(Close::cycleMs).toList()),
+                    PipelineBench.Summary.of(timedLstm.stream().map(Close::forwardedMs).toList()),
                     PipelineBench.Summary.of(timedLstm.stream().map(Close::visibleMs).toList()),
                     PipelineBench.Summary.of(timedFallback.stream().map(Close::forwardedMs).toList()),
                     PipelineBench.Summary.of(timedFallback.stream().map(Close::visibleMs).toList()),
                     heapUsedMb, 0, "");
         } finally {
             visible.stop();
+            repartition.stop();
             counter.join(10_000);
+            repartitionWatch.join(10_000);
             streams.close(Duration.ofSeconds(60));
             streams.cleanUp();
             slot.close();
@@ -290,6 +313,13 @@ public final class CycleBench {
             }
         }
         return out;
+    }
+
+    /** Milliseconds spent in model calls so far, from the pipeline's inference counters. */
+    private static double modelMs(PipelineMetrics metrics) {
+        Map<String, Object> m = metrics.snapshot();
+        return ((Number) m.get("inference.latency.ms.mean")).doubleValue()
+                * ((Number) m.get("inference.batches")).longValue();
     }
 
     private static void send(KafkaProducer<String, OrderEvent> producer, String topic, String id, Instant time,
@@ -314,20 +344,37 @@ public final class CycleBench {
         }
     }
 
-    /** Counts the records of the forecasts topic a read_committed consumer sees, as a downstream service would. */
-    private static final class ForecastCounter implements Runnable {
+    /**
+     * Watches a topic as a read_committed consumer would (a downstream service, or the next task of the app):
+     * counts its records and notes when each record timestamp was first seen.
+     */
+    private static final class TopicWatch implements Runnable {
         private final String bootstrap;
         private final String topic;
         private final AtomicLong count = new AtomicLong();
+        private final Map<Long, Long> firstSeen = new java.util.concurrent.ConcurrentHashMap<>();
         private final AtomicBoolean running = new AtomicBoolean(true);
 
-        ForecastCounter(String bootstrap, String topic) {
+        TopicWatch(String bootstrap, String topic) {
             this.bootstrap = bootstrap;
             this.topic = topic;
         }
 
         long count() {
             return count.get();
+        }
+
+        /** When the last of {@code timestamps} was first seen (nanoTime), or empty while one is still missing. */
+        Optional<Long> allSeen(List<Long> timestamps) {
+            long last = Long.MIN_VALUE;
+            for (long t : timestamps) {
+                Long at = firstSeen.get(t);
+                if (at == null) {
+                    return Optional.empty();
+                }
+                last = Math.max(last, at);
+            }
+            return Optional.of(last);
         }
 
         void stop() {
@@ -341,14 +388,23 @@ public final class CycleBench {
             props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
             props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
             props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "10000");
+            // Asking for the app's internal topic must not create it with the broker's defaults before the app does.
+            props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
             try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
                     new ByteArrayDeserializer())) {
-                List<TopicPartition> parts = consumer.partitionsFor(topic).stream()
-                        .map(i -> new TopicPartition(topic, i.partition())).toList();
+                List<TopicPartition> parts = List.of();
+                while (running.get() && parts.isEmpty()) {
+                    // The app creates its repartition topic when it starts: wait for it.
+                    parts = consumer.partitionsFor(topic).stream()
+                            .map(i -> new TopicPartition(topic, i.partition())).toList();
+                }
                 consumer.assign(parts);
                 consumer.seekToBeginning(parts);
                 while (running.get()) {
-                    count.addAndGet(consumer.poll(Duration.ofMillis(20)).count());
+                    var records = consumer.poll(Duration.ofMillis(20));
+                    long now = System.nanoTime();
+                    records.forEach(r -> firstSeen.putIfAbsent(r.timestamp(), now));
+                    count.addAndGet(records.count());
                 }
             }
         }
@@ -397,8 +453,10 @@ public final class CycleBench {
             }
         }
         if (result == null) {
+            List<String> lines = Files.readAllLines(childLog);
             throw new IllegalStateException("the cycle bench for " + settings.series() + " series exited with "
-                    + child.exitValue() + " without a result; see " + childLog);
+                    + child.exitValue() + " without a result; its log " + childLog + " ends with:\n"
+                    + String.join("\n", lines.subList(Math.max(0, lines.size() - 25), lines.size())));
         }
         return result.withMemory(vmHwm, String.join(" ", jvmOptions));
     }

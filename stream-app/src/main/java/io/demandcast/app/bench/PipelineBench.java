@@ -88,7 +88,7 @@ public final class PipelineBench {
         }
     }
 
-    public record Result(SyntheticOrders input, int partitions, int streamThreads, String processingGuarantee,
+    public record Result(Map<String, Object> input, int partitions, int streamThreads, String processingGuarantee,
                          SyntheticOrders.Expected expected, double produceSeconds, List<Run> pipeline,
                          List<Run> baseline, Run windowCloseVariant, Summary pipelineRecordsPerSecond,
                          Summary baselineRecordsPerSecond, double ratio, Summary pipelineProcessingRecordsPerSecond,
@@ -142,7 +142,7 @@ public final class PipelineBench {
         Summary b = Summary.of(baseline.stream().filter(Run::finished).map(Run::recordsPerSecond).toList());
         Summary pp = Summary.of(pipeline.stream().filter(Run::finished).map(Run::processingRecordsPerSecond).toList());
         Summary bp = Summary.of(baseline.stream().filter(Run::finished).map(Run::processingRecordsPerSecond).toList());
-        return new Result(settings.orders(), settings.partitions(), settings.streamThreads(),
+        return new Result(settings.orders().describe(), settings.partitions(), settings.streamThreads(),
                 base.processingGuarantee(), expected, produceSeconds, pipeline, baseline, windowClose, p, b,
                 p.median() / b.median(), pp, bp, pp.median() / bp.median());
     }

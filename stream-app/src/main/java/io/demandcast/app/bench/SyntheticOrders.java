@@ -36,6 +36,18 @@ public record SyntheticOrders(int products, int days, int ordersPerDay, int line
         }
     }
 
+    /** The settings by name, for a report. */
+    public java.util.Map<String, Object> describe() {
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("products", products);
+        m.put("days", days);
+        m.put("ordersPerDay", ordersPerDay);
+        m.put("linesPerOrder", linesPerOrder);
+        m.put("seed", seed);
+        m.put("firstDay", firstDay.toString());
+        return m;
+    }
+
     public long orderCount() {
         return (long) days * ordersPerDay;
     }

@@ -98,8 +98,13 @@ class BenchTest {
         assertThat(r.closes()).allSatisfy(c -> {
             assertThat(c.forecasts()).isEqualTo(30);
             assertThat(c.visibleMs()).isGreaterThanOrEqualTo(c.forwardedMs()).isPositive();
+            assertThat(c.cycleMs()).isPositive().isLessThanOrEqualTo(c.forwardedMs());
         });
-        assertThat(r.lstmForwardedMs().median()).isEqualTo(r.closes().get(2).forwardedMs());
+        assertThat(r.closes()).filteredOn(c -> c.method().equals(LstmModel.METHOD))
+                .allSatisfy(c -> assertThat(c.modelMs()).as("time in the model").isPositive());
+        assertThat(r.closes()).filteredOn(c -> !c.method().equals(LstmModel.METHOD))
+                .allSatisfy(c -> assertThat(c.modelMs()).as("no model call on a fallback close").isZero());
+        assertThat(r.lstmCycleMs().median()).isEqualTo(r.closes().get(2).cycleMs());
         assertThat(r.vmHwmKb()).as("peak RSS read from /proc").isGreaterThan(10_000);
         assertThat(r.childJvmOptions()).isEqualTo("-Xmx256m");
     }
