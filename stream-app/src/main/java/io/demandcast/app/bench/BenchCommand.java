@@ -54,7 +54,7 @@ public final class BenchCommand implements Callable<Integer> {
     int products;
     @Option(names = "--days", defaultValue = "365", description = "Pipeline: days of orders (default: ${DEFAULT-VALUE}).")
     int days;
-    @Option(names = "--orders-per-day", defaultValue = "500",
+    @Option(names = "--orders-per-day", defaultValue = "200",
             description = "Pipeline: orders a day (default: ${DEFAULT-VALUE}).")
     int ordersPerDay;
     @Option(names = "--lines-per-order", defaultValue = "3",
