@@ -272,7 +272,6 @@ public final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    @SuppressWarnings("unchecked")
     private static void printTable(PrintWriter log, Map<String, Object> results) {
         log.println();
         if (results.get("pipeline") instanceof PipelineBench.Result p) {

@@ -33,10 +33,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -47,6 +49,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 
 /**
  * The forecast cycle of the running app: {@code series} products each sell once on the first day, then each close
@@ -175,8 +178,7 @@ public final class CycleBench {
         AtomicReference<Throwable> crashed = new AtomicReference<>();
         streams.setUncaughtExceptionHandler(e -> {
             crashed.compareAndSet(null, e);
-            return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse
-                    .SHUTDOWN_CLIENT;
+            return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         });
         TopicWatch visible = new TopicWatch(cluster.bootstrapServers(), names.forecasts());
         Thread counter = new Thread(visible, "bench-forecast-watch");
@@ -329,7 +331,7 @@ public final class CycleBench {
         producer.send(new ProducerRecord<>(topic, null, time.toEpochMilli(), id, order));
     }
 
-    private void awaitCondition(java.util.function.BooleanSupplier done, AtomicReference<Throwable> crashed,
+    private void awaitCondition(BooleanSupplier done, AtomicReference<Throwable> crashed,
                                 String what) throws InterruptedException {
         long deadline = System.nanoTime() + settings.timeout().toNanos();
         while (!done.getAsBoolean()) {
@@ -352,7 +354,7 @@ public final class CycleBench {
         private final String bootstrap;
         private final String topic;
         private final AtomicLong count = new AtomicLong();
-        private final Map<Long, Long> firstSeen = new java.util.concurrent.ConcurrentHashMap<>();
+        private final Map<Long, Long> firstSeen = new ConcurrentHashMap<>();
         private final AtomicBoolean running = new AtomicBoolean(true);
 
         TopicWatch(String bootstrap, String topic) {

@@ -33,6 +33,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 
 /**
  * Pipeline throughput: the forecaster's whole topology against {@link WindowedCount}, over the same pre-produced
@@ -270,8 +271,7 @@ public final class PipelineBench {
         AtomicReference<Throwable> crashed = new AtomicReference<>();
         streams.setUncaughtExceptionHandler(e -> {
             crashed.compareAndSet(null, e);
-            return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse
-                    .SHUTDOWN_CLIENT;
+            return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         });
         long t0 = System.nanoTime();
         long first = 0;

@@ -7,8 +7,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.function.Consumer;
 import org.apache.kafka.common.utils.Utils;
@@ -37,8 +40,8 @@ public record SyntheticOrders(int products, int days, int ordersPerDay, int line
     }
 
     /** The settings by name, for a report. */
-    public java.util.Map<String, Object> describe() {
-        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+    public Map<String, Object> describe() {
+        Map<String, Object> m = new LinkedHashMap<>();
         m.put("products", products);
         m.put("days", days);
         m.put("ordersPerDay", ordersPerDay);
@@ -72,7 +75,7 @@ public record SyntheticOrders(int products, int days, int ordersPerDay, int line
             for (int o = 0; o < ordersPerDay; o++) {
                 times[o] = dayStart + (long) (random.nextDouble() * DAY_MS);
             }
-            java.util.Arrays.sort(times);
+            Arrays.sort(times);
             for (int o = 0; o < ordersPerDay; o++) {
                 List<OrderLine> lines = new ArrayList<>(linesPerOrder);
                 BitSet picked = new BitSet(products);
@@ -146,7 +149,7 @@ public record SyntheticOrders(int products, int days, int ordersPerDay, int line
             this.graceMs = grace.toMillis();
             this.saleDays = new BitSet[spec.products()];
             this.maxTimeByPartition = new long[partitions];
-            java.util.Arrays.fill(maxTimeByPartition, Long.MIN_VALUE);
+            Arrays.fill(maxTimeByPartition, Long.MIN_VALUE);
         }
 
         @Override
