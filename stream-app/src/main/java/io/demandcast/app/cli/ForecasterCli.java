@@ -32,6 +32,7 @@ import picocli.CommandLine.Spec;
                 io.demandcast.app.tail.TailCommand.class,
                 io.demandcast.app.registry.ModelsCommand.class,
                 io.demandcast.app.demo.DemoCommand.class,
+                io.demandcast.app.bench.BenchCommand.class,
         })
 public final class ForecasterCli implements Runnable {
 

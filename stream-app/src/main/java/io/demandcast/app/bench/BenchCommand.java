@@ -1,0 +1,332 @@
+package io.demandcast.app.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.demandcast.app.cli.CommandFailure;
+import io.demandcast.app.config.AppConfig;
+import io.demandcast.app.infra.InfraDistribution;
+import io.demandcast.app.infra.InfraException;
+import io.demandcast.app.infra.InfraSettings;
+import io.demandcast.app.infra.LocalInfra;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code forecaster bench [pipeline|cycle|all]}: streaming performance against a baseline in the same run. */
+@Command(name = "bench",
+        description = {"Measure the streaming forecaster on the local broker and registry (started if not running, "
+                + "stopped again if the bench started them):",
+                "  pipeline  the whole pipeline's throughput against a bare Kafka Streams windowed count over the "
+                        + "same pre-produced orders;",
+                "  cycle     the forecast cycle on a bucket close for each --series count, LSTM against the "
+                        + "seasonal naive fallback, and the app's peak RSS (a child JVM);",
+                "  all       both (the default).",
+                "Prints a table and writes the results as JSON (--out). Timings on a shared machine are noisy: "
+                        + "the load average is recorded with them."})
+public final class BenchCommand implements Callable<Integer> {
+
+    public enum Part { pipeline, cycle, all }
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", arity = "0..1", defaultValue = "all", paramLabel = "PART",
+            description = "pipeline, cycle or all (default: ${DEFAULT-VALUE}).")
+    Part part;
+
+    @Option(names = "--products", defaultValue = "300", description = "Pipeline: products (default: ${DEFAULT-VALUE}).")
+    int products;
+    @Option(names = "--days", defaultValue = "365", description = "Pipeline: days of orders (default: ${DEFAULT-VALUE}).")
+    int days;
+    @Option(names = "--orders-per-day", defaultValue = "200",
+            description = "Pipeline: orders a day (default: ${DEFAULT-VALUE}).")
+    int ordersPerDay;
+    @Option(names = "--lines-per-order", defaultValue = "3",
+            description = "Pipeline: distinct products an order (default: ${DEFAULT-VALUE}).")
+    int linesPerOrder;
+    @Option(names = "--repetitions", defaultValue = "3",
+            description = "Pipeline: runs of each application, alternating (default: ${DEFAULT-VALUE}).")
+    int repetitions;
+    @Option(names = "--no-window-close-variant", negatable = false,
+            description = "Pipeline: skip the one run of the on-window-close count that counts lost results.")
+    boolean noWindowCloseVariant;
+    @Option(names = "--partitions", defaultValue = "2",
+            description = "Partitions of every topic (default: ${DEFAULT-VALUE}).")
+    int partitions;
+    @Option(names = "--stream-threads", defaultValue = "2",
+            description = "num.stream.threads of every app (default: ${DEFAULT-VALUE}).")
+    int streamThreads;
+    @Option(names = "--seed", defaultValue = "20250101", description = "Seed of the synthetic orders.")
+    long seed;
+
+    @Option(names = "--series", split = ",", defaultValue = "10000,100000",
+            description = "Cycle: series counts, comma-separated (default: ${DEFAULT-VALUE}).")
+    List<Integer> series;
+    @Option(names = "--model", paramLabel = "DIR",
+            description = "Cycle: a SavedModel directory to serve (default: train a tiny LSTM in seconds).")
+    Path model;
+    @Option(names = "--batch-size", description = "Cycle: the cycle's batch.size (default: the app's, 256).")
+    Integer batchSize;
+    @Option(names = "--cycle-repetitions", defaultValue = "3",
+            description = "Cycle: timed closes per method after a warm-up close each (default: ${DEFAULT-VALUE}).")
+    int cycleRepetitions;
+    @Option(names = "--child-java-opts", defaultValue = "",
+            description = "Cycle: JVM options of the child app process, e.g. -Xmx1g (default: none, as the "
+                    + "launcher without DEMANDCAST_JAVA_OPTS).")
+    String childJavaOpts;
+
+    @Option(names = "--out", paramLabel = "FILE", defaultValue = "target/bench/results.json",
+            description = "The JSON results (default: ${DEFAULT-VALUE}).")
+    Path out;
+    @Option(names = "--run-dir", paramLabel = "DIR", defaultValue = ".demandcast",
+            description = "The infra's run folder, as for `infra up` (default: ${DEFAULT-VALUE}).")
+    Path runDir;
+    @Option(names = "--kafka-port", defaultValue = "" + InfraSettings.DEFAULT_KAFKA_PORT,
+            description = "Kafka's port, if the bench starts it (default: ${DEFAULT-VALUE}).")
+    int kafkaPort;
+    @Option(names = "--controller-port", defaultValue = "" + InfraSettings.DEFAULT_CONTROLLER_PORT,
+            description = "Kafka's controller port, if the bench starts it (default: ${DEFAULT-VALUE}).")
+    int controllerPort;
+    @Option(names = "--registry-port", defaultValue = "" + InfraSettings.DEFAULT_REGISTRY_PORT,
+            description = "The registry's port, if the bench starts it (default: ${DEFAULT-VALUE}).")
+    int registryPort;
+    @Option(names = "--keep-infra", description = "Leave servers the bench started running.")
+    boolean keepInfra;
+    @Option(names = "--run-timeout", defaultValue = "600", paramLabel = "SECONDS",
+            description = "The longest one application run or one close may take (default: ${DEFAULT-VALUE}).")
+    long runTimeoutSeconds;
+
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
+            .withZone(ZoneOffset.UTC);
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter log = spec.commandLine().getOut();
+        quietKafkaClientLogs();
+        validate();
+        LocalInfra infra = new LocalInfra(new InfraSettings(runDir, kafkaPort, controllerPort, registryPort));
+        LocalInfra.Started started;
+        try {
+            started = infra.up(InfraDistribution.fromBuild(), Duration.ofSeconds(240));
+        } catch (InfraException e) {
+            throw new CommandFailure("cannot start the local broker and registry: " + e.getMessage(), e);
+        }
+        log.printf("Broker %s, registry %s (started now: %s; already running: %s)%n",
+                started.endpoints().bootstrapServers(), started.endpoints().schemaRegistryUrl(),
+                started.startedNow().isEmpty() ? "none" : String.join(", ", started.startedNow()),
+                started.alreadyRunning().isEmpty() ? "none" : String.join(", ", started.alreadyRunning()));
+        log.flush();
+        Path workDir = out.toAbsolutePath().getParent();
+        Files.createDirectories(workDir);
+        Map<String, Object> results = new LinkedHashMap<>();
+        results.put("command", "forecaster bench " + String.join(" ", spec.commandLine().getParseResult()
+                .originalArgs()));
+        results.put("started", Instant.now().toString());
+        results.put("machine", machine());
+        String prefix = "bench-" + STAMP.format(Instant.now());
+        try (BenchCluster cluster = new BenchCluster(started.endpoints().bootstrapServers(),
+                started.endpoints().schemaRegistryUrl(), prefix)) {
+            try {
+                if (part != Part.cycle) {
+                    results.put("loadBeforePipeline", loadAverage());
+                    PipelineBench.Settings settings = new PipelineBench.Settings(
+                            new SyntheticOrders(products, days, ordersPerDay, linesPerOrder, seed,
+                                    SyntheticOrders.DEFAULT_FIRST_DAY),
+                            partitions, repetitions, streamThreads, !noWindowCloseVariant,
+                            Duration.ofSeconds(runTimeoutSeconds));
+                    PipelineBench.Result r = new PipelineBench(cluster, settings, workDir, log).run();
+                    results.put("pipeline", r);
+                    results.put("loadAfterPipeline", loadAverage());
+                    write(results);
+                }
+                if (part != Part.pipeline) {
+                    results.put("loadBeforeCycle", loadAverage());
+                    results.put("cycle", runCycles(cluster, workDir, log));
+                    results.put("loadAfterCycle", loadAverage());
+                }
+            } finally {
+                results.put("finished", Instant.now().toString());
+                write(results);
+                int deleted = cluster.deleteTopics();
+                log.printf("Deleted the bench's %d topics (%s-*).%n", deleted, prefix);
+            }
+        } finally {
+            if (!keepInfra) {
+                stopWhatWeStarted(infra, started, log);
+            }
+        }
+        printTable(log, results);
+        log.printf("Results: %s%n", out.toAbsolutePath());
+        return 0;
+    }
+
+    private void validate() {
+        if (partitions < 1 || streamThreads < 1 || repetitions < 1 || cycleRepetitions < 1) {
+            throw new CommandFailure("--partitions, --stream-threads, --repetitions and --cycle-repetitions must be "
+                    + ">= 1; got " + partitions + ", " + streamThreads + ", " + repetitions + ", " + cycleRepetitions);
+        }
+        for (int n : series) {
+            if (n < partitions) {
+                throw new CommandFailure("--series " + n + " must be at least --partitions (" + partitions + ")");
+            }
+        }
+        if (model != null && !Files.isRegularFile(model.resolve("saved_model.pb"))) {
+            throw new CommandFailure("--model " + model + " holds no saved_model.pb");
+        }
+    }
+
+    private List<CycleBench.Result> runCycles(BenchCluster cluster, Path workDir, PrintWriter log)
+            throws IOException, InterruptedException {
+        Path modelDir = model;
+        if (modelDir == null) {
+            modelDir = workDir.resolve("lstm-" + cluster.prefix());
+            long t0 = System.nanoTime();
+            String version = CycleBench.trainTinyModel(modelDir);
+            log.printf("cycle: trained a small LSTM (%s) in %.1f s, exported to %s%n", version,
+                    (System.nanoTime() - t0) / 1e9, modelDir);
+            log.flush();
+        }
+        int batch = batchSize != null ? batchSize : AppConfig.defaults().batchSize();
+        List<String> jvm = childJavaOpts.isBlank() ? List.of() : List.of(childJavaOpts.trim().split("\\s+"));
+        List<CycleBench.Result> out = new ArrayList<>();
+        for (int n : series) {
+            CycleBench.Settings settings = new CycleBench.Settings(n, partitions, streamThreads, batch, modelDir,
+                    cycleRepetitions, Duration.ofSeconds(runTimeoutSeconds));
+            CycleBench.Result r = CycleBench.inChildJvm(cluster, settings, workDir, jvm, log);
+            log.printf("cycle %,d series: peak RSS of the app process %,d MB%n", n, r.vmHwmKb() / 1024);
+            log.flush();
+            out.add(r);
+        }
+        return out;
+    }
+
+    private void write(Map<String, Object> results) throws IOException {
+        Files.createDirectories(out.toAbsolutePath().getParent());
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.toFile(), results);
+    }
+
+    private static Map<String, Object> machine() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("cores", Runtime.getRuntime().availableProcessors());
+        m.put("java", Runtime.version().toString());
+        m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
+        return m;
+    }
+
+    /** The 1, 5 and 15 minute load averages (Linux), to judge how quiet the machine was. */
+    static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    private static void stopWhatWeStarted(LocalInfra infra, LocalInfra.Started started, PrintWriter log) {
+        if (started.startedNow().isEmpty()) {
+            return;
+        }
+        if (started.alreadyRunning().isEmpty()) {
+            infra.down().forEach(log::println);
+            return;
+        }
+        // Only one of the two was started by us: leave the other as we found it.
+        for (LocalInfra.ServerStatus s : infra.status()) {
+            if (started.startedNow().contains(s.server()) && s.state() == LocalInfra.State.RUNNING) {
+                ProcessHandle.of(s.pid().orElseThrow()).ifPresent(h -> {
+                    h.destroy();
+                    try {
+                        h.onExit().get(30, TimeUnit.SECONDS);
+                    } catch (Exception e) {
+                        h.destroyForcibly();
+                    }
+                    log.println("Stopped the " + s.server() + " (pid " + h.pid() + ").");
+                });
+            }
+        }
+    }
+
+    private static void quietKafkaClientLogs() {
+        for (String logger : List.of("org.apache.kafka", "org.apache.avro")) {
+            String key = "org.slf4j.simpleLogger.log." + logger;
+            if (System.getProperty(key) == null) {
+                System.setProperty(key, "warn");
+            }
+        }
+    }
+
+    private static void printTable(PrintWriter log, Map<String, Object> results) {
+        log.println();
+        if (results.get("pipeline") instanceof PipelineBench.Result p) {
+            var e = p.expected();
+            log.printf("Pipeline throughput: %,d orders (%,d order lines), %d partitions, %d stream threads, %s%n",
+                    e.orders(), e.seriesSales(), p.partitions(), p.streamThreads(), p.processingGuarantee());
+            log.printf("  %-40s %14s %14s %14s %12s%n", "application", "orders/s med", "min", "max",
+                    "after 1st rec");
+            row(log, "forecaster pipeline", p.pipelineRecordsPerSecond(), p.pipelineProcessingRecordsPerSecond());
+            row(log, "bare windowed count (eager emit)", p.baselineRecordsPerSecond(),
+                    p.baselineProcessingRecordsPerSecond());
+            log.printf("  ratio pipeline / baseline (medians): %.2f start to end, %.2f after the first record "
+                    + "(target >= 0.7)%n", p.ratio(), p.processingRatio());
+            long pipelineDistinct = p.pipeline().stream().mapToLong(PipelineBench.Run::distinctResults).min().orElse(0);
+            long pipelineDup = p.pipeline().stream().mapToLong(r -> r.emitted() - r.distinctResults()).max().orElse(0);
+            long late = p.pipeline().stream().mapToLong(PipelineBench.Run::lateDeadLetters).max().orElse(0);
+            log.printf("  closed (product, day) buckets on sales-actuals: %,d of %,d expected (least of the runs), "
+                    + "%,d duplicates at most%n", pipelineDistinct, e.closedDays(), pipelineDup);
+            log.printf("  series records dead-lettered as late: up to %,d of %,d (%.1f%%)%n", late, e.seriesSales(),
+                    100.0 * late / e.seriesSales());
+            long baselineDistinct = p.baseline().stream().mapToLong(PipelineBench.Run::distinctResults).min()
+                    .orElse(0);
+            log.printf("  (product, day) keys the eager count emitted: %,d of %,d with a sale (least of the runs)%n",
+                    baselineDistinct, e.salesDays());
+            if (p.windowCloseVariant() != null) {
+                PipelineBench.Run w = p.windowCloseVariant();
+                double lost = 100.0 * (e.closedSalesDays() - w.distinctResults()) / e.closedSalesDays();
+                log.printf("  on-window-close count: %,d closed (product, day) results of %,d expected (%.2f%% lost), "
+                        + "%.0f orders/s%n", w.distinctResults(), e.closedSalesDays(), lost, w.recordsPerSecond());
+            }
+        }
+        if (results.get("cycle") instanceof List<?> cycles && !cycles.isEmpty()) {
+            log.println();
+            log.printf("Forecast cycle on a bucket close (ms, median of timed closes [min-max])%n");
+            log.printf("  %9s %20s %20s %20s %20s %10s%n", "series", "LSTM cycle", "naive cycle",
+                    "LSTM order->visible", "naive order->visible", "peak RSS");
+            for (Object o : cycles) {
+                CycleBench.Result c = (CycleBench.Result) o;
+                log.printf("  %,9d %20s %20s %20s %20s %7d MB%n", c.series(), ms(c.lstmCycleMs()),
+                        ms(c.fallbackCycleMs()), ms(c.lstmVisibleMs()), ms(c.fallbackVisibleMs()),
+                        c.vmHwmKb() / 1024);
+            }
+            log.println("  cycle: from the closing record being readable by the bucket aggregator (committed on the "
+                    + "repartition topic) to the last forecast handed to the producer (target < 2 s at 100,000).");
+            log.println("  order->visible: from sending the closing orders to a read_committed consumer holding every "
+                    + "forecast: adds two exactly-once hops (commit.interval.ms each).");
+        }
+        log.flush();
+    }
+
+    private static void row(PrintWriter log, String name, PipelineBench.Summary s, PipelineBench.Summary after) {
+        log.printf("  %-40s %,14.0f %,14.0f %,14.0f %,12.0f%n", name, s.median(), s.min(), s.max(), after.median());
+    }
+
+    private static String ms(PipelineBench.Summary s) {
+        return Double.isNaN(s.median()) ? "-" : String.format("%.0f [%.0f-%.0f]", s.median(), s.min(), s.max());
+    }
+}

@@ -1,0 +1,501 @@
+package io.demandcast.app.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.demandcast.app.config.AppConfig;
+import io.demandcast.app.cycle.ForecastCycle;
+import io.demandcast.app.cycle.ModelSlot;
+import io.demandcast.app.topology.ForecastTopology;
+import io.demandcast.app.topology.PipelineMetrics;
+import io.demandcast.model.Bucket;
+import io.demandcast.model.SeriesHistory;
+import io.demandcast.model.lstm.LstmConfig;
+import io.demandcast.model.lstm.LstmModel;
+import io.demandcast.model.lstm.LstmTrainer;
+import io.demandcast.schemas.Topics;
+import io.demandcast.schemas.avro.OrderEvent;
+import io.demandcast.schemas.avro.OrderLine;
+import io.demandcast.schemas.avro.OrderType;
+import io.demandcast.schemas.registry.AvroSerdes;
+import io.demandcast.schemas.registry.SerdeConfig;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+
+/**
+ * The forecast cycle of the running app: {@code series} products each sell once on the first day, then each close
+ * is triggered by one order per partition whose event time passes the open day's end plus grace. Every close
+ * forecasts all series of both tasks through the topology's {@link ForecastCycle}; it is timed from sending the
+ * closing orders until the last forecast has been forwarded by the stream threads (the cycle's own time; the
+ * records then sit in the producer) and until a read_committed consumer has seen them all (adds the exactly-once
+ * commit interval). Closes alternate between the LSTM and no model (the seasonal naive fallback).
+ *
+ * <p>This runs in a child JVM ({@link #main}) so that the parent can read the app process's peak resident memory
+ * (VmHWM) for the given number of series.
+ */
+public final class CycleBench {
+
+    static final String RESULT_MARKER = "BENCH-RESULT ";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Instant DAY0 = Instant.parse("2025-06-02T00:00:00Z");
+    private static final Duration DAY = Duration.ofDays(1);
+    private static final int LINES_PER_ORDER = 5;
+
+    /**
+     * @param series products (series) the app holds
+     * @param partitions partitions of the orders topic and of the series repartition
+     * @param streamThreads {@code num.stream.threads}
+     * @param batchSize the cycle's {@code batch.size}
+     * @param modelDir a SavedModel directory (null: fallback closes only)
+     * @param repetitions timed closes per method, after one warm-up close of each
+     * @param timeout the longest one close may take
+     */
+    public record Settings(int series, int partitions, int streamThreads, int batchSize, Path modelDir,
+                           int repetitions, Duration timeout) {
+    }
+
+    /**
+     * One bucket close.
+     *
+     * @param method {@code lstm} or the fallback's method
+     * @param warmUp the first close of its method (JIT, TensorFlow's first runs), left out of the summary
+     * @param forecasts forecasts the close produced (must equal the series)
+     * @param cycleMs from the closing series records being readable on the repartition topic (the aggregator's
+     *                input) to the last forecast forwarded: the cycle itself
+     * @param modelMs of that, the time spent in the model's forecast calls (zero for the fallback)
+     * @param forwardedMs from sending the closing orders to the last forecast forwarded by the stream threads
+     * @param visibleMs from sending the closing orders to the last forecast seen by a read_committed consumer
+     */
+    public record Close(int close, String method, boolean warmUp, long forecasts, double cycleMs, double modelMs,
+                        double forwardedMs, double visibleMs) {
+    }
+
+    /**
+     * @param vmHwmKb the child's peak resident set (VmHWM), as the parent read it from /proc (0 where unknown)
+     */
+    public record Result(int series, int partitions, int streamThreads, int batchSize, int horizon,
+                         String modelVersion, double loadSeconds, List<Close> closes,
+                         PipelineBench.Summary lstmCycleMs, PipelineBench.Summary fallbackCycleMs,
+                         PipelineBench.Summary lstmForwardedMs, PipelineBench.Summary lstmVisibleMs,
+                         PipelineBench.Summary fallbackForwardedMs, PipelineBench.Summary fallbackVisibleMs,
+                         long heapUsedMb, long vmHwmKb, String childJvmOptions) {
+        Result withMemory(long vmHwmKb, String childJvmOptions) {
+            return new Result(series, partitions, streamThreads, batchSize, horizon, modelVersion, loadSeconds,
+                    closes, lstmCycleMs, fallbackCycleMs, lstmForwardedMs, lstmVisibleMs, fallbackForwardedMs, fallbackVisibleMs, heapUsedMb,
+                    vmHwmKb, childJvmOptions);
+        }
+    }
+
+    private final BenchCluster cluster;
+    private final Settings settings;
+    private final Path workDir;
+    private final PrintWriter log;
+
+    public CycleBench(BenchCluster cluster, Settings settings, Path workDir, PrintWriter log) {
+        this.cluster = cluster;
+        this.settings = settings;
+        this.workDir = workDir;
+        this.log = log;
+    }
+
+    /** Trains a small daily LSTM on synthetic weekly demand in seconds and exports it to {@code dir}. */
+    public static String trainTinyModel(Path dir) throws IOException {
+        Random random = new Random(7);
+        List<SeriesHistory> histories = new ArrayList<>();
+        for (int s = 0; s < 64; s++) {
+            double level = 1 + random.nextInt(20);
+            double[] units = new double[120];
+            for (int d = 0; d < units.length; d++) {
+                double weekly = (d % 7 == 5 || d % 7 == 6) ? 1.6 : 1.0;
+                units[d] = Math.max(0, Math.round(level * weekly + random.nextGaussian() * Math.sqrt(level)));
+            }
+            histories.add(SeriesHistory.of("S" + s, Bucket.DAY, DAY0.minus(Duration.ofDays(120)), units));
+        }
+        LstmConfig config = LstmConfig.defaults(Bucket.DAY).withTraining(2, 256, 0.003, 1, 1L, 0);
+        try (LstmModel model = new LstmTrainer(config).train(histories, null)) {
+            model.export(dir);
+            return model.version();
+        }
+    }
+
+    public Result run() throws IOException, InterruptedException {
+        Map<String, String> props = new HashMap<>();
+        String app = "cycle-" + settings.series();
+        props.put("application.id", cluster.name(app));
+        props.put("bootstrap.servers", cluster.bootstrapServers());
+        props.put("schema.registry.url", cluster.registryUrl());
+        props.put("state.dir", workDir.resolve("state").resolve(app).toString());
+        props.put("bucket", "day");
+        props.put("batch.size", Integer.toString(settings.batchSize()));
+        props.put("series.retire.after.buckets", "100000");
+        for (String t : List.of("orders", "orders.dlq", "sales.actuals", "forecasts", "inventory", "restock.alerts",
+                "models")) {
+            props.put("topic." + t, cluster.name(app + "-" + t.replace('.', '-')));
+        }
+        props.put(AppConfig.STREAMS_PREFIX + StreamsConfig.NUM_STREAM_THREADS_CONFIG,
+                Integer.toString(settings.streamThreads()));
+        AppConfig config = AppConfig.from(props, Map.of());
+        Topics.Names names = config.topicNames();
+        cluster.createTopics(settings.partitions(), names.orders(), names.ordersDlq(), names.salesActuals(),
+                names.forecasts());
+        Topics topics = new Topics(names, new AvroSerdes(SerdeConfig.of(cluster.registryUrl())));
+
+        LstmModel model = settings.modelDir() == null ? null
+                : LstmModel.load(settings.modelDir(), 1024, 0);
+        PipelineMetrics metrics = new PipelineMetrics();
+        ModelSlot slot = new ModelSlot();
+        KafkaStreams streams = new KafkaStreams(ForecastTopology.build(config, topics, slot, metrics),
+                config.streamsProperties());
+        AtomicReference<Throwable> crashed = new AtomicReference<>();
+        streams.setUncaughtExceptionHandler(e -> {
+            crashed.compareAndSet(null, e);
+            return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        });
+        TopicWatch visible = new TopicWatch(cluster.bootstrapServers(), names.forecasts());
+        Thread counter = new Thread(visible, "bench-forecast-watch");
+        // The closing order's series record reaches the bucket aggregator through the repartition topic, once the
+        // upstream task's transaction commits: the close starts when a read_committed consumer can see it.
+        TopicWatch repartition = new TopicWatch(cluster.bootstrapServers(),
+                config.applicationId() + "-" + ForecastTopology.REPARTITION + "-repartition");
+        Thread repartitionWatch = new Thread(repartition, "bench-repartition-watch");
+        Map<String, Object> producerProps = new HashMap<>();
+        producerProps.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+        producerProps.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        try (KafkaProducer<String, OrderEvent> producer = new KafkaProducer<>(producerProps, new StringSerializer(),
+                topics.orders().valueSerde().serializer())) {
+            long t0 = System.nanoTime();
+            streams.start();
+            awaitCondition(() -> streams.state() == KafkaStreams.State.RUNNING, crashed, "the app to start");
+            counter.start();
+            repartitionWatch.start();
+            // Day 0: every series sells once, LINES_PER_ORDER series an order.
+            int orders = 0;
+            for (int s = 0; s < settings.series(); s += LINES_PER_ORDER) {
+                List<OrderLine> lines = new ArrayList<>();
+                for (int i = s; i < Math.min(settings.series(), s + LINES_PER_ORDER); i++) {
+                    lines.add(new OrderLine(SyntheticOrders.productId(i), 1.0 + i % 7, 2.5));
+                }
+                send(producer, names.orders(), "load-" + orders, DAY0.plus(Duration.ofHours(10)).plusMillis(orders),
+                        lines);
+                orders++;
+            }
+            producer.flush();
+            long loaded = orders + settings.series();
+            awaitCondition(() -> PipelineBench.processed(streams) >= loaded, crashed,
+                    "the app to take in the " + settings.series() + " series of day 0");
+            double loadSeconds = (System.nanoTime() - t0) / 1e9;
+            log.printf("cycle %,d series: day 0 taken in after %.1f s%n", settings.series(), loadSeconds);
+            log.flush();
+
+            List<String> closers = closingProducts();
+            List<Close> closes = new ArrayList<>();
+            List<Boolean> plan = new ArrayList<>(); // true: LSTM
+            if (model != null) {
+                plan.add(true);
+            }
+            plan.add(false);
+            for (int r = 0; r < settings.repetitions(); r++) {
+                if (model != null) {
+                    plan.add(true);
+                }
+                plan.add(false);
+            }
+            boolean lstmWarm = false;
+            boolean fallbackWarm = false;
+            for (int k = 1; k <= plan.size(); k++) {
+                boolean lstm = plan.get(k - 1);
+                if (lstm) {
+                    slot.swap(model, model.version(), null);
+                } else {
+                    slot.clear();
+                }
+                long forecastsBefore = metrics.forecastsPublished();
+                long fallbacksBefore = metrics.fallbacks(ForecastCycle.NO_MODEL);
+                long target = forecastsBefore + settings.series();
+                Instant closeTime = DAY0.plus(DAY.multipliedBy(k)).plus(Duration.ofHours(2));
+                long start = System.nanoTime();
+                double modelMsBefore = modelMs(metrics);
+                List<Long> closingTimes = new ArrayList<>();
+                for (int p = 0; p < closers.size(); p++) {
+                    closingTimes.add(closeTime.plusMillis(p).toEpochMilli());
+                    send(producer, names.orders(), "close-" + k + "-" + p, closeTime.plusMillis(p),
+                            List.of(new OrderLine(closers.get(p), 1.0, 2.5)));
+                }
+                producer.flush();
+                awaitCondition(() -> metrics.forecastsPublished() >= target, crashed,
+                        "close " + k + " to forward " + settings.series() + " forecasts");
+                long forwardedAt = System.nanoTime();
+                double forwardedMs = (forwardedAt - start) / 1e6;
+                long reached = repartition.allSeen(closingTimes).orElse(start);
+                double cycleMs = (forwardedAt - reached) / 1e6;
+                double modelMs = modelMs(metrics) - modelMsBefore;
+                awaitCondition(() -> visible.count() >= target, crashed,
+                        "close " + k + "'s forecasts to be committed");
+                double visibleMs = (System.nanoTime() - start) / 1e6;
+                long fallbacks = metrics.fallbacks(ForecastCycle.NO_MODEL) - fallbacksBefore;
+                long made = metrics.forecastsPublished() - forecastsBefore;
+                String method = fallbacks == 0 ? LstmModel.METHOD : fallbacks == made
+                        ? "seasonal_naive:" + ForecastCycle.NO_MODEL : "mixed(" + fallbacks + " fallbacks)";
+                boolean warmUp = lstm ? !lstmWarm : !fallbackWarm;
+                lstmWarm |= lstm;
+                fallbackWarm |= !lstm;
+                closes.add(new Close(k, method, warmUp, made, cycleMs, modelMs, forwardedMs, visibleMs));
+                log.printf("  close %d (%s%s): %,d forecasts; cycle %.0f ms (model %.0f ms); from sending the closing "
+                                + "orders: forwarded %.0f ms, committed and visible %.0f ms%n", k, method,
+                        warmUp ? ", warm-up" : "", made, cycleMs, modelMs, forwardedMs, visibleMs);
+                log.flush();
+            }
+            Runtime rt = Runtime.getRuntime();
+            long heapUsedMb = (rt.totalMemory() - rt.freeMemory()) >> 20;
+            List<Close> timedLstm = closes.stream().filter(c -> !c.warmUp() && c.method().equals(LstmModel.METHOD))
+                    .toList();
+            List<Close> timedFallback = closes.stream().filter(c -> !c.warmUp()
+                    && c.method().startsWith("seasonal_naive")).toList();
+            return new Result(settings.series(), settings.partitions(), settings.streamThreads(),
+                    settings.batchSize(), config.horizon(), model == null ? "none" : model.version(), loadSeconds,
+                    closes, PipelineBench.Summary.of(timedLstm.stream().map(Close::cycleMs).toList()),
+                    PipelineBench.Summary.of(timedFallback.stream().map(Close::cycleMs).toList()),
+                    PipelineBench.Summary.of(timedLstm.stream().map(Close::forwardedMs).toList()),
+                    PipelineBench.Summary.of(timedLstm.stream().map(Close::visibleMs).toList()),
+                    PipelineBench.Summary.of(timedFallback.stream().map(Close::forwardedMs).toList()),
+                    PipelineBench.Summary.of(timedFallback.stream().map(Close::visibleMs).toList()),
+                    heapUsedMb, 0, "");
+        } finally {
+            visible.stop();
+            repartition.stop();
+            counter.join(10_000);
+            repartitionWatch.join(10_000);
+            streams.close(Duration.ofSeconds(60));
+            streams.cleanUp();
+            slot.close();
+            if (model != null) {
+                model.close();
+            }
+        }
+    }
+
+    /** One series per partition of the repartition, whose sale moves that task's stream time. */
+    private List<String> closingProducts() {
+        List<String> out = new ArrayList<>();
+        for (int p = 0; p < settings.partitions(); p++) {
+            for (int i = 0; i < settings.series(); i++) {
+                if (SyntheticOrders.partitionOf(SyntheticOrders.productId(i), settings.partitions()) == p) {
+                    out.add(SyntheticOrders.productId(i));
+                    break;
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Milliseconds spent in model calls so far, from the pipeline's inference counters. */
+    private static double modelMs(PipelineMetrics metrics) {
+        Map<String, Object> m = metrics.snapshot();
+        return ((Number) m.get("inference.latency.ms.mean")).doubleValue()
+                * ((Number) m.get("inference.batches")).longValue();
+    }
+
+    private static void send(KafkaProducer<String, OrderEvent> producer, String topic, String id, Instant time,
+                             List<OrderLine> lines) {
+        OrderEvent order = OrderEvent.newBuilder().setOrderId(id).setEventTime(time).setCustomerId(null)
+                .setChannel("web").setCountry("GB").setType(OrderType.SALE).setLines(lines).build();
+        producer.send(new ProducerRecord<>(topic, null, time.toEpochMilli(), id, order));
+    }
+
+    private void awaitCondition(BooleanSupplier done, AtomicReference<Throwable> crashed,
+                                String what) throws InterruptedException {
+        long deadline = System.nanoTime() + settings.timeout().toNanos();
+        while (!done.getAsBoolean()) {
+            if (crashed.get() != null) {
+                throw new IllegalStateException("the app failed while waiting for " + what + ": " + crashed.get(),
+                        crashed.get());
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("timed out after " + settings.timeout() + " waiting for " + what);
+            }
+            Thread.sleep(1);
+        }
+    }
+
+    /**
+     * Watches a topic as a read_committed consumer would (a downstream service, or the next task of the app):
+     * counts its records and notes when each record timestamp was first seen.
+     */
+    private static final class TopicWatch implements Runnable {
+        private final String bootstrap;
+        private final String topic;
+        private final AtomicLong count = new AtomicLong();
+        private final Map<Long, Long> firstSeen = new ConcurrentHashMap<>();
+        private final AtomicBoolean running = new AtomicBoolean(true);
+
+        TopicWatch(String bootstrap, String topic) {
+            this.bootstrap = bootstrap;
+            this.topic = topic;
+        }
+
+        long count() {
+            return count.get();
+        }
+
+        /** When the last of {@code timestamps} was first seen (nanoTime), or empty while one is still missing. */
+        Optional<Long> allSeen(List<Long> timestamps) {
+            long last = Long.MIN_VALUE;
+            for (long t : timestamps) {
+                Long at = firstSeen.get(t);
+                if (at == null) {
+                    return Optional.empty();
+                }
+                last = Math.max(last, at);
+            }
+            return Optional.of(last);
+        }
+
+        void stop() {
+            running.set(false);
+        }
+
+        @Override
+        public void run() {
+            Map<String, Object> props = new HashMap<>();
+            props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+            props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+            props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+            props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "10000");
+            // Asking for the app's internal topic must not create it with the broker's defaults before the app does.
+            props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
+            try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
+                    new ByteArrayDeserializer())) {
+                List<TopicPartition> parts = List.of();
+                while (running.get() && parts.isEmpty()) {
+                    // The app creates its repartition topic when it starts: wait for it.
+                    parts = consumer.partitionsFor(topic).stream()
+                            .map(i -> new TopicPartition(topic, i.partition())).toList();
+                }
+                consumer.assign(parts);
+                consumer.seekToBeginning(parts);
+                while (running.get()) {
+                    var records = consumer.poll(Duration.ofMillis(20));
+                    long now = System.nanoTime();
+                    records.forEach(r -> firstSeen.putIfAbsent(r.timestamp(), now));
+                    count.addAndGet(records.count());
+                }
+            }
+        }
+    }
+
+    // ---- child JVM -------------------------------------------------------------------------------------------
+
+    /** Runs {@link #run} for one size in a child JVM and reads its peak RSS from /proc while it waits to exit. */
+    public static Result inChildJvm(BenchCluster cluster, Settings settings, Path workDir, List<String> jvmOptions,
+                                    PrintWriter log) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions);
+        command.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(CycleBench.class.getName());
+        command.addAll(List.of(cluster.bootstrapServers(), cluster.registryUrl(), cluster.prefix(),
+                workDir.toString(), Integer.toString(settings.series()), Integer.toString(settings.partitions()),
+                Integer.toString(settings.streamThreads()), Integer.toString(settings.batchSize()),
+                settings.modelDir() == null ? "-" : settings.modelDir().toString(),
+                Integer.toString(settings.repetitions()), Long.toString(settings.timeout().toSeconds())));
+        Path childLog = workDir.resolve("cycle-" + settings.series() + ".log");
+        Files.createDirectories(workDir);
+        ProcessBuilder pb = new ProcessBuilder(command).redirectError(childLog.toFile());
+        pb.environment().putIfAbsent("TF_CPP_MIN_LOG_LEVEL", "1");
+        Process child = pb.start();
+        Result result = null;
+        long vmHwm = 0;
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(),
+                StandardCharsets.UTF_8))) {
+            for (String line; (line = out.readLine()) != null; ) {
+                if (line.startsWith(RESULT_MARKER)) {
+                    result = JSON.readValue(line.substring(RESULT_MARKER.length()), Result.class);
+                    // The child waits for its stdin to close: its peak is final and /proc still has it.
+                    vmHwm = vmHwmKb(child.pid()).orElse(0L);
+                    child.getOutputStream().close();
+                } else {
+                    log.println(line);
+                    log.flush();
+                }
+            }
+        } finally {
+            if (!child.waitFor(120, TimeUnit.SECONDS)) {
+                child.destroyForcibly();
+            }
+        }
+        if (result == null) {
+            List<String> lines = Files.readAllLines(childLog);
+            throw new IllegalStateException("the cycle bench for " + settings.series() + " series exited with "
+                    + child.exitValue() + " without a result; its log " + childLog + " ends with:\n"
+                    + String.join("\n", lines.subList(Math.max(0, lines.size() - 25), lines.size())));
+        }
+        return result.withMemory(vmHwm, String.join(" ", jvmOptions));
+    }
+
+    /** Peak resident set size of a process in kB, from /proc/PID/status (Linux only). */
+    static Optional<Long> vmHwmKb(long pid) {
+        Path status = Path.of("/proc", Long.toString(pid), "status");
+        try {
+            for (String line : Files.readAllLines(status)) {
+                if (line.startsWith("VmHWM:")) {
+                    return Optional.of(Long.parseLong(line.replaceAll("\\D", "")));
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return Optional.empty();
+        }
+        return Optional.empty();
+    }
+
+    /** The child: bootstrap, registry URL, prefix, work dir, series, partitions, threads, batch, model, reps, timeout. */
+    public static void main(String[] args) throws Exception {
+        PrintStream stdout = System.out;
+        // Anything the libraries print goes to stderr; stdout carries progress lines and the result line.
+        System.setOut(System.err);
+        PrintWriter log = new PrintWriter(stdout, true, StandardCharsets.UTF_8);
+        Settings settings = new Settings(Integer.parseInt(args[4]), Integer.parseInt(args[5]),
+                Integer.parseInt(args[6]), Integer.parseInt(args[7]), args[8].equals("-") ? null : Path.of(args[8]),
+                Integer.parseInt(args[9]), Duration.ofSeconds(Long.parseLong(args[10])));
+        Result result;
+        try (BenchCluster cluster = new BenchCluster(args[0], args[1], args[2])) {
+            result = new CycleBench(cluster, settings, Path.of(args[3]), log).run();
+        }
+        log.println(RESULT_MARKER + JSON.writeValueAsString(result));
+        log.flush();
+        // Wait for the parent to read VmHWM; it closes our stdin when done.
+        while (System.in.read() >= 0) {
+            // Nothing is sent on stdin.
+        }
+    }
+}

@@ -1,0 +1,111 @@
+package io.demandcast.app.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.demandcast.model.lstm.LstmModel;
+import io.demandcast.schemas.testkit.KafkaBroker;
+import io.demandcast.schemas.testkit.RegistryServer;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The bench's code paths at a tiny size on a real broker and registry: results are well formed and their counts
+ * match what was produced. Timings are not asserted (a shared machine makes them noise).
+ */
+class BenchTest {
+
+    @TempDir
+    Path work;
+
+    private final StringWriter logText = new StringWriter();
+    private final PrintWriter log = new PrintWriter(logText, true);
+
+    @BeforeAll
+    static void servers() {
+        RegistryServer.startInBackground();
+        KafkaBroker.shared();
+        RegistryServer.shared();
+    }
+
+    private static BenchCluster cluster() {
+        return new BenchCluster(KafkaBroker.shared().bootstrapServers(), RegistryServer.shared().url(),
+                KafkaBroker.uniqueTopic("bench"));
+    }
+
+    @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void thePipelineBenchProcessesEveryOrderAndCountsEveryClosedBucketOfBothApplications() {
+        SyntheticOrders orders = new SyntheticOrders(15, 12, 25, 2, 3L, SyntheticOrders.DEFAULT_FIRST_DAY);
+        PipelineBench.Result r;
+        try (BenchCluster cluster = cluster()) {
+            // One partition: orders reach the series repartition in event-time order, so the counts are exact.
+            r = new PipelineBench(cluster, new PipelineBench.Settings(orders, 1, 1, 1, true, Duration.ofSeconds(60)),
+                    work, log).run();
+            System.out.println(logText);
+            assertThat(cluster.deleteTopics()).as("topics the bench made").isGreaterThanOrEqualTo(6);
+        }
+
+        SyntheticOrders.Expected e = r.expected();
+        assertThat(e.orders()).as("12 days x 25 orders").isEqualTo(300);
+        assertThat(e.seriesSales()).isEqualTo(e.orders() * 2);
+        assertThat(e.closedDays()).isGreaterThan(e.closedSalesDays());
+        assertThat(r.pipeline()).singleElement().satisfies(run -> {
+            assertThat(run.finished()).as(logText.toString()).isTrue();
+            assertThat(run.recordsProcessed()).isEqualTo(e.orders() + e.seriesSales());
+            assertThat(run.distinctResults()).isEqualTo(e.closedDays());
+            assertThat(run.emitted()).as("no duplicated bucket").isEqualTo(e.closedDays());
+            assertThat(run.forecasts()).as("one forecast per closed bucket").isEqualTo(e.closedDays());
+            assertThat(run.deadLetters()).isZero();
+            assertThat(run.lateDeadLetters()).isZero();
+            assertThat(run.recordsPerSecond()).isEqualTo(e.orders() / run.seconds());
+        });
+        assertThat(r.baseline()).singleElement().satisfies(run -> {
+            assertThat(run.finished()).isTrue();
+            assertThat(run.recordsProcessed()).isEqualTo(e.orders() + e.seriesSales());
+            assertThat(run.distinctResults()).as("every (product, day) with a sale").isEqualTo(e.salesDays());
+        });
+        assertThat(r.windowCloseVariant().finished()).as(logText.toString()).isTrue();
+        assertThat(r.windowCloseVariant().distinctResults()).isLessThanOrEqualTo(e.closedSalesDays());
+        assertThat(r.ratio()).isEqualTo(r.pipeline().get(0).recordsPerSecond()
+                / r.baseline().get(0).recordsPerSecond());
+    }
+
+    @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void theCycleBenchForecastsEverySeriesOnEveryCloseWithTheNamedMethodAndReportsTheChildsPeakMemory()
+            throws Exception {
+        Path model = work.resolve("model");
+        String version = CycleBench.trainTinyModel(model);
+        CycleBench.Result r;
+        try (BenchCluster cluster = cluster()) {
+            r = CycleBench.inChildJvm(cluster, new CycleBench.Settings(30, 2, 1, 8, model, 1, Duration.ofMinutes(2)),
+                    work, List.of("-Xmx256m"), log);
+            cluster.deleteTopics();
+        }
+        assertThat(r.modelVersion()).isEqualTo(version);
+        // Warm-up LSTM, warm-up fallback, then one timed close of each.
+        assertThat(r.closes()).extracting(CycleBench.Close::method).containsExactly(LstmModel.METHOD,
+                "seasonal_naive:no_model", LstmModel.METHOD, "seasonal_naive:no_model");
+        assertThat(r.closes()).extracting(CycleBench.Close::warmUp).containsExactly(true, true, false, false);
+        assertThat(r.closes()).allSatisfy(c -> {
+            assertThat(c.forecasts()).isEqualTo(30);
+            assertThat(c.visibleMs()).isGreaterThanOrEqualTo(c.forwardedMs()).isPositive();
+            assertThat(c.cycleMs()).isPositive().isLessThanOrEqualTo(c.forwardedMs());
+        });
+        assertThat(r.closes()).filteredOn(c -> c.method().equals(LstmModel.METHOD))
+                .allSatisfy(c -> assertThat(c.modelMs()).as("time in the model").isPositive());
+        assertThat(r.closes()).filteredOn(c -> !c.method().equals(LstmModel.METHOD))
+                .allSatisfy(c -> assertThat(c.modelMs()).as("no model call on a fallback close").isZero());
+        assertThat(r.lstmCycleMs().median()).isEqualTo(r.closes().get(2).cycleMs());
+        assertThat(r.vmHwmKb()).as("peak RSS read from /proc").isGreaterThan(10_000);
+        assertThat(r.childJvmOptions()).isEqualTo("-Xmx256m");
+    }
+}
