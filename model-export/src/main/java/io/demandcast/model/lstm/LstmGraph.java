@@ -23,7 +23,8 @@ import org.tensorflow.types.TInt32;
  * Builds the network into a {@link Graph}: per-window scaling of the raw inputs, stacked LSTM layers unrolled over
  * the lookback, a direct multi-horizon head with monotone non-negative quantiles, the pinball loss and one Adam
  * step. The gradient path uses only ops whose gradients TensorFlow's C++ registry has (MatMul, Add, Mul,
- * Sigmoid, Tanh, Split, Unpack, Reshape, Relu, Softplus, Maximum, Mean); the scaling path needs no gradient.
+ * Sigmoid, Tanh, Split, Unpack, Reshape, Relu, Softplus, Maximum, Mean, Sum, ConcatV2, ExpandDims); the scaling,
+ * anchor and band paths need no gradient (no variable upstream, or outside the optimiser).
  */
 final class LstmGraph {
 
@@ -140,9 +141,8 @@ final class LstmGraph {
         Operand<TFloat32> lowerFactor = tf.gather(band, tf.constant(0), tf.constant(0));
         Operand<TFloat32> upperFactor = tf.gather(band, tf.constant(1), tf.constant(0));
         // factor per column: lower widening below the median, upper above, 1 at the median
-        Operand<TFloat32> factor = tf.math.add(tf.math.add(
-                        tf.math.mul(tf.constant(lowerSide), lowerFactor), tf.math.mul(tf.constant(upperSide), upperFactor)),
-                tf.constant(medianOnly(q, median)));
+        Operand<TFloat32> factor = tf.math.add(tf.math.add(tf.math.mul(tf.constant(lowerSide), lowerFactor),
+                tf.math.mul(tf.constant(upperSide), upperFactor)), tf.constant(medianOnly(q, median)));
         Operand<TFloat32> center = tf.gather(ensemble, tf.constant(new int[] {median}), tf.constant(1)); // [B*H, 1]
         Operand<TFloat32> widened = tf.math.add(center, tf.math.mul(tf.math.sub(ensemble, center), factor));
         quantiles = tf.withName(QUANTILES).reshape(
