@@ -29,11 +29,15 @@ import java.util.Objects;
  * @param maxWindowsPerSeries training windows drawn per series and epoch (0: all); bounds epoch time on long
  *                            histories
  * @param threads TensorFlow intra-op threads (0: TensorFlow's default, one per core)
+ * @param members networks of the ensemble, trained together in one graph from different seeded initial weights;
+ *                serving averages their quantiles in the same session run (inference cost grows with it)
+ * @param residual whether the head forecasts a correction to an anchor (the last season's value of the same phase
+ *                 mixed with the last season's mean) instead of the quantiles from nothing
  */
 public record LstmConfig(Bucket bucket, int lookback, int horizon, double[] quantiles, int layers, int hiddenUnits,
                          int headUnits, int epochs, int batchSize, double learningRate, int patience, long seed,
                          int validationBuckets, double scaleFloor, int inferenceBatchSize, int maxWindowsPerSeries,
-                         int threads) {
+                         int threads, int members, boolean residual) {
 
     public static final double[] DEFAULT_QUANTILES = {0.1, 0.5, 0.9};
 
@@ -76,6 +80,7 @@ public record LstmConfig(Bucket bucket, int lookback, int horizon, double[] quan
         positive("inferenceBatchSize", inferenceBatchSize);
         notNegative("maxWindowsPerSeries", maxWindowsPerSeries);
         notNegative("threads", threads);
+        positive("members", members);
     }
 
     /**
@@ -107,44 +112,50 @@ public record LstmConfig(Bucket bucket, int lookback, int horizon, double[] quan
             }
         }
         return new LstmConfig(bucket, lookback, horizon, DEFAULT_QUANTILES, 1, 32, 16, 40, 128, 0.001, 6, 42L,
-                horizon, 1.0, 1024, 0, 0);
+                horizon, 1.0, 1024, 0, 0, 1, false);
     }
 
     public LstmConfig withShape(int lookback, int horizon, int layers, int hiddenUnits, int headUnits) {
         return new LstmConfig(bucket, lookback, horizon, quantiles, layers, hiddenUnits, headUnits, epochs,
                 batchSize, learningRate, patience, seed, validationBuckets, scaleFloor, inferenceBatchSize,
-                maxWindowsPerSeries, threads);
+                maxWindowsPerSeries, threads, members, residual);
     }
 
     public LstmConfig withTraining(int epochs, int batchSize, double learningRate, int patience, long seed,
                                    int validationBuckets) {
         return new LstmConfig(bucket, lookback, horizon, quantiles, layers, hiddenUnits, headUnits, epochs,
                 batchSize, learningRate, patience, seed, validationBuckets, scaleFloor, inferenceBatchSize,
-                maxWindowsPerSeries, threads);
+                maxWindowsPerSeries, threads, members, residual);
     }
 
     public LstmConfig withQuantiles(double... quantiles) {
         return new LstmConfig(bucket, lookback, horizon, quantiles, layers, hiddenUnits, headUnits, epochs,
                 batchSize, learningRate, patience, seed, validationBuckets, scaleFloor, inferenceBatchSize,
-                maxWindowsPerSeries, threads);
+                maxWindowsPerSeries, threads, members, residual);
     }
 
     public LstmConfig withServing(int inferenceBatchSize, int threads) {
         return new LstmConfig(bucket, lookback, horizon, quantiles, layers, hiddenUnits, headUnits, epochs,
                 batchSize, learningRate, patience, seed, validationBuckets, scaleFloor, inferenceBatchSize,
-                maxWindowsPerSeries, threads);
+                maxWindowsPerSeries, threads, members, residual);
     }
 
     public LstmConfig withMaxWindowsPerSeries(int maxWindowsPerSeries) {
         return new LstmConfig(bucket, lookback, horizon, quantiles, layers, hiddenUnits, headUnits, epochs,
                 batchSize, learningRate, patience, seed, validationBuckets, scaleFloor, inferenceBatchSize,
-                maxWindowsPerSeries, threads);
+                maxWindowsPerSeries, threads, members, residual);
     }
 
     public LstmConfig withScaleFloor(double scaleFloor) {
         return new LstmConfig(bucket, lookback, horizon, quantiles, layers, hiddenUnits, headUnits, epochs,
                 batchSize, learningRate, patience, seed, validationBuckets, scaleFloor, inferenceBatchSize,
-                maxWindowsPerSeries, threads);
+                maxWindowsPerSeries, threads, members, residual);
+    }
+
+    public LstmConfig withEnsemble(int members, boolean residual) {
+        return new LstmConfig(bucket, lookback, horizon, quantiles, layers, hiddenUnits, headUnits, epochs,
+                batchSize, learningRate, patience, seed, validationBuckets, scaleFloor, inferenceBatchSize,
+                maxWindowsPerSeries, threads, members, residual);
     }
 
     @Override
@@ -172,14 +183,14 @@ public record LstmConfig(Bucket bucket, int lookback, int horizon, double[] quan
                 && c.learningRate == learningRate && c.patience == patience && c.seed == seed
                 && c.validationBuckets == validationBuckets && c.scaleFloor == scaleFloor
                 && c.inferenceBatchSize == inferenceBatchSize && c.maxWindowsPerSeries == maxWindowsPerSeries
-                && c.threads == threads;
+                && c.threads == threads && c.members == members && c.residual == residual;
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(bucket, lookback, horizon, Arrays.hashCode(quantiles), layers, hiddenUnits, headUnits,
                 epochs, batchSize, learningRate, patience, seed, validationBuckets, scaleFloor, inferenceBatchSize,
-                maxWindowsPerSeries, threads);
+                maxWindowsPerSeries, threads, members, residual);
     }
 
     @Override
@@ -190,6 +201,6 @@ public record LstmConfig(Bucket bucket, int lookback, int horizon, double[] quan
                 + ", learningRate=" + learningRate + ", patience=" + patience + ", seed=" + seed
                 + ", validationBuckets=" + validationBuckets + ", scaleFloor=" + scaleFloor
                 + ", inferenceBatchSize=" + inferenceBatchSize + ", maxWindowsPerSeries=" + maxWindowsPerSeries
-                + ", threads=" + threads + "]";
+                + ", threads=" + threads + ", members=" + members + ", residual=" + residual + "]";
     }
 }

@@ -23,7 +23,8 @@ import org.tensorflow.types.TInt32;
  * Builds the network into a {@link Graph}: per-window scaling of the raw inputs, stacked LSTM layers unrolled over
  * the lookback, a direct multi-horizon head with monotone non-negative quantiles, the pinball loss and one Adam
  * step. The gradient path uses only ops whose gradients TensorFlow's C++ registry has (MatMul, Add, Mul,
- * Sigmoid, Tanh, Split, Unpack, Reshape, Relu, Softplus, Maximum, Mean); the scaling path needs no gradient.
+ * Sigmoid, Tanh, Split, Unpack, Reshape, Relu, Softplus, Maximum, Mean, Sum, ConcatV2, ExpandDims); the scaling,
+ * anchor and band paths need no gradient (no variable upstream, or outside the optimiser).
  */
 final class LstmGraph {
 
@@ -44,6 +45,12 @@ final class LstmGraph {
     final Operand<TFloat32> quantiles;
     final Operand<TFloat32> loss;
     final Operand<TFloat32> trainLoss;
+    /** The ensemble's quantiles before the band's calibration, natural units [B, H, Q]. */
+    final Operand<TFloat32> uncalibrated;
+    /** Widening of the band below and above the median: [lower, upper], set by the trainer. */
+    final Variable<TFloat32> band;
+    final Placeholder<TFloat32> bandFeed;
+    final Op bandAssign;
     final List<Variable<TFloat32>> weights = new ArrayList<>();
     final List<Placeholder<TFloat32>> weightFeeds = new ArrayList<>();
     final List<Op> weightAssigns = new ArrayList<>();
@@ -65,74 +72,45 @@ final class LstmGraph {
         targets = tf.withName(TARGETS).placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, horizon)));
 
         Scaled scaled = scale(encoder, (float) config.scaleFloor());
+        int inputWidth = pw + 1;
+        // log1p of the scaled units beside them: a promotion spike of 20x the mean and a quiet week of 0.2x
+        // then sit on comparable input ranges.
+        Operand<TFloat32> inputs = tf.concat(List.of(scaled.past, tf.expandDims(tf.math.log1p(tf.math.maximum(
+                tf.gather(scaled.past, tf.constant(FeatureEncoder.UNITS), tf.constant(2)), tf.constant(0f))),
+                tf.constant(2))), tf.constant(2));
+        Operand<TFloat32> anchor = config.residual() ? anchor(scaled, lookback, horizon, config.bucket().season())
+                : null;
 
-        // Stacked LSTM, unrolled over L. The first layer's input projection is one matmul over all steps.
-        int hidden = config.hiddenUnits();
-        List<Operand<TFloat32>> steps = new ArrayList<>();
-        {
-            Variable<TFloat32> wx = weight("lstm1_wx", pw, 4 * hidden);
-            Variable<TFloat32> b = bias("lstm1_b", hidden);
-            Operand<TFloat32> xp = tf.math.add(
-                    tf.linalg.matMul(tf.reshape(scaled.past, tf.constant(new int[] {-1, pw})), wx), b);
-            Operand<TFloat32> xp3 = tf.reshape(xp, tf.constant(new int[] {-1, lookback, 4 * hidden}));
-            for (Operand<TFloat32> s : tf.unstack(xp3, (long) lookback, org.tensorflow.op.core.Unstack.axis(1L))
-                    .output()) {
-                steps.add(s);
-            }
-        }
-        List<Operand<TFloat32>> outputs = recur(steps, weight("lstm1_wh", hidden, 4 * hidden), hidden);
-        for (int layer = 2; layer <= config.layers(); layer++) {
-            Variable<TFloat32> wx = weight("lstm" + layer + "_wx", hidden, 4 * hidden);
-            Variable<TFloat32> b = bias("lstm" + layer + "_b", hidden);
-            List<Operand<TFloat32>> projected = new ArrayList<>();
-            for (Operand<TFloat32> h : outputs) {
-                projected.add(tf.math.add(tf.linalg.matMul(h, wx), b));
-            }
-            outputs = recur(projected, weight("lstm" + layer + "_wh", hidden, 4 * hidden), hidden);
-        }
-        Operand<TFloat32> last = outputs.get(outputs.size() - 1);
-
-        // Direct multi-horizon head (MQ-RNN style): the last state gives one context per horizon step, each step
-        // adds its known-future features, then a small shared layer maps each step to Q quantiles.
-        int head = config.headUnits();
-        Operand<TFloat32> context = tf.math.add(
-                tf.linalg.matMul(last, weight("head_context", hidden, horizon * head)),
-                zeros("head_context_b", horizon * head));
-        Operand<TFloat32> futureProjection = tf.linalg.matMul(
-                tf.reshape(scaled.future, tf.constant(new int[] {-1, fw})), weight("head_future", fw, head));
-        Operand<TFloat32> stepHidden = tf.nn.relu(tf.math.add(
-                tf.reshape(context, tf.constant(new int[] {-1, head})), futureProjection));
-        Operand<TFloat32> raw = tf.math.add(tf.linalg.matMul(stepHidden, weight("head_out", head, q)),
-                zeros("head_out_b", q));
-        // Quantiles ascend and stay >= 0: the lowest is softplus(raw0), each next adds softplus(raw_k).
-        float[][] ascending = new float[q][q];
-        for (int i = 0; i < q; i++) {
-            for (int j = i; j < q; j++) {
-                ascending[i][j] = 1f;
-            }
-        }
-        Operand<TFloat32> scaledQuantiles = tf.reshape(
-                tf.linalg.matMul(tf.math.softplus(raw), tf.constant(ascending)),
-                tf.constant(new int[] {-1, horizon, q}));
-        Operand<TFloat32> scale3 = tf.reshape(scaled.scale, tf.constant(new int[] {-1, 1, 1}));
-        quantiles = tf.withName(QUANTILES).math.mul(scaledQuantiles, scale3);
-
-        // Pinball loss in scaled units, so every series weighs the same whatever its volume.
         float[] levels = new float[q];
         for (int k = 0; k < q; k++) {
             levels[k] = (float) config.quantiles()[k];
         }
         Operand<TFloat32> tau = tf.constant(levels);
-        Operand<TFloat32> scaledTargets = tf.expandDims(
-                tf.math.div(targets, tf.reshape(scaled.scale, tf.constant(new int[] {-1, 1}))), tf.constant(2));
-        Operand<TFloat32> error = tf.math.sub(scaledTargets, scaledQuantiles);
-        Operand<TFloat32> pinball = tf.math.maximum(tf.math.mul(tau, error),
-                tf.math.mul(tf.math.sub(tau, tf.constant(1f)), error));
-        loss = tf.withName(LOSS).math.mean(pinball, tf.constant(new int[] {0, 1, 2}));
+        Operand<TFloat32> scaledTargets = tf.reshape(
+                tf.math.div(targets, tf.reshape(scaled.scale, tf.constant(new int[] {-1, 1}))),
+                tf.constant(new int[] {-1, 1}));                                                  // [B*H, 1]
+
+        // The members share the scaled inputs and differ only in their seeded initial weights; each one learns
+        // from its own loss, and serving averages their quantiles, all in one session run.
+        int members = config.members();
+        List<Operand<TFloat32>> memberQuantiles = new ArrayList<>();
+        Operand<TFloat32> objective = null;
+        for (int m = 0; m < members; m++) {
+            String prefix = members == 1 ? "" : "m" + m + "_";
+            Operand<TFloat32> mq = member(prefix, inputs, scaled.future, anchor, lookback, horizon, inputWidth, fw,
+                    q, medianIndex(config.quantiles()), config);
+            memberQuantiles.add(mq);
+            Operand<TFloat32> memberLoss = pinball(scaledTargets, mq, tau);
+            objective = objective == null ? memberLoss : tf.math.add(objective, memberLoss);
+        }
+        Operand<TFloat32> ensemble = members == 1 ? memberQuantiles.get(0)
+                : tf.math.mul(tf.math.addN(memberQuantiles), tf.constant(1f / members));              // [B*H, Q]
+        Operand<TFloat32> meanMemberLoss = tf.math.mul(objective, tf.constant(1f / members));
+        loss = tf.withName(LOSS).identity(pinball(scaledTargets, tf.math.maximum(ensemble, tf.constant(0f)), tau));
 
         Adam adam = new Adam(graph, (float) config.learningRate());
-        Op step = adam.minimize(loss, "adam_step");
-        trainLoss = tf.withControlDependencies(List.of(step)).withName("train_loss").identity(loss);
+        Op step = adam.minimize(objective, "adam_step");
+        trainLoss = tf.withControlDependencies(List.of(step)).withName("train_loss").identity(meanMemberLoss);
 
         for (Variable<TFloat32> w : weights) {
             Placeholder<TFloat32> feed = tf.withName("restore_" + w.op().name())
@@ -140,8 +118,167 @@ final class LstmGraph {
             weightFeeds.add(feed);
             weightAssigns.add(tf.assign(w, feed));
         }
+
+        // The band's calibration is made after the optimiser, so no step ever changes it: the trainer fits the
+        // widening of each side of the median on the validation split (1 keeps the network's own band).
+        Operand<TFloat32> scale2 = tf.reshape(scaled.scale, tf.constant(new int[] {-1, 1}));
+        Operand<TFloat32> scaleRows = tf.reshape(tf.tile(scale2, tf.constant(new int[] {1, horizon})),
+                tf.constant(new int[] {-1, 1}));                                                  // [B*H, 1]
+        uncalibrated = tf.withName("uncalibrated").reshape(
+                tf.math.mul(tf.math.maximum(ensemble, tf.constant(0f)), scaleRows),
+                tf.constant(new int[] {-1, horizon, q}));
+        band = tf.withName("band_widening").variable(tf.constant(new float[] {1f, 1f}));
+        bandFeed = tf.withName("restore_band_widening").placeholder(TFloat32.class,
+                Placeholder.shape(Shape.of(2)));
+        bandAssign = tf.assign(band, bandFeed);
+        int median = medianIndex(config.quantiles());
+        float[] lowerSide = new float[q];
+        float[] upperSide = new float[q];
+        for (int k = 0; k < q; k++) {
+            lowerSide[k] = k < median ? 1f : 0f;
+            upperSide[k] = k > median ? 1f : 0f;
+        }
+        Operand<TFloat32> lowerFactor = tf.gather(band, tf.constant(0), tf.constant(0));
+        Operand<TFloat32> upperFactor = tf.gather(band, tf.constant(1), tf.constant(0));
+        // factor per column: lower widening below the median, upper above, 1 at the median
+        Operand<TFloat32> factor = tf.math.add(tf.math.add(tf.math.mul(tf.constant(lowerSide), lowerFactor),
+                tf.math.mul(tf.constant(upperSide), upperFactor)), tf.constant(medianOnly(q, median)));
+        Operand<TFloat32> center = tf.gather(ensemble, tf.constant(new int[] {median}), tf.constant(1)); // [B*H, 1]
+        Operand<TFloat32> widened = tf.math.add(center, tf.math.mul(tf.math.sub(ensemble, center), factor));
+        quantiles = tf.withName(QUANTILES).reshape(
+                tf.math.mul(tf.math.maximum(widened, tf.constant(0f)), scaleRows),
+                tf.constant(new int[] {-1, horizon, q}));
     }
 
+    private static float[] medianOnly(int q, int median) {
+        float[] out = new float[q];
+        out[median] = 1f;
+        return out;
+    }
+
+    /** Index of the level closest to 0.5: the centre of the band and, with a residual head, of the anchor. */
+    static int medianIndex(double[] levels) {
+        int best = 0;
+        for (int k = 1; k < levels.length; k++) {
+            if (Math.abs(levels[k] - 0.5) < Math.abs(levels[best] - 0.5)) {
+                best = k;
+            }
+        }
+        return best;
+    }
+
+    private Operand<TFloat32> pinball(Operand<TFloat32> scaledTargets, Operand<TFloat32> scaledQuantiles,
+                                      Operand<TFloat32> tau) {
+        Operand<TFloat32> error = tf.math.sub(scaledTargets, scaledQuantiles);
+        Operand<TFloat32> p = tf.math.maximum(tf.math.mul(tau, error),
+                tf.math.mul(tf.math.sub(tau, tf.constant(1f)), error));
+        return tf.math.mean(p, tf.constant(new int[] {0, 1}));
+    }
+
+    /**
+     * The anchor a residual head corrects, per horizon step in scaled units: the last season's value of the same
+     * phase (the level where that bucket was padding) or the level (mean of the last season's observed buckets),
+     * mixed by a learned weight per step. Seasonality and the level are then there from the first step of
+     * training, and the network only learns what they miss.
+     */
+    private Operand<TFloat32> anchor(Scaled scaled, int lookback, int horizon, int season) {
+        int m = Math.min(season, lookback);
+        Operand<TInt32> axis2 = tf.constant(2);
+        Operand<TFloat32> units = tf.gather(scaled.past, tf.constant(FeatureEncoder.UNITS), axis2);   // [B, L]
+        Operand<TFloat32> mask = tf.gather(scaled.past, tf.constant(FeatureEncoder.OBSERVED), axis2);  // [B, L]
+        int[] lastSeason = rangeOf(lookback - m, lookback);
+        Operand<TFloat32> seasonUnits = tf.gather(units, tf.constant(lastSeason), tf.constant(1));
+        Operand<TFloat32> seasonMask = tf.gather(mask, tf.constant(lastSeason), tf.constant(1));
+        Operand<TFloat32> level = tf.math.div(
+                tf.reduceSum(tf.math.mul(seasonUnits, seasonMask), tf.constant(1), ReduceSum.keepDims(true)),
+                tf.math.maximum(tf.reduceSum(seasonMask, tf.constant(1), ReduceSum.keepDims(true)),
+                        tf.constant(1f)));                                                         // [B, 1]
+        int[] phase = new int[horizon];
+        for (int h = 0; h < horizon; h++) {
+            phase[h] = lookback - m + (h % m);
+        }
+        Operand<TFloat32> sameMask = tf.gather(mask, tf.constant(phase), tf.constant(1));           // [B, H]
+        Operand<TFloat32> same = tf.math.add(tf.math.mul(tf.gather(units, tf.constant(phase), tf.constant(1)),
+                sameMask), tf.math.mul(tf.math.sub(tf.constant(1f), sameMask), level));
+        return tf.concat(List.of(tf.expandDims(same, axis2),
+                tf.expandDims(tf.math.mul(tf.onesLike(same), level), axis2)), axis2);          // [B, H, 2]
+    }
+
+    /**
+     * One member: stacked LSTM unrolled over L, then a direct multi-horizon head (MQ-RNN style: the last state
+     * gives one context per horizon step, each step adds its known-future features, a small shared layer maps
+     * each step to Q quantiles). Returns scaled quantiles [B*H, Q], ascending.
+     */
+    private Operand<TFloat32> member(String prefix, Operand<TFloat32> inputs, Operand<TFloat32> future,
+                                     Operand<TFloat32> anchor, int lookback, int horizon, int width, int fw, int q,
+                                     int median, LstmConfig config) {
+        int hidden = config.hiddenUnits();
+        List<Operand<TFloat32>> steps = new ArrayList<>();
+        // The first layer's input projection is one matmul over all steps.
+        Variable<TFloat32> wx1 = weight(prefix + "lstm1_wx", width, 4 * hidden);
+        Variable<TFloat32> b1 = bias(prefix + "lstm1_b", hidden);
+        Operand<TFloat32> xp = tf.math.add(
+                tf.linalg.matMul(tf.reshape(inputs, tf.constant(new int[] {-1, width})), wx1), b1);
+        Operand<TFloat32> xp3 = tf.reshape(xp, tf.constant(new int[] {-1, lookback, 4 * hidden}));
+        for (Operand<TFloat32> s : tf.unstack(xp3, (long) lookback, org.tensorflow.op.core.Unstack.axis(1L))
+                .output()) {
+            steps.add(s);
+        }
+        List<Operand<TFloat32>> outputs = recur(steps, weight(prefix + "lstm1_wh", hidden, 4 * hidden), hidden);
+        for (int layer = 2; layer <= config.layers(); layer++) {
+            Variable<TFloat32> wx = weight(prefix + "lstm" + layer + "_wx", hidden, 4 * hidden);
+            Variable<TFloat32> b = bias(prefix + "lstm" + layer + "_b", hidden);
+            List<Operand<TFloat32>> projected = new ArrayList<>();
+            for (Operand<TFloat32> h : outputs) {
+                projected.add(tf.math.add(tf.linalg.matMul(h, wx), b));
+            }
+            outputs = recur(projected, weight(prefix + "lstm" + layer + "_wh", hidden, 4 * hidden), hidden);
+        }
+        Operand<TFloat32> last = outputs.get(outputs.size() - 1);
+
+        int head = config.headUnits();
+        Operand<TFloat32> context = tf.math.add(
+                tf.linalg.matMul(last, weight(prefix + "head_context", hidden, horizon * head)),
+                zeros(prefix + "head_context_b", horizon * head));
+        Operand<TFloat32> futureProjection = tf.linalg.matMul(
+                tf.reshape(future, tf.constant(new int[] {-1, fw})), weight(prefix + "head_future", fw, head));
+        Operand<TFloat32> stepHidden = tf.nn.relu(tf.math.add(
+                tf.reshape(context, tf.constant(new int[] {-1, head})), futureProjection));
+        Operand<TFloat32> raw = tf.math.add(tf.linalg.matMul(stepHidden, weight(prefix + "head_out", head, q)),
+                zeros(prefix + "head_out_b", q));                                                  // [B*H, Q]
+        if (anchor == null) {
+            // Quantiles ascend and stay >= 0: the lowest is softplus(raw0), each next adds softplus(raw_k).
+            float[][] ascending = new float[q][q];
+            for (int i = 0; i < q; i++) {
+                for (int j = i; j < q; j++) {
+                    ascending[i][j] = 1f;
+                }
+            }
+            return tf.linalg.matMul(tf.math.softplus(raw), tf.constant(ascending));
+        }
+        // Residual head: the median is the anchor plus a correction, the other quantiles step away from it by
+        // softplus gaps, so they still ascend; negative values are cut to 0 when serving.
+        Variable<TFloat32> gate = zeros(prefix + "anchor_gate", horizon);                          // [H]
+        Operand<TFloat32> seasonal = tf.math.sigmoid(gate);
+        Operand<TFloat32> mix = tf.concat(List.of(tf.expandDims(seasonal, tf.constant(1)),
+                tf.expandDims(tf.math.sub(tf.constant(1f), seasonal), tf.constant(1))), tf.constant(1)); // [H, 2]
+        Operand<TFloat32> anchored = tf.reshape(tf.reduceSum(tf.math.mul(anchor, mix), tf.constant(2)),
+                tf.constant(new int[] {-1, 1}));                                                  // [B*H, 1]
+        float[][] pick = new float[q][1];
+        pick[median][0] = 1f;
+        float[][] gaps = new float[q][q];
+        for (int i = 0; i < q; i++) {
+            for (int j = 0; j < q; j++) {
+                if (median < i && i <= j) {
+                    gaps[i][j] = 1f;
+                } else if (j <= i && i < median) {
+                    gaps[i][j] = -1f;
+                }
+            }
+        }
+        Operand<TFloat32> center = tf.math.add(anchored, tf.linalg.matMul(raw, tf.constant(pick)));
+        return tf.math.add(center, tf.linalg.matMul(tf.math.softplus(raw), tf.constant(gaps)));
+    }
     Signature serving() {
         return Signature.builder().key(SERVING).methodName("tensorflow/serving/predict")
                 .input(PAST, past).input(FUTURE, future).output(QUANTILES, quantiles).build();
