@@ -75,6 +75,11 @@ class LstmTrainerTest {
         }
     }
 
+    /*
+     * The same seed gives the same model up to floating-point rounding, not bit for bit: in full suites on a loaded
+     * 2-core machine the trained predictions differed in the last bits in about 1 run of 3 (TensorFlow's CPU kernels
+     * summing in another order). Another seed must differ by far more than that.
+     */
     @Test
     void theSameSeedGivesTheSameModel() {
         List<SeriesHistory> train = SyntheticDemand.weekly(6, 50, 5L);
@@ -83,9 +88,21 @@ class LstmTrainerTest {
              LstmModel b = new LstmTrainer(config).train(train, null);
              LstmModel c = new LstmTrainer(config.withTraining(2, 32, 0.01, 4, 100L, H)).train(train, null)) {
             float[] pa = a.predict(a.encoder().encode(train));
-            assertThat(b.predict(b.encoder().encode(train))).containsExactly(pa);
-            assertThat(c.predict(c.encoder().encode(train))).isNotEqualTo(pa);
+            assertThat(relativeDifference(b.predict(b.encoder().encode(train)), pa)).isLessThan(1e-4);
+            assertThat(relativeDifference(c.predict(c.encoder().encode(train)), pa)).isGreaterThan(1e-2);
         }
+    }
+
+    /** Largest absolute difference over the largest magnitude of {@code reference}. */
+    private static double relativeDifference(float[] values, float[] reference) {
+        assertThat(values).hasSameSizeAs(reference);
+        double diff = 0;
+        double scale = 0;
+        for (int i = 0; i < values.length; i++) {
+            diff = Math.max(diff, Math.abs(values[i] - reference[i]));
+            scale = Math.max(scale, Math.abs(reference[i]));
+        }
+        return diff / Math.max(scale, 1e-9);
     }
 
     @Test
