@@ -2,14 +2,15 @@ package io.demandcast.app.aggregate;
 
 import io.demandcast.app.cycle.ForecastCycle;
 import io.demandcast.app.ingest.DeadLetters;
+import io.demandcast.app.ingest.OriginWatermark;
 import io.demandcast.app.ingest.Rejection;
+import io.demandcast.app.ingest.SalesEvent;
 import io.demandcast.app.ingest.SeriesSale;
 import io.demandcast.app.topology.PipelineMetrics;
 import io.demandcast.model.Bucket;
 import io.demandcast.model.SeriesHistory;
 import io.demandcast.schemas.avro.Forecast;
 import io.demandcast.schemas.avro.SalesBucket;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,7 +28,8 @@ import org.apache.kafka.streams.state.Stores;
 
 /**
  * Per-series bucketed sales with our own bucket clock (see {@link BucketClock}). Each record of a series adds to
- * its open bucket; when the task's stream time passes a bucket's end plus grace, the bucket closes for every
+ * its open bucket; when the slowest upstream partition's event time (known from its sales and its watermarks)
+ * passes a bucket's end plus grace, the bucket closes for every
  * series the task knows (a series without sales in it gets a zero bucket), each closed bucket is published and
  * appended to the series' bounded history, and the forecast cycle forecasts all of them. A record in a closed
  * bucket is late: counted and dead-lettered. Series silent for {@code retireAfter} buckets are dropped so state
@@ -36,9 +38,9 @@ import org.apache.kafka.streams.state.Stores;
  * <p>Everything that decides what to emit lives in changelogged stores and outputs are a function of the input
  * order alone, so under exactly-once every closed bucket comes out once, however fast the input is replayed.
  */
-public final class BucketAggregator implements Processor<String, SeriesSale, String, BucketOutput> {
+public final class BucketAggregator implements Processor<String, SalesEvent, String, BucketOutput> {
 
-    /** The task's bucket clock: stream time and the next bucket to close. */
+    /** The task's bucket clock: each upstream partition's event time and the next bucket to close. */
     public static final String CLOCK_STORE = "bucket-clock";
     /** Series key -> its open buckets ({@link SeriesTally}). */
     public static final String OPEN_BUCKETS_STORE = "open-buckets";
@@ -47,9 +49,12 @@ public final class BucketAggregator implements Processor<String, SeriesSale, Str
 
     private static final String CLOCK_KEY = "clock";
 
-    /** The settings of the aggregation. */
+    /**
+     * The settings of the aggregation; {@code orderPartitions} is how many {@code orders} partitions (intake tasks)
+     * feed the aggregating tasks, each of which a bucket waits for before it closes.
+     */
     public record Settings(Bucket bucket, Duration grace, int historyLength, int retireAfter,
-                           Duration wallclockCloseInterval) {
+                           Duration wallclockCloseInterval, int orderPartitions) {
     }
 
     private final Settings settings;
@@ -60,6 +65,7 @@ public final class BucketAggregator implements Processor<String, SeriesSale, Str
     private KeyValueStore<String, SeriesTally> tallies;
     private KeyValueStore<String, SalesRing> histories;
     private BucketClock clock;
+    /** Wall-clock time of the last sale or watermark of an origin that is not idle. */
     private long lastRecordWallClock;
 
     public BucketAggregator(Settings settings, ForecastCycle cycle, PipelineMetrics metrics) {
@@ -84,22 +90,25 @@ public final class BucketAggregator implements Processor<String, SeriesSale, Str
         this.clockStore = context.getStateStore(CLOCK_STORE);
         this.tallies = context.getStateStore(OPEN_BUCKETS_STORE);
         this.histories = context.getStateStore(HISTORY_STORE);
-        byte[] saved = clockStore.get(CLOCK_KEY);
-        long streamTime = BucketClock.UNSET;
-        long next = BucketClock.UNSET;
-        if (saved != null) {
-            ByteBuffer b = ByteBuffer.wrap(saved);
-            streamTime = b.getLong();
-            next = b.getLong();
-        }
-        clock = new BucketClock(settings.bucket(), settings.grace(), streamTime, next);
+        clock = BucketClock.restore(settings.bucket(), settings.grace(), settings.orderPartitions(),
+                clockStore.get(CLOCK_KEY));
         lastRecordWallClock = context.currentSystemTimeMs();
         context.schedule(settings.wallclockCloseInterval(), PunctuationType.WALL_CLOCK_TIME, this::onWallClock);
     }
 
     @Override
-    public void process(Record<String, SeriesSale> record) {
-        SeriesSale sale = record.value();
+    public void process(Record<String, SalesEvent> record) {
+        if (record.value() instanceof OriginWatermark w) {
+            if (!w.idle()) {
+                lastRecordWallClock = context.currentSystemTimeMs();
+            }
+            if (clock.observeWatermark(w.originPartition(), w.eventTime(), w.idle())) {
+                saveClock();
+            }
+            closeUpTo(closeTime(context.currentSystemTimeMs()));
+            return;
+        }
+        SeriesSale sale = (SeriesSale) record.value();
         lastRecordWallClock = context.currentSystemTimeMs();
         long t = sale.eventTime();
         if (clock.isLate(t)) {
@@ -113,22 +122,27 @@ public final class BucketAggregator implements Processor<String, SeriesSale, Str
         }
         tally.add(bucketStart, sale);
         tallies.put(sale.series(), tally);
-        if (clock.observe(t)) {
+        if (clock.observeSale(sale.origin().partition(), t)) {
             saveClock();
         }
-        closeUpTo(clock.streamTime());
+        closeUpTo(closeTime(lastRecordWallClock));
     }
 
     /**
-     * A partition without records still closes its buckets: event time is taken to move on with the wall clock
-     * from the last record. During a fast replay records keep coming, so this adds nearly nothing.
+     * Buckets close up to the slowest upstream partition that is not idle. When all are idle the stream is quiet
+     * and still closes its buckets: event time is taken to move on with the wall clock from the last record.
+     * During a fast replay records keep coming, so this adds nearly nothing.
      */
-    private void onWallClock(long now) {
-        if (clock.streamTime() == BucketClock.UNSET) {
-            return;
+    private long closeTime(long now) {
+        if (clock.allIdle()) {
+            long latest = clock.streamTime();
+            return latest == BucketClock.UNSET ? latest : latest + Math.max(0, now - lastRecordWallClock);
         }
-        long idle = Math.max(0, now - lastRecordWallClock);
-        closeUpTo(clock.streamTime() + idle);
+        return clock.slowestOrigin();
+    }
+
+    private void onWallClock(long now) {
+        closeUpTo(closeTime(now));
     }
 
     private void closeUpTo(long time) {
@@ -209,8 +223,8 @@ public final class BucketAggregator implements Processor<String, SeriesSale, Str
         long t = sale.eventTime();
         String detail = "series " + sale.series() + ": " + sale.units() + " units at " + Instant.ofEpochMilli(t)
                 + " (order " + sale.origin().key() + ") fall in bucket " + Instant.ofEpochMilli(clock.floor(t))
-                + ", closed before " + Instant.ofEpochMilli(clock.nextToClose()) + " at stream time "
-                + Instant.ofEpochMilli(clock.streamTime()) + " with grace " + settings.grace();
+                + ", closed before " + Instant.ofEpochMilli(clock.nextToClose()) + " with grace " + settings.grace()
+                + "; " + clock;
         // The order's bytes stay on the orders topic at the origin's offset; the repartitioned line has lost them.
         var letter = DeadLetters.of(Rejection.of(Rejection.LATE, detail), null, sale.origin(),
                 context.currentSystemTimeMs());
@@ -219,7 +233,6 @@ public final class BucketAggregator implements Processor<String, SeriesSale, Str
     }
 
     private void saveClock() {
-        clockStore.put(CLOCK_KEY, ByteBuffer.allocate(16).putLong(clock.streamTime()).putLong(clock.nextToClose())
-                .array());
+        clockStore.put(CLOCK_KEY, clock.toBytes());
     }
 }

@@ -1,34 +1,161 @@
 package io.demandcast.app.aggregate;
 
 import io.demandcast.model.Bucket;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
+import org.apache.kafka.common.errors.SerializationException;
 
 /**
- * The bucket clock of one task: its stream time (the latest event time it has seen) and the next bucket to close.
- * A bucket closes when stream time reaches its end plus the grace period; every bucket before
- * {@link #nextToClose()} is closed, and a record that falls in one is late. This is kept in a store of its own
- * rather than taken from Kafka Streams' windowing, so that a closed bucket never depends on when a wall-clock
- * emitter happened to look (DESIGN.md, pitfalls).
+ * The bucket clock of one aggregating task: how far each upstream intake task (one per {@code orders} partition,
+ * its origin) has got in event time, and the next bucket to close.
+ *
+ * <p>Records of all intake tasks reach this task interleaved by arrival, each intake task at its own pace, so the
+ * latest event time seen says nothing about the slower ones. A bucket therefore closes when the SLOWEST origin's
+ * position has passed its end plus grace: a sale can then be late only if its own origin had already moved more
+ * than grace past its bucket, exactly as on a single partition, however fast and unevenly the input is read.
+ * Positions come from the origin's sales and from its watermarks. An origin that said it is idle (it accepted no
+ * order for a whole {@code wallclock.close.interval}) is not waited for until it sends again; one never heard of
+ * is waited for (it may be starting). When every origin is idle, the owner moves event time on with the wall clock
+ * from {@link #streamTime()} (a quiet stream still closes its buckets).
+ *
+ * <p>Before the first bucket closes, an earlier sale moves the first bucket to close back: nothing has been
+ * published yet, so nothing is late. This is kept in a store of its own rather than taken from Kafka Streams'
+ * windowing, so that a closed bucket never depends on when a wall-clock emitter happened to look (DESIGN.md,
+ * pitfalls).
  */
 public final class BucketClock {
 
     public static final long UNSET = Long.MIN_VALUE;
 
+    private static final byte LAYOUT_V2 = 2;
+    /** The layout before per-origin positions: stream time and next to close, two longs. */
+    private static final int LEGACY_LENGTH = 16;
+
     private final Bucket bucket;
     private final long graceMs;
-    private long streamTime;
     private long nextToClose;
+    private boolean closedAny;
+    private long[] positions;
+    private boolean[] idle;
 
-    public BucketClock(Bucket bucket, Duration grace, long streamTime, long nextToClose) {
-        this.bucket = bucket;
-        this.graceMs = grace.toMillis();
-        this.streamTime = streamTime;
-        this.nextToClose = nextToClose;
+    /** A clock that has seen nothing, waiting for {@code origins} upstream partitions. */
+    public BucketClock(Bucket bucket, Duration grace, int origins) {
+        this(bucket, grace, UNSET, false, filled(Math.max(1, origins)), new boolean[Math.max(1, origins)]);
     }
 
+    private BucketClock(Bucket bucket, Duration grace, long nextToClose, boolean closedAny, long[] positions,
+                        boolean[] idle) {
+        this.bucket = bucket;
+        this.graceMs = grace.toMillis();
+        this.nextToClose = nextToClose;
+        this.closedAny = closedAny;
+        this.positions = positions;
+        this.idle = idle;
+    }
+
+    private static long[] filled(int n) {
+        long[] p = new long[n];
+        Arrays.fill(p, UNSET);
+        return p;
+    }
+
+    /**
+     * The clock stored by {@link #toBytes()}, waiting for at least {@code origins} partitions. A clock of the
+     * layout before positions (one stream time) counts that time for every origin: its buckets up to there are
+     * closed already, so this closes nothing more, and each origin moves on from there.
+     */
+    public static BucketClock restore(Bucket bucket, Duration grace, int origins, byte[] saved) {
+        if (saved == null) {
+            return new BucketClock(bucket, grace, origins);
+        }
+        ByteBuffer b = ByteBuffer.wrap(saved);
+        if (saved.length == LEGACY_LENGTH) {
+            long streamTime = b.getLong();
+            long next = b.getLong();
+            long[] p = filled(Math.max(1, origins));
+            Arrays.fill(p, streamTime);
+            return new BucketClock(bucket, grace, next, next != UNSET, p, new boolean[p.length]);
+        }
+        byte layout = b.get();
+        if (layout != LAYOUT_V2) {
+            throw new SerializationException("bucket clock: expected layout " + LAYOUT_V2 + " or the legacy "
+                    + LEGACY_LENGTH + " bytes, got layout " + layout + " in " + saved.length + " bytes");
+        }
+        long next = b.getLong();
+        boolean closedAny = b.get() != 0;
+        int stored = b.getInt();
+        int n = Math.max(Math.max(1, origins), stored);
+        long[] p = filled(n);
+        boolean[] i = new boolean[n];
+        for (int k = 0; k < stored; k++) {
+            p[k] = b.getLong();
+            i[k] = b.get() != 0;
+        }
+        return new BucketClock(bucket, grace, next, closedAny, p, i);
+    }
+
+    public byte[] toBytes() {
+        ByteBuffer b = ByteBuffer.allocate(1 + 8 + 1 + 4 + positions.length * 9);
+        b.put(LAYOUT_V2).putLong(nextToClose).put((byte) (closedAny ? 1 : 0)).putInt(positions.length);
+        for (int k = 0; k < positions.length; k++) {
+            b.putLong(positions[k]).put((byte) (idle[k] ? 1 : 0));
+        }
+        return b.array();
+    }
+
+    /** The latest event time seen from any origin, or {@link #UNSET}. */
     public long streamTime() {
-        return streamTime;
+        long max = UNSET;
+        for (long p : positions) {
+            max = Math.max(max, p);
+        }
+        return max;
+    }
+
+    /** How many upstream partitions this clock waits for. */
+    public int origins() {
+        return positions.length;
+    }
+
+    /** The position of one origin, or {@link #UNSET} if none is known. */
+    public long position(int origin) {
+        return origin >= 0 && origin < positions.length ? positions[origin] : UNSET;
+    }
+
+    public boolean isIdle(int origin) {
+        return origin >= 0 && origin < idle.length && idle[origin];
+    }
+
+    /**
+     * The event time up to which buckets may close: the slowest position of the origins not idle, or
+     * {@link #UNSET} while one of them has sent nothing, or when all are idle (then the owner decides).
+     */
+    public long slowestOrigin() {
+        long min = Long.MAX_VALUE;
+        boolean any = false;
+        for (int k = 0; k < positions.length; k++) {
+            if (idle[k]) {
+                continue;
+            }
+            if (positions[k] == UNSET) {
+                return UNSET;
+            }
+            min = Math.min(min, positions[k]);
+            any = true;
+        }
+        return any ? min : UNSET;
+    }
+
+    /** Whether every origin said it is idle. */
+    public boolean allIdle() {
+        for (boolean i : idle) {
+            if (!i) {
+                return false;
+            }
+        }
+        return true;
     }
 
     public long nextToClose() {
@@ -50,22 +177,47 @@ public final class BucketClock {
 
     /** Whether an event at {@code t} falls in a bucket that is already closed. */
     public boolean isLate(long t) {
-        return nextToClose != UNSET && floor(t) < nextToClose;
+        return closedAny && floor(t) < nextToClose;
     }
 
     /**
-     * Moves stream time to {@code t} if later. The first event starts the clock at the bucket that is still open
-     * for records up to grace before it, so an early record of the first bucket is not called late.
+     * A sale of {@code origin} at {@code t} (not late): the origin has got at least that far and is not idle.
      * @return whether the clock changed
      */
-    public boolean observe(long t) {
+    public boolean observeSale(int origin, long t) {
         boolean changed = false;
-        if (nextToClose == UNSET) {
-            nextToClose = floor(t - graceMs);
+        if (!closedAny && (nextToClose == UNSET || floor(t) < nextToClose)) {
+            nextToClose = floor(t);
             changed = true;
         }
-        if (t > streamTime) {
-            streamTime = t;
+        return advance(origin, t, false) || changed;
+    }
+
+    /**
+     * A watermark of {@code origin}: its position {@code t} (or {@link #UNSET} when it has none) and whether it is
+     * idle. @return whether the clock changed
+     */
+    public boolean observeWatermark(int origin, long t, boolean isIdle) {
+        return advance(origin, t, isIdle);
+    }
+
+    private boolean advance(int origin, long t, boolean isIdle) {
+        if (origin < 0) {
+            return false;
+        }
+        if (origin >= positions.length) {
+            int old = positions.length;
+            positions = Arrays.copyOf(positions, origin + 1);
+            Arrays.fill(positions, old, positions.length, UNSET);
+            idle = Arrays.copyOf(idle, origin + 1);
+        }
+        boolean changed = false;
+        if (t != UNSET && t > positions[origin]) {
+            positions[origin] = t;
+            changed = true;
+        }
+        if (idle[origin] != isIdle) {
+            idle[origin] = isIdle;
             changed = true;
         }
         return changed;
@@ -73,7 +225,7 @@ public final class BucketClock {
 
     /** The next bucket to close at {@code time}, or {@link #UNSET} when it must still wait. */
     public long closable(long time) {
-        if (nextToClose == UNSET) {
+        if (nextToClose == UNSET || time == UNSET) {
             return UNSET;
         }
         long end = next(nextToClose);
@@ -87,6 +239,7 @@ public final class BucketClock {
                     + " but the next to close is " + Instant.ofEpochMilli(nextToClose));
         }
         nextToClose = next(bucketStart);
+        closedAny = true;
     }
 
     /** Skips to the last bucket closable at {@code time} without closing the ones between (no series to close). */
@@ -104,5 +257,17 @@ public final class BucketClock {
 
     public Bucket bucket() {
         return bucket;
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder("BucketClock{next=")
+                .append(nextToClose == UNSET ? "unset" : Instant.ofEpochMilli(nextToClose).toString());
+        for (int k = 0; k < positions.length; k++) {
+            sb.append(", origin ").append(k).append('=')
+                    .append(positions[k] == UNSET ? "none" : Instant.ofEpochMilli(positions[k]).toString())
+                    .append(idle[k] ? " (idle)" : "");
+        }
+        return sb.append('}').toString();
     }
 }

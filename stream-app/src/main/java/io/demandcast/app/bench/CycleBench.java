@@ -173,7 +173,7 @@ public final class CycleBench {
                 : LstmModel.load(settings.modelDir(), 1024, 0);
         PipelineMetrics metrics = new PipelineMetrics();
         ModelSlot slot = new ModelSlot();
-        KafkaStreams streams = new KafkaStreams(ForecastTopology.build(config, topics, slot, metrics),
+        KafkaStreams streams = new KafkaStreams(ForecastTopology.build(config, settings.partitions(), topics, slot, metrics),
                 config.streamsProperties());
         AtomicReference<Throwable> crashed = new AtomicReference<>();
         streams.setUncaughtExceptionHandler(e -> {

@@ -205,7 +205,7 @@ public final class PipelineBench {
         cluster.createTopics(settings.partitions(), n.ordersDlq(), n.salesActuals(), n.forecasts());
         Topics topics = new Topics(n, new AvroSerdes(SerdeConfig.of(cluster.registryUrl())));
         PipelineMetrics metrics = new PipelineMetrics();
-        Topology topology = ForecastTopology.build(config, topics, ModelHandle.none(), metrics);
+        Topology topology = ForecastTopology.build(config, settings.partitions(), topics, ModelHandle.none(), metrics);
         Timing timing = runToEnd(app, topology, config, ordersTopic, expected);
 
         Set<String> keys = new HashSet<>();

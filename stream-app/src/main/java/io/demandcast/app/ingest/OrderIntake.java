@@ -1,11 +1,15 @@
 package io.demandcast.app.ingest;
 
 import io.demandcast.app.topology.PipelineMetrics;
+import io.demandcast.model.Bucket;
 import io.demandcast.schemas.avro.DeadLetter;
 import io.demandcast.schemas.avro.OrderEvent;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -25,17 +29,29 @@ public final class OrderIntake implements Processor<byte[], byte[], byte[], Inta
     public static final String WATERMARK_STORE = "intake-watermark";
     private static final String WATERMARK_KEY = "event-time";
 
+    /** When this task's watermarks are due: at the close points of {@code bucket} and {@code grace}. */
+    public record Cadence(Bucket bucket, Duration grace, Duration idleAfter) {
+    }
+
     private final Deserializer<OrderEvent> decoder;
     private final Deserializer<String> keyDecoder = Serdes.String().deserializer();
     private final OrderValidator validator;
     private final PipelineMetrics metrics;
+    private final Cadence cadence;
     private ProcessorContext<byte[], Intake> context;
     private KeyValueStore<String, Long> watermarkStore;
     private long watermark = OrderValidator.NO_WATERMARK;
+    private int partition;
+    /** Whether a watermark went out since this task started (restarts included). */
+    private boolean announced;
+    private boolean idle;
+    private boolean acceptedSincePunctuation;
 
-    public OrderIntake(Deserializer<OrderEvent> decoder, OrderValidator validator, PipelineMetrics metrics) {
+    public OrderIntake(Deserializer<OrderEvent> decoder, OrderValidator validator, Cadence cadence,
+                       PipelineMetrics metrics) {
         this.decoder = decoder;
         this.validator = validator;
+        this.cadence = cadence;
         this.metrics = metrics;
     }
 
@@ -50,6 +66,12 @@ public final class OrderIntake implements Processor<byte[], byte[], byte[], Inta
         this.watermarkStore = context.getStateStore(WATERMARK_STORE);
         Long stored = watermarkStore.get(WATERMARK_KEY);
         watermark = stored == null ? OrderValidator.NO_WATERMARK : stored;
+        // One intake task per orders partition: the task's partition is the origin the aggregators wait for.
+        partition = context.taskId().partition();
+        announced = false;
+        idle = false;
+        acceptedSincePunctuation = false;
+        context.schedule(cadence.idleAfter(), PunctuationType.WALL_CLOCK_TIME, this::onWallClock);
     }
 
     @Override
@@ -86,12 +108,40 @@ public final class OrderIntake implements Processor<byte[], byte[], byte[], Inta
             return;
         }
         long eventTime = order.getEventTime().toEpochMilli();
+        long before = watermark;
         if (eventTime > watermark) {
             watermark = eventTime;
             watermarkStore.put(WATERMARK_KEY, watermark);
         }
         metrics.orderAccepted();
         context.forward(record.withValue((Intake) new Intake.Accepted(order, origin)).withTimestamp(eventTime));
+        acceptedSincePunctuation = true;
+        if (!announced || idle || closePoint(watermark) != closePoint(before)) {
+            idle = false;
+            emitWatermark(watermark);
+        }
+    }
+
+    /** The last bucket closable once event time is {@code t}; watermarks go out when it changes. */
+    private long closePoint(long t) {
+        if (t == OrderValidator.NO_WATERMARK) {
+            return t;
+        }
+        return cadence.bucket().floor(Instant.ofEpochMilli(t).minus(cadence.grace())).toEpochMilli();
+    }
+
+    private void onWallClock(long now) {
+        if (!acceptedSincePunctuation && !idle) {
+            idle = true;
+            emitWatermark(watermark == OrderValidator.NO_WATERMARK ? now : watermark);
+        }
+        acceptedSincePunctuation = false;
+    }
+
+    private void emitWatermark(long timestamp) {
+        announced = true;
+        context.forward(new Record<byte[], Intake>(null, new Intake.Progress(new OriginWatermark(partition,
+                watermark, idle)), timestamp));
     }
 
     private void refuse(Record<byte[], byte[]> record, Origin origin, Rejection rejection) {

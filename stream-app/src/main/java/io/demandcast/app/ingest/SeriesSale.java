@@ -17,7 +17,7 @@ import java.util.Map;
  * therefore be negative on {@code sales-actuals}; the forecast cycle treats a negative bucket as zero demand.
  */
 public record SeriesSale(String series, long eventTime, double units, double revenue, double soldUnits,
-                         double soldRevenue, Origin origin) {
+                         double soldRevenue, Origin origin) implements SalesEvent {
 
     /**
      * The order's lines merged per series (the product id), so that an order with two lines of one product counts

@@ -22,6 +22,7 @@ public final class TrainingWindow {
 
     private final Bucket bucket;
     private final int capacity;
+    // Only its bucket arithmetic is used (SalesRing.append): the window has no stream time of its own.
     private final BucketClock clock;
     private final LinkedHashMap<String, SalesRing> rings;
     private long dropped;
@@ -34,7 +35,7 @@ public final class TrainingWindow {
         }
         this.bucket = bucket;
         this.capacity = capacity;
-        this.clock = new BucketClock(bucket, Duration.ZERO, BucketClock.UNSET, BucketClock.UNSET);
+        this.clock = new BucketClock(bucket, Duration.ZERO, 1);
         this.rings = new LinkedHashMap<>(1024, 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<String, SalesRing> eldest) {

@@ -87,6 +87,7 @@ public final class ForecasterApp implements AutoCloseable {
      */
     public static ForecasterApp start(AppConfig config, ModelLoader loader, Duration connectTimeout) {
         LOG.info("configuration:{}", format(config.describe()));
+        int orderPartitions;
         try (Admin admin = Admin.create(adminProperties(config, connectTimeout))) {
             int brokers = Preflight.checkBroker(admin, config, connectTimeout);
             LOG.info("Kafka at {} answers ({} broker(s))", config.bootstrapServers(), brokers);
@@ -96,6 +97,9 @@ public final class ForecasterApp implements AutoCloseable {
             if (!created.isEmpty()) {
                 LOG.info("created topics {} ({} partitions)", created, config.topicPartitions());
             }
+            // Buckets wait for the event time of every orders partition; the topic may predate topic.partitions.
+            orderPartitions = TopicProvisioner.partitionCount(admin, config.topicNames().orders(), connectTimeout);
+            LOG.info("{} has {} partition(s)", config.topicNames().orders(), orderPartitions);
         }
         LOG.info(TensorFlowDevice.detect().describe());
         ModelSlot models = new ModelSlot();
@@ -113,7 +117,7 @@ public final class ForecasterApp implements AutoCloseable {
             Topics topics = new Topics(config.topicNames(), new AvroSerdes(serdeConfig(config)));
             PipelineMetrics metrics = new PipelineMetrics();
             metrics.modelVersion(models.version() == null ? "none" : models.version());
-            Topology topology = ForecastTopology.build(config, topics, models, metrics);
+            Topology topology = ForecastTopology.build(config, orderPartitions, topics, models, metrics);
             try {
                 rest = RestServer.bind(config.restHost(), config.restPort());
             } catch (UncheckedIOException e) {

@@ -14,6 +14,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
  * Creates the topics the app reads and writes when they are missing, with {@code topic.partitions} partitions and
@@ -47,6 +48,31 @@ public final class TopicProvisioner {
             topics.add(topic);
         }
         return topics;
+    }
+
+    /** How many partitions {@code topic} has: the number of intake tasks each aggregating task waits for. */
+    public static int partitionCount(Admin admin, String topic, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try {
+            while (true) {
+                try {
+                    return admin.describeTopics(List.of(topic)).allTopicNames()
+                            .get(timeout.toMillis(), TimeUnit.MILLISECONDS).get(topic).partitions().size();
+                } catch (ExecutionException e) {
+                    // A topic created a moment ago may not be in the metadata of the broker asked yet.
+                    if (!(e.getCause() instanceof UnknownTopicOrPartitionException)
+                            || System.nanoTime() > deadline) {
+                        throw e;
+                    }
+                    Thread.sleep(100);
+                }
+            }
+        } catch (ExecutionException | TimeoutException e) {
+            throw new StartupException("cannot describe topic " + topic + ": " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StartupException("interrupted while describing topic " + topic, e);
+        }
     }
 
     /** Creates the missing topics; returns the names of those it created. */

@@ -8,13 +8,15 @@ import io.demandcast.app.cycle.ModelHandle;
 import io.demandcast.app.ingest.Intake;
 import io.demandcast.app.ingest.OrderIntake;
 import io.demandcast.app.ingest.OrderValidator;
+import io.demandcast.app.ingest.SalesEvent;
+import io.demandcast.app.ingest.SalesEventSerde;
 import io.demandcast.app.ingest.SeriesSale;
-import io.demandcast.app.ingest.SeriesSaleSerde;
 import io.demandcast.model.Forecaster;
 import io.demandcast.model.baseline.SeasonalNaive;
 import io.demandcast.schemas.Topics;
 import io.demandcast.schemas.avro.Forecast;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
@@ -36,7 +38,7 @@ import org.apache.kafka.streams.state.StoreBuilder;
  *
  * <pre>
  * orders (bytes) -> intake: decode + validate ----------------------------> orders-dlq
- *                      \-> explode lines per series -> repartition by series
+ *                      \-> explode lines per series -> repartition by series (watermarks to every partition)
  *                            -> bucket aggregator (own bucket clock) -> sales-actuals
  *                                     |  on every close: forecast cycle -> forecasts
  *                                     |                                  \-> latest-forecasts store (REST)
@@ -58,13 +60,33 @@ public final class ForecastTopology {
     private ForecastTopology() {
     }
 
-    /** The topology with the seasonal naive fallback (quantiles 0.1, 0.5, 0.9). */
+    /** The topology for one {@code orders} partition with the seasonal naive fallback (quantiles 0.1, 0.5, 0.9). */
     public static Topology build(AppConfig config, Topics topics, ModelHandle models, PipelineMetrics metrics) {
-        return build(config, topics, models, new SeasonalNaive(new double[] {0.1, 0.5, 0.9}), metrics);
+        return build(config, 1, topics, models, metrics);
     }
 
+    /**
+     * The topology with the seasonal naive fallback (quantiles 0.1, 0.5, 0.9).
+     * @param orderPartitions how many partitions {@code orders} has: a bucket closes once the event time of each of
+     *                        them has passed its end plus grace (the app asks the broker at start)
+     */
+    public static Topology build(AppConfig config, int orderPartitions, Topics topics, ModelHandle models,
+                                 PipelineMetrics metrics) {
+        return build(config, orderPartitions, topics, models, new SeasonalNaive(new double[] {0.1, 0.5, 0.9}),
+                metrics);
+    }
+
+    /** The topology for one {@code orders} partition. */
     public static Topology build(AppConfig config, Topics topics, ModelHandle models, Forecaster fallback,
                                  PipelineMetrics metrics) {
+        return build(config, 1, topics, models, fallback, metrics);
+    }
+
+    public static Topology build(AppConfig config, int orderPartitions, Topics topics, ModelHandle models,
+                                 Forecaster fallback, PipelineMetrics metrics) {
+        if (orderPartitions < 1) {
+            throw new IllegalArgumentException("orders partitions: expected >= 1, got " + orderPartitions);
+        }
         StreamsBuilder builder = new StreamsBuilder();
         for (StoreBuilder<?> store : BucketAggregator.stores()) {
             builder.addStateStore(store);
@@ -75,13 +97,17 @@ public final class ForecastTopology {
                 config.minEventTime(), config.maxFutureSkew());
         ForecastCycle cycle = new ForecastCycle(models, fallback, config.horizon(), config.batchSize(), metrics);
         BucketAggregator.Settings settings = new BucketAggregator.Settings(config.bucket(), config.grace(),
-                config.historyLength(), config.seriesRetireAfterBuckets(), config.wallclockCloseInterval());
+                config.historyLength(), config.seriesRetireAfterBuckets(), config.wallclockCloseInterval(),
+                orderPartitions);
+        OrderIntake.Cadence cadence = new OrderIntake.Cadence(config.bucket(), config.grace(),
+                config.wallclockCloseInterval());
 
         // Bytes in: a record that does not decode becomes a dead letter instead of stopping the stream thread.
         KStream<byte[], Intake> intake = builder
                 .stream(topics.orders().name(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())
                         .withName("orders-source"))
-                .process(() -> new OrderIntake(topics.orders().valueSerde().deserializer(), validator, metrics),
+                .process(() -> new OrderIntake(topics.orders().valueSerde().deserializer(), validator, cadence,
+                                metrics),
                         Named.as("order-intake"), OrderIntake.WATERMARK_STORE);
 
         var intakeBranches = intake.split(Named.as("intake-"))
@@ -94,11 +120,15 @@ public final class ForecastTopology {
 
         KStream<String, BucketOutput> closed = intakeBranches.get("intake-accepted")
                 .flatMap((key, value) -> {
+                    if (value instanceof Intake.Progress p) {
+                        return List.of(KeyValue.pair(p.watermark().key(), (SalesEvent) p.watermark()));
+                    }
                     Intake.Accepted a = (Intake.Accepted) value;
                     return SeriesSale.explode(a.order(), a.origin()).stream()
-                            .map(sale -> KeyValue.pair(sale.series(), sale)).toList();
+                            .map(sale -> KeyValue.pair(sale.series(), (SalesEvent) sale)).toList();
                 }, Named.as("explode-lines"))
-                .repartition(Repartitioned.with(Serdes.String(), new SeriesSaleSerde()).withName(REPARTITION))
+                .repartition(Repartitioned.with(Serdes.String(), new SalesEventSerde())
+                        .withName(REPARTITION).withStreamPartitioner(new SalesPartitioner()))
                 .process(() -> new BucketAggregator(settings, cycle, metrics), Named.as("bucket-aggregator"),
                         BucketAggregator.CLOCK_STORE, BucketAggregator.OPEN_BUCKETS_STORE,
                         BucketAggregator.HISTORY_STORE);

@@ -49,12 +49,10 @@ import org.junit.jupiter.api.io.TempDir;
  * by {@code produce} into an instance started as {@code run} starts one (exactly-once; sales repartitioned by
  * series), then the outputs read back with a read_committed consumer and checked against the file itself.
  *
- * <p>One partition for {@code orders}. With two, the replay is NOT exact yet, paced or not: one intake task runs
- * ahead of the other by more than a day of event time (a poll's or a commit's worth of orders), the aggregator's
- * clock follows the faster one, and the slower one's sales come after their bucket closed. Measured with this test
- * and {@code topic.partitions=2}: 1,102 of 31,102 lines dead-lettered as late at full speed, 301 at
- * {@code --max-rate 150}, with a day of grace. The fix belongs in the bucket clock (close on the slowest upstream
- * partition's event time, which {@code SeriesSale.origin()} carries); then this test should run on two partitions.
+ * <p>Three partitions for {@code orders}: three intake tasks run at their own pace and their sales reach the
+ * aggregating tasks interleaved, one often more than a day of event time ahead of another. Before the aggregator
+ * waited for every partition's watermark, this replay on two partitions dead-lettered 1,102 of 31,102 lines as late;
+ * now none may be.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class StreamingForecasterTest {
@@ -81,7 +79,7 @@ class StreamingForecasterTest {
     @BeforeAll
     void replayTwoWeeks(@TempDir Path state) throws Exception {
         expected = readExpected();
-        config = cluster.config(state, "bucket", "day", "grace", "1 bucket", "topic.partitions", "1",
+        config = cluster.config(state, "bucket", "day", "grace", "1 bucket", "topic.partitions", "3",
                 "processing.guarantee", "exactly_once_v2",
                 // A loaded 2-core machine: commit every second, and give a transaction a minute before fencing.
                 "commit.interval.ms", "1000", "transaction.timeout.ms", "60000");
@@ -192,6 +190,22 @@ class StreamingForecasterTest {
                 assertThat(s.getP10()).isLessThanOrEqualTo(s.getP50());
                 assertThat(s.getP50()).isLessThanOrEqualTo(s.getP90());
             }
+        }
+    }
+
+    @Test
+    void theOrdersWereSpreadOverThreePartitions() throws Exception {
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                ForecasterApp.adminProperties(config, Duration.ofSeconds(30)))) {
+            String orders = config.topicNames().orders();
+            Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new HashMap<>();
+            for (int p = 0; p < 3; p++) {
+                latest.put(new org.apache.kafka.common.TopicPartition(orders, p),
+                        org.apache.kafka.clients.admin.OffsetSpec.latest());
+            }
+            var offsets = admin.listOffsets(latest).all().get();
+            assertThat(offsets).hasSize(3);
+            assertThat(offsets.values()).allSatisfy(o -> assertThat(o.offset()).isGreaterThan(expected.orders() / 6L));
         }
     }
 

@@ -38,6 +38,9 @@ class TopicProvisionerTest {
             var described = admin.describeTopics(names.all()).allTopicNames().get(30, TimeUnit.SECONDS);
             assertThat(described.get(names.orders()).partitions()).hasSize(1);
             assertThat(described.get(names.forecasts()).partitions()).hasSize(2);
+            // The aggregators wait for the partitions orders has, not for those topic.partitions would make.
+            assertThat(TopicProvisioner.partitionCount(admin, names.orders(), Duration.ofSeconds(30))).isEqualTo(1);
+            assertThat(TopicProvisioner.partitionCount(admin, names.forecasts(), Duration.ofSeconds(30))).isEqualTo(2);
 
             Map<ConfigResource, Config> configs = admin.describeConfigs(names.all().stream()
                     .map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t)).toList()).all()

@@ -2,6 +2,8 @@ package io.demandcast.app.topology;
 
 import io.demandcast.app.config.AppConfig;
 import io.demandcast.app.cycle.ModelHandle;
+import io.demandcast.app.ingest.SalesEvent;
+import io.demandcast.app.ingest.SalesEventSerde;
 import io.demandcast.schemas.Topics;
 import io.demandcast.schemas.avro.DeadLetter;
 import io.demandcast.schemas.avro.Forecast;
@@ -44,9 +46,14 @@ final class PipelineDriver implements AutoCloseable {
     private int orderSeq;
 
     PipelineDriver(AppConfig config, ModelHandle models) {
+        this(config, 1, models);
+    }
+
+    /** A pipeline whose aggregator waits for {@code orderPartitions} intake tasks (the driver itself feeds one). */
+    PipelineDriver(AppConfig config, int orderPartitions, ModelHandle models) {
         this.config = config;
         this.topics = new Topics(config.topicNames(), new PlainAvroValueSerdes());
-        Topology topology = ForecastTopology.build(config, topics, models, metrics);
+        Topology topology = ForecastTopology.build(config, orderPartitions, topics, models, metrics);
         Properties props = config.streamsProperties();
         driver = new TopologyTestDriver(topology, props, WALL_CLOCK);
         orders = driver.createInputTopic(topics.orders().name(), Serdes.String().serializer(),
@@ -89,6 +96,23 @@ final class PipelineDriver implements AutoCloseable {
 
     void sendBytes(String key, byte[] value) {
         orders.pipeInput(key, value);
+    }
+
+    /** The repartition topic between the intake and the aggregator, as Kafka Streams names it. */
+    String salesBySeriesTopic() {
+        return config.applicationId() + "-" + ForecastTopology.REPARTITION + "-repartition";
+    }
+
+    /** Feeds the aggregator directly, as intake tasks of other orders partitions would. */
+    TestInputTopic<String, SalesEvent> salesBySeriesIn() {
+        return driver.createInputTopic(salesBySeriesTopic(), Serdes.String().serializer(),
+                new SalesEventSerde().serializer());
+    }
+
+    /** What the intake wrote to the repartition topic. */
+    TestOutputTopic<String, SalesEvent> salesBySeriesOut() {
+        return driver.createOutputTopic(salesBySeriesTopic(), Serdes.String().deserializer(),
+                new SalesEventSerde().deserializer());
     }
 
     void advanceWallClock(Duration d) {
