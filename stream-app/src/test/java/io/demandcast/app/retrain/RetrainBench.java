@@ -73,7 +73,7 @@ public final class RetrainBench {
         }
     }
 
-    private static SeriesHistory tail(SeriesHistory h, int n) {
+    static SeriesHistory tail(SeriesHistory h, int n) {
         int drop = Math.max(0, h.length() - n);
         double[] units = java.util.Arrays.copyOfRange(h.units(), drop, h.length());
         Map<String, double[]> cov = new java.util.LinkedHashMap<>();
