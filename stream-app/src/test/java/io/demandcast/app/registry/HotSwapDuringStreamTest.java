@@ -1,7 +1,7 @@
 package io.demandcast.app.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.demandcast.app.config.AppConfig;
 import io.demandcast.app.cycle.ModelHandle;
@@ -106,9 +106,9 @@ class HotSwapDuringStreamTest {
             assertThat(late).as("A forecasts while a cycle still holds it").hasSize(histories.size())
                     .allMatch(QuantileForecast::isFinite);
             inFlight.close();
-            assertThatThrownBy(() -> a.forecast(histories, RegimeChange.HORIZON))
-                    .as("A after its last lease closed").isInstanceOf(IllegalStateException.class)
-                    .hasMessageContaining("closed");
+            Throwable afterRelease = catchThrowable(() -> a.forecast(histories, RegimeChange.HORIZON));
+            assertThat(afterRelease).as("A forecasting after its last lease closed (it must be closed)")
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
 
             Cluster.Run produced = replay.get(60, TimeUnit.SECONDS);
             assertThat(produced.exitCode()).as(produced.err()).isZero();
