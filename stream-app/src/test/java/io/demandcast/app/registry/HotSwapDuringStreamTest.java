@@ -52,6 +52,7 @@ class HotSwapDuringStreamTest {
     private static final String UNTIL = "2010-12-22";
     // About 2,000 orders at this rate: a steady stream of some 15 s, the swap near its first third.
     private static final int MAX_RATE = 130;
+    private static final int BUCKETS_ON_A = 5;
     private static final Pattern SENT = Pattern.compile("Sent ([0-9,]+) orders");
 
     @TempDir
@@ -86,9 +87,9 @@ class HotSwapDuringStreamTest {
                     "--bootstrap-servers", config.bootstrapServers(), "--schema-registry-url",
                     config.schemaRegistryUrl(), "--topic", config.topicNames().orders(), "--no-progress"));
 
-            // Mid-stream: A has forecast some buckets and the replay is still sending.
-            Cluster.await("model A to forecast a few buckets", Duration.ofSeconds(30),
-                    () -> app.metrics().forecastsPublished() > 0 && app.metrics().recordsIn() > 400);
+            // Mid-stream: A has forecast a few of the some 19 days and the replay is still sending.
+            Cluster.await("model A to forecast " + BUCKETS_ON_A + " buckets", Duration.ofSeconds(30),
+                    () -> app.metrics().bucketsClosed() >= BUCKETS_ON_A);
             assertThat(replay).as("the replay still sending when B is published").isNotDone();
             // Held as a cycle holds it: A must outlive the swap while leased, and close when released.
             ModelHandle.Lease inFlight = slot.lease();
@@ -185,6 +186,12 @@ class HotSwapDuringStreamTest {
                 Collectors.mapping(Forecast::getModelVersion, Collectors.toSet())));
         assertThat(versionsByBucket.entrySet()).as("buckets forecast by two models")
                 .filteredOn(e -> e.getValue().size() != 1).isEmpty();
+        Map<String, Long> bucketsByVersion = versionsByBucket.values().stream().collect(Collectors.groupingBy(
+                v -> v.iterator().next(), Collectors.counting()));
+        assertThat(bucketsByVersion.get(versionA)).as("buckets forecast by A, of %s", bucketsByVersion)
+                .isGreaterThanOrEqualTo(BUCKETS_ON_A);
+        assertThat(bucketsByVersion.get(versionB)).as("buckets forecast by B, of %s", bucketsByVersion)
+                .isGreaterThanOrEqualTo(3);
         for (Forecast f : forecasts) {
             assertThat(f.getSteps()).hasSize(RegimeChange.HORIZON);
             for (ForecastStep s : f.getSteps()) {
