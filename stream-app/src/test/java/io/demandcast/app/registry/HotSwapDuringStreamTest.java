@@ -87,9 +87,9 @@ class HotSwapDuringStreamTest {
                     "--bootstrap-servers", config.bootstrapServers(), "--schema-registry-url",
                     config.schemaRegistryUrl(), "--topic", config.topicNames().orders(), "--no-progress"));
 
-            // Mid-stream: A has forecast a few of the some 19 days and the replay is still sending.
-            Cluster.await("model A to forecast " + BUCKETS_ON_A + " buckets", Duration.ofSeconds(30),
-                    () -> app.metrics().bucketsClosed() >= BUCKETS_ON_A);
+            // Mid-stream: A's forecasts of a few of the some 19 days are committed and the replay is still sending.
+            // (Committed output, not the bucketsClosed metric: once that said 5 while 4 buckets came out on A.)
+            awaitCommittedBuckets(config, versionA, BUCKETS_ON_A);
             assertThat(replay).as("the replay still sending when B is published").isNotDone();
             // Held as a cycle holds it: A must outlive the swap while leased, and close when released.
             ModelHandle.Lease inFlight = slot.lease();
@@ -229,6 +229,21 @@ class HotSwapDuringStreamTest {
             actuals.addAll(a.values());
             // One partition: offset order is the order the app wrote them.
             f.records.stream().map(ConsumerRecord::value).forEach(forecasts::add);
+        }
+    }
+
+    /** Waits until {@code buckets} buckets have committed forecasts made by {@code version}. */
+    private static void awaitCommittedBuckets(AppConfig config, String version, int buckets)
+            throws InterruptedException {
+        AvroSerdes serdes = new AvroSerdes(ForecasterApp.serdeConfig(config));
+        try (var f = new TopicReader<>(config.bootstrapServers(), config.topicNames().forecasts(),
+                Serdes.String().deserializer(), serdes.forValue(Forecast.class).deserializer())) {
+            Cluster.await("forecasts of " + buckets + " buckets by " + version + " to be committed",
+                    Duration.ofSeconds(30), () -> {
+                        f.drain();
+                        return f.values().stream().filter(x -> x.getModelVersion().equals(version))
+                                .map(Forecast::getLastObservedBucket).distinct().count() >= buckets;
+                    });
         }
     }
 
