@@ -94,23 +94,29 @@ class HotSwapDuringStreamTest {
             assertThat(replay).as("the replay still sending when B is published").isNotDone();
             // Held as a cycle holds it: A must outlive the swap while leased, and close when released.
             ModelHandle.Lease inFlight = slot.lease();
-            assertThat(inFlight.version()).isEqualTo(versionA);
-            try (ModelRegistry registry = ModelRegistry.of(config)) {
-                registry.publish(modelB, Map.of());
-            }
-            Cluster.await("the app to swap to B", Duration.ofSeconds(20), () -> versionB.equals(app.modelVersion()));
-            long swappedAt = System.currentTimeMillis();
-            assertThat(replay).as("the replay still sending when B is in service").isNotDone();
+            long swappedAt;
+            try {
+                assertThat(inFlight.version()).isEqualTo(versionA);
+                try (ModelRegistry registry = ModelRegistry.of(config)) {
+                    registry.publish(modelB, Map.of());
+                }
+                Cluster.await("the app to swap to B", Duration.ofSeconds(20),
+                        () -> versionB.equals(app.modelVersion()));
+                swappedAt = System.currentTimeMillis();
+                assertThat(replay).as("the replay still sending when B is in service").isNotDone();
 
-            Forecaster a = inFlight.forecaster();
-            List<SeriesHistory> histories = new RegimeChange(4, 3L).histories(28);
-            List<QuantileForecast> late = a.forecast(histories, RegimeChange.HORIZON);
-            assertThat(late).as("A forecasts while a cycle still holds it").hasSize(histories.size())
-                    .allMatch(QuantileForecast::isFinite);
-            inFlight.close();
-            Throwable afterRelease = catchThrowable(() -> a.forecast(histories, RegimeChange.HORIZON));
-            assertThat(afterRelease).as("A forecasting after its last lease closed (it must be closed)")
-                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+                Forecaster a = inFlight.forecaster();
+                List<SeriesHistory> histories = new RegimeChange(4, 3L).histories(28);
+                List<QuantileForecast> late = a.forecast(histories, RegimeChange.HORIZON);
+                assertThat(late).as("A forecasts while a cycle still holds it").hasSize(histories.size())
+                        .allMatch(QuantileForecast::isFinite);
+                inFlight.close();
+                Throwable afterRelease = catchThrowable(() -> a.forecast(histories, RegimeChange.HORIZON));
+                assertThat(afterRelease).as("A forecasting after its last lease closed (it must be closed)")
+                        .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+            } finally {
+                inFlight.close(); // a no-op when closed above; releases A if an assertion failed first
+            }
 
             Cluster.Run produced = replay.get(60, TimeUnit.SECONDS);
             assertThat(produced.exitCode()).as(produced.err()).isZero();
