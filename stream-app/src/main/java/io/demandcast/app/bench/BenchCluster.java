@@ -85,6 +85,10 @@ public final class BenchCluster implements AutoCloseable {
     }
 
     /** Whether the consumer group has committed every partition of {@code topic} up to its end. */
+    public boolean topicExists(String topic) {
+        return get(admin.listTopics().names(), "list topics").contains(topic);
+    }
+
     public boolean committedToEnd(String groupId, String topic) {
         Map<TopicPartition, OffsetAndMetadata> committed = get(
                 admin.listConsumerGroupOffsets(groupId).partitionsToOffsetAndMetadata(), "committed offsets of "

@@ -31,6 +31,10 @@ import org.apache.kafka.streams.kstream.TimeWindows;
  */
 public final class WindowedCount {
 
+    /** Name of the repartition step; the topic is {@code <application.id>-baseline-by-product-repartition}. */
+    static final String REPARTITION = "baseline-by-product";
+
+
     public enum Emit { EAGER, ON_WINDOW_CLOSE }
 
     private WindowedCount() {
@@ -42,7 +46,7 @@ public final class WindowedCount {
                 .stream(topics.orders().name(), Consumed.with(Serdes.String(), topics.orders().valueSerde())
                         .withName("baseline-orders"))
                 .flatMap((key, order) -> perProduct(order), Named.as("baseline-explode"))
-                .groupByKey(Grouped.with("baseline-by-product", Serdes.String(), Serdes.Long()))
+                .groupByKey(Grouped.with(REPARTITION, Serdes.String(), Serdes.Long()))
                 .windowedBy(TimeWindows.ofSizeAndGrace(window, grace));
         if (emit == Emit.ON_WINDOW_CLOSE) {
             windowed = windowed.emitStrategy(EmitStrategy.onWindowClose());
