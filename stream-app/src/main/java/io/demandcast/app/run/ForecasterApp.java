@@ -146,7 +146,8 @@ public final class ForecasterApp implements AutoCloseable {
                 return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
             });
             rest.start(new ForecastQueries(streams, self, Duration.ofSeconds(10)), app::health,
-                    () -> PrometheusText.render(metrics, streams.metrics()));
+                    () -> PrometheusText.render(metrics, app.trainer == null ? Map.of()
+                            : app.trainer.metrics().snapshot(), streams.metrics()));
             streams.start();
             LOG.info("forecaster {} started: model {}, REST http://{}:{}, application.server {}:{}",
                     config.applicationId(), models.version() == null ? "none (seasonal naive fallback)"

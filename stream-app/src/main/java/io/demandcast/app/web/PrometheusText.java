@@ -68,6 +68,15 @@ public final class PrometheusText {
     }
 
     public static String render(PipelineMetrics metrics, Map<MetricName, ? extends Metric> streamsMetrics) {
+        return render(metrics, Map.of(), streamsMetrics);
+    }
+
+    /**
+     * @param roleMetrics counters of another role of this instance (the trainer's {@code retrain.*}), written
+     *                    untyped under {@code demandcast_<dotted name>}
+     */
+    public static String render(PipelineMetrics metrics, Map<String, Object> roleMetrics,
+                                Map<MetricName, ? extends Metric> streamsMetrics) {
         StringBuilder out = new StringBuilder(4096);
         Map<String, Object> snapshot = new TreeMap<>(metrics.snapshot());
         Object version = snapshot.remove("model.version");
@@ -91,10 +100,11 @@ public final class PrometheusText {
         header(out, "demandcast_model_info", "gauge", "The model in service (version \"none\": the fallback).");
         sample(out, "demandcast_model_info", Map.of("version", String.valueOf(version)), 1);
         // Metrics added to the snapshot later still come out, untyped, under their dotted name.
+        snapshot.putAll(roleMetrics);
         snapshot.forEach((k, v) -> {
             if (v instanceof Number n) {
                 String name = "demandcast_" + sanitize(k);
-                header(out, name, "untyped", "PipelineMetrics " + k);
+                header(out, name, "untyped", "Demandcast metric " + k);
                 sample(out, name, Map.of(), n.doubleValue());
             }
         });

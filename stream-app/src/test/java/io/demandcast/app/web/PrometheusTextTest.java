@@ -36,4 +36,13 @@ class PrometheusTextTest {
         assertThat(lines.stream().filter(l -> l.startsWith("# TYPE demandcast_dead_letters_total"))).hasSize(1);
         assertThat(lines).allMatch(l -> l.startsWith("#") || l.matches("[a-z_]+(\\{.*\\})? [-+0-9.eEInfNa]+"));
     }
+
+    @Test
+    void theTrainerRoleCountersComeOutBesideThePipelines() {
+        String text = PrometheusText.render(new PipelineMetrics(),
+                Map.of("retrain.decisions.promoted", 2L, "retrain.decisions.rejected_worse", 5L), Map.of());
+        assertThat(text.lines().toList()).contains(
+                "demandcast_retrain_decisions_promoted 2",
+                "demandcast_retrain_decisions_rejected_worse 5");
+    }
 }
