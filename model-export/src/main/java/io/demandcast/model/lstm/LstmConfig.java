@@ -20,8 +20,8 @@ import java.util.Objects;
  * @param batchSize training windows per optimiser step
  * @param learningRate Adam's learning rate
  * @param patience epochs without a better validation loss before training stops (the best weights are kept)
- * @param seed seeds weight initialisation and window shuffling: same data, seed and threads (> 0), the same model
- *             up to floating-point rounding (the CPU kernels may sum in another order)
+ * @param seed seeds weight initialisation and window shuffling; TensorFlow's CPU execution is not deterministic
+ *             here, so two trainings with the same seed can still differ (by up to a few percent, measured)
  * @param validationBuckets the last buckets of each series held out by time for early stopping (0: none, then
  *                          training runs all epochs)
  * @param scaleFloor the least per-window scale: windows whose mean units are below it are not scaled up, so a
