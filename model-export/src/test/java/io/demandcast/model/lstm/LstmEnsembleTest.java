@@ -50,7 +50,7 @@ class LstmEnsembleTest {
     void theCardRecordsAWideningOfTheBandAndARefitAsLongAsTheBestEpoch() {
         List<SeriesHistory> train = SyntheticDemand.weekly(12, 80, 8L);
         try (LstmModel model = new LstmTrainer(LstmTrainerTest.small().withTraining(4, 64, 0.01, 2, 3L, H)
-                .withServing(64, 1)).train(train, null)) {
+                .withServing(64, 1).withRefit(true)).train(train, null)) {
             Map<String, Object> settings = model.card().trainer();
             assertThat(((Number) settings.get("bandWideningLower")).doubleValue()).isBetween(1.0, 4.0);
             assertThat(((Number) settings.get("bandWideningUpper")).doubleValue()).isBetween(1.0, 4.0);
