@@ -3,6 +3,7 @@ package io.demandcast.app.demo;
 import io.demandcast.app.config.AppConfig;
 import io.demandcast.app.replay.OrderLinesFile;
 import io.demandcast.app.replay.OrderReplay;
+import io.demandcast.app.replay.ProduceCommand;
 import io.demandcast.app.run.ForecasterApp;
 import io.demandcast.model.Bucket;
 import io.demandcast.model.SeriesHistory;
@@ -11,7 +12,6 @@ import io.demandcast.model.lstm.LstmConfig;
 import io.demandcast.model.lstm.LstmModel;
 import io.demandcast.model.lstm.LstmTrainer;
 import io.demandcast.schemas.avro.OrderEvent;
-import io.demandcast.schemas.registry.AvroSerdes;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -33,10 +33,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * The demo's main job, on a broker and a registry that already run: reads the order-lines file the stream's way,
@@ -311,7 +308,7 @@ public final class DemoRun {
         @Override
         public void run() {
             try (OrderLinesFile file = OrderLinesFile.open(settings.data(), settings.zone());
-                 Producer<String, OrderEvent> producer = producer(config)) {
+                 Producer<String, OrderEvent> producer = ProduceCommand.producer(config)) {
                 summary = OrderReplay.run(file, producer, config.topicNames().orders(), replaySettings,
                         (count, eventTime, elapsed) -> sent.set(count));
             } catch (IOException e) {
@@ -323,17 +320,6 @@ public final class DemoRun {
     }
 
     /** An idempotent producer with the registry's serializer, as {@code produce} uses. */
-    static Producer<String, OrderEvent> producer(AppConfig config) {
-        Map<String, Object> props = new HashMap<>();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
-        props.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
-        AvroSerdes serdes = new AvroSerdes(ForecasterApp.serdeConfig(config));
-        return new KafkaProducer<>(props, new StringSerializer(), serdes.forValue(OrderEvent.class).serializer());
-    }
-
     /** Deletes this run's topics, the app's internal ones included: a re-run starts clean and the disk stays small. */
     private void deleteTopics(AppConfig config) {
         Map<String, Object> props = new HashMap<>();

@@ -120,7 +120,8 @@ public final class ProduceCommand implements Callable<Integer> {
     }
 
     /** An idempotent producer with the registry's serializer: a retried send never duplicates an order. */
-    static Producer<String, OrderEvent> producer(AppConfig config) {
+    /** The idempotent OrderEvent producer of a replay (the demo's too), with the broker security of {@code config}. */
+    public static Producer<String, OrderEvent> producer(AppConfig config) {
         Map<String, Object> props = new HashMap<>();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
