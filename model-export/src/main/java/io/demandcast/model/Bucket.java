@@ -1,12 +1,10 @@
 package io.demandcast.model;
 
-import java.time.DayOfWeek;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.temporal.ChronoUnit;
-import java.time.temporal.TemporalAdjusters;
 import java.util.Locale;
 
 /**
@@ -15,6 +13,9 @@ import java.util.Locale;
  */
 public enum Bucket {
     HOUR(24), DAY(7), WEEK(52), MONTH(12);
+
+    private static final long HOUR_MS = 3_600_000L;
+    private static final long DAY_MS = 86_400_000L;
 
     private final int season;
 
@@ -29,29 +30,42 @@ public enum Bucket {
 
     /** Start of the bucket that contains {@code t}. */
     public Instant floor(Instant t) {
-        ZonedDateTime z = t.atZone(ZoneOffset.UTC);
+        // UTC has no offset changes, so the fixed-length buckets are integer arithmetic on epoch milliseconds; the
+        // stream's bucket clock and every history call these per record and per series (zoned dates showed up in
+        // the forecast cycle's profile). Months keep the calendar.
         return switch (this) {
-            case HOUR -> z.truncatedTo(ChronoUnit.HOURS).toInstant();
-            case DAY -> z.truncatedTo(ChronoUnit.DAYS).toInstant();
-            case WEEK -> z.truncatedTo(ChronoUnit.DAYS)
-                    .with(TemporalAdjusters.previousOrSame(DayOfWeek.MONDAY)).toInstant();
-            case MONTH -> z.truncatedTo(ChronoUnit.DAYS).withDayOfMonth(1).toInstant();
+            case HOUR -> Instant.ofEpochMilli(Math.floorDiv(t.toEpochMilli(), HOUR_MS) * HOUR_MS);
+            case DAY -> Instant.ofEpochMilli(Math.floorDiv(t.toEpochMilli(), DAY_MS) * DAY_MS);
+            case WEEK -> {
+                long day = Math.floorDiv(t.toEpochMilli(), DAY_MS);
+                // 1970-01-01 was a Thursday: three days after a Monday.
+                yield Instant.ofEpochMilli((day - Math.floorMod(day + 3, 7)) * DAY_MS);
+            }
+            case MONTH -> t.atZone(ZoneOffset.UTC).truncatedTo(ChronoUnit.DAYS).withDayOfMonth(1).toInstant();
         };
     }
 
     /** Start of the bucket {@code n} buckets after the one starting at {@code start} (n may be negative). */
     public Instant plus(Instant start, long n) {
-        ZonedDateTime z = start.atZone(ZoneOffset.UTC);
         return switch (this) {
-            case HOUR -> z.plusHours(n).toInstant();
-            case DAY -> z.plusDays(n).toInstant();
-            case WEEK -> z.plusWeeks(n).toInstant();
-            case MONTH -> z.plusMonths(n).toInstant();
+            case HOUR -> start.plusMillis(Math.multiplyExact(n, HOUR_MS));
+            case DAY -> start.plusMillis(Math.multiplyExact(n, DAY_MS));
+            case WEEK -> start.plusMillis(Math.multiplyExact(n, 7 * DAY_MS));
+            case MONTH -> start.atZone(ZoneOffset.UTC).plusMonths(n).toInstant();
         };
     }
 
     /** Whole buckets from the bucket starting at {@code from} to the one starting at {@code to}. */
     public long between(Instant from, Instant to) {
+        if (this != MONTH && from.getNano() % 1_000_000 == 0 && to.getNano() % 1_000_000 == 0) {
+            // Whole milliseconds (every bucket start is): Java's division truncates toward zero, as ChronoUnit does.
+            long span = Math.subtractExact(to.toEpochMilli(), from.toEpochMilli());
+            return switch (this) {
+                case HOUR -> span / HOUR_MS;
+                case DAY -> span / DAY_MS;
+                default -> span / (7 * DAY_MS);
+            };
+        }
         ZonedDateTime a = from.atZone(ZoneOffset.UTC);
         ZonedDateTime b = to.atZone(ZoneOffset.UTC);
         return switch (this) {

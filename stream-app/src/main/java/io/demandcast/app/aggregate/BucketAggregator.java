@@ -203,7 +203,10 @@ public final class BucketAggregator implements Processor<String, SalesEvent, Str
                 retired++;
                 metrics.seriesRetired();
             } else {
-                tallies.put(series, tally);
+                if (sums != null) {
+                    // Only a bucket with sales changes the tally; most series sell nothing in most buckets.
+                    tallies.put(series, tally);
+                }
                 histories.put(series, ring);
             }
         }

@@ -32,6 +32,8 @@ public final class ForecastCycle {
     private final int horizon;
     private final int batchSize;
     private final PipelineMetrics metrics;
+    /** The step starts of the last history seen; see {@link #stepStarts}. */
+    private volatile Instant[] lastStepStarts;
 
     public ForecastCycle(ModelHandle models, Forecaster fallback, int horizon, int batchSize,
                          PipelineMetrics metrics) {
@@ -44,6 +46,25 @@ public final class ForecastCycle {
         this.horizon = horizon;
         this.batchSize = batchSize;
         this.metrics = metrics;
+    }
+
+    /**
+     * The horizon's bucket starts after {@code history}: the same for every series of a close, so they are worked
+     * out once and reused while consecutive histories end at the same bucket. Stream threads share the cycle:
+     * the array is never changed once published, so another thread's entry is at worst a miss.
+     */
+    private Instant[] stepStarts(SeriesHistory history) {
+        Instant first = history.bucketStart(history.length());
+        Instant[] cached = lastStepStarts;
+        if (cached != null && cached[0].equals(first)) {
+            return cached;
+        }
+        Instant[] starts = new Instant[horizon];
+        for (int h = 0; h < horizon; h++) {
+            starts[h] = history.bucketStart(history.length() + h);
+        }
+        lastStepStarts = starts;
+        return starts;
     }
 
     /** Name written in {@code method} for a fallback forecast made for {@code reason}. */
@@ -123,10 +144,10 @@ public final class ForecastCycle {
 
     private Forecast toRecord(SeriesHistory history, QuantileForecast q, String method, String version,
                               Instant lastObserved, long producedAt) {
+        Instant[] starts = stepStarts(history);
         List<ForecastStep> steps = new ArrayList<>(horizon);
         for (int h = 0; h < horizon; h++) {
-            steps.add(new ForecastStep(history.bucketStart(history.length() + h), q.quantile(h, 0.1),
-                    q.quantile(h, 0.5), q.quantile(h, 0.9)));
+            steps.add(new ForecastStep(starts[h], q.quantile(h, 0.1), q.quantile(h, 0.5), q.quantile(h, 0.9)));
         }
         return Forecast.newBuilder()
                 .setSeries(history.series())

@@ -14,22 +14,18 @@ import io.demandcast.app.ingest.SeriesSale;
 import io.demandcast.model.Forecaster;
 import io.demandcast.model.baseline.SeasonalNaive;
 import io.demandcast.schemas.Topics;
-import io.demandcast.schemas.avro.Forecast;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
-import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
-import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 
 /**
@@ -51,8 +47,9 @@ public final class ForecastTopology {
     public static final String REPARTITION = "sales-by-series";
 
     /**
-     * Series key -> its latest forecast, for interactive queries (REST). It lives in the aggregator's task, so a
-     * series' forecast is kept by the instance that makes it; its changelog is
+     * Series key -> its latest forecast in the wire format of {@code forecasts} (bytes), for interactive queries
+     * (REST). It lives in the aggregator's task, so a series' forecast is kept by the instance that makes it; its
+     * changelog is
      * {@code <application.id>-latest-forecasts-changelog}.
      */
     public static final String LATEST_FORECAST_STORE = "latest-forecasts";
@@ -92,6 +89,7 @@ public final class ForecastTopology {
             builder.addStateStore(store);
         }
         builder.addStateStore(OrderIntake.watermarkStore());
+        builder.addStateStore(LatestForecasts.store());
 
         OrderValidator validator = new OrderValidator(config.maxLineQuantity(), config.maxUnitPrice(),
                 config.minEventTime(), config.maxFutureSkew());
@@ -141,14 +139,12 @@ public final class ForecastTopology {
                 .mapValues(value -> ((BucketOutput.Actual) value).bucket(), Named.as("actual-records"))
                 .to(topics.salesActuals().name(), Produced.with(topics.salesActuals().keySerde(),
                         topics.salesActuals().valueSerde()).withName("sales-actuals-sink"));
-        KStream<String, Forecast> forecasts = outputs.get("closed-forecasts")
-                .mapValues(value -> ((BucketOutput.Forecasted) value).forecast(), Named.as("forecast-records"));
-        forecasts.to(topics.forecasts().name(), Produced.with(topics.forecasts().keySerde(),
-                topics.forecasts().valueSerde()).withName("forecasts-sink"));
-        forecasts.toTable(Named.as("latest-forecast-table"),
-                Materialized.<String, Forecast, KeyValueStore<Bytes, byte[]>>as(LATEST_FORECAST_STORE)
-                        .withKeySerde(topics.forecasts().keySerde())
-                        .withValueSerde(topics.forecasts().valueSerde()));
+        outputs.get("closed-forecasts")
+                .mapValues(value -> ((BucketOutput.Forecasted) value).forecast(), Named.as("forecast-records"))
+                .process(() -> new LatestForecasts(topics.forecasts().valueSerde().serializer(),
+                        topics.forecasts().name()), Named.as("latest-forecasts"), LATEST_FORECAST_STORE)
+                .to(topics.forecasts().name(), Produced.with(topics.forecasts().keySerde(), Serdes.ByteArray())
+                        .withName("forecasts-sink"));
         outputs.get("closed-late")
                 .map((key, value) -> {
                     BucketOutput.Late late = (BucketOutput.Late) value;

@@ -11,6 +11,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
@@ -31,9 +32,17 @@ public final class ForecastQueries implements ForecastLookup {
     private final HostInfo self;
     private final HttpClient http;
     private final Duration timeout;
+    private final Deserializer<Forecast> decoder;
+    private final String topic;
 
-    public ForecastQueries(KafkaStreams streams, HostInfo self, Duration timeout) {
+    /**
+     * @param decoder reads the stored bytes, which are in the wire format of {@code topic} ({@code forecasts})
+     */
+    public ForecastQueries(KafkaStreams streams, HostInfo self, Duration timeout, Deserializer<Forecast> decoder,
+                           String topic) {
         this.streams = streams;
+        this.decoder = decoder;
+        this.topic = topic;
         this.self = self;
         this.timeout = timeout;
         this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
@@ -60,16 +69,16 @@ public final class ForecastQueries implements ForecastLookup {
 
     private Answer local(String series, int partition) {
         try {
-            ReadOnlyKeyValueStore<String, Forecast> store = streams.store(StoreQueryParameters
+            ReadOnlyKeyValueStore<String, byte[]> store = streams.store(StoreQueryParameters
                     .fromNameAndType(ForecastTopology.LATEST_FORECAST_STORE,
-                            QueryableStoreTypes.<String, Forecast>keyValueStore())
+                            QueryableStoreTypes.<String, byte[]>keyValueStore())
                     .withPartition(partition));
-            Forecast f = store.get(series);
-            if (f == null) {
+            byte[] bytes = store.get(series);
+            if (bytes == null) {
                 return message(404, "no forecast for series '" + series + "': unknown series, or none of its "
                         + "buckets has closed yet");
             }
-            return Answer.found(AvroJson.toJsonLine(f));
+            return Answer.found(AvroJson.toJsonLine(decoder.deserialize(topic, bytes)));
         } catch (InvalidStateStoreException e) {
             return unavailable("the forecasts of partition " + partition + " are moving between instances ("
                     + e.getMessage() + "); retry in a moment");

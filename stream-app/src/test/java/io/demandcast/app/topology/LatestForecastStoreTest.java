@@ -25,12 +25,12 @@ class LatestForecastStoreTest {
             p.sale("A", "2010-12-02T10:00:00Z", 5);
             p.sale("A", "2010-12-03T10:00:00Z", 2);
             List<Forecast> published = p.forecasts();
-            KeyValueStore<String, Forecast> store = p.driver.getKeyValueStore(ForecastTopology.LATEST_FORECAST_STORE);
+            KeyValueStore<String, byte[]> store = p.driver.getKeyValueStore(ForecastTopology.LATEST_FORECAST_STORE);
             for (String series : List.of("A", "B")) {
                 Forecast last = published.stream().filter(f -> f.getSeries().equals(series))
                         .reduce((x, y) -> y).orElseThrow();
                 assertThat(last.getLastObservedBucket()).isEqualTo(Instant.parse("2010-12-02T00:00:00Z"));
-                assertThat(store.get(series)).isEqualTo(last);
+                assertThat(p.decodeForecast(store.get(series))).isEqualTo(last);
             }
             assertThat(store.get("C")).isNull();
         }

@@ -127,6 +127,12 @@ final class PipelineDriver implements AutoCloseable {
         return forecasts.readValuesToList();
     }
 
+    /** A value of the latest-forecasts store, read as REST reads it: bytes in the wire format of forecasts. */
+    Forecast decodeForecast(byte[] stored) {
+        return stored == null ? null
+                : topics.forecasts().valueSerde().deserializer().deserialize(topics.forecasts().name(), stored);
+    }
+
     List<KeyValue<byte[], DeadLetter>> deadLetters() {
         List<KeyValue<byte[], DeadLetter>> out = new ArrayList<>();
         deadLetters.readKeyValuesToList().forEach(out::add);
