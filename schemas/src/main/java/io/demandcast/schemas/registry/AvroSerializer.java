@@ -26,6 +26,8 @@ final class AvroSerializer<T extends SpecificRecord> implements Serializer<T> {
     private final Class<T> type;
     private final Schema schema;
     private final SpecificDatumWriter<T> writer;
+    /** A hand-written encoder for this type's current schema, or null (see {@link HotPathEncoders}). */
+    private final HotPathEncoders.RecordEncoder<T> hotPath;
     private final SchemaRegistryClient registry;
     private final boolean autoRegister;
     private final boolean isKey;
@@ -36,6 +38,7 @@ final class AvroSerializer<T extends SpecificRecord> implements Serializer<T> {
         SpecificData model = SpecificData.getForClass(type);
         this.schema = model.getSchema(type);
         this.writer = new SpecificDatumWriter<>(schema, model);
+        this.hotPath = HotPathEncoders.forType(type, schema);
         this.registry = registry;
         this.autoRegister = autoRegister;
         this.isKey = isKey;
@@ -56,7 +59,11 @@ final class AvroSerializer<T extends SpecificRecord> implements Serializer<T> {
         out.write(id);
         try {
             scratch.encoder = EncoderFactory.get().binaryEncoder(out, scratch.encoder);
-            writer.write(data, scratch.encoder);
+            if (hotPath != null) {
+                hotPath.encode(data, scratch.encoder);
+            } else {
+                writer.write(data, scratch.encoder);
+            }
             scratch.encoder.flush();
         } catch (IOException | RuntimeException e) {
             throw new SerializationException("Cannot serialize a value of type " + type.getSimpleName() + " for topic '" + topic

@@ -80,8 +80,10 @@ public final class BucketAggregator implements Processor<String, SalesEvent, Str
                         Serdes.ByteArray()),
                 Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(OPEN_BUCKETS_STORE), Serdes.String(),
                         new SeriesTally.StoreSerde()),
+                // Not cached: every close rewrites every series' ring, so a cache only adds a copy before the flush
+                // (and at 100,000 series it overflows and evicts anyway).
                 Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(HISTORY_STORE), Serdes.String(),
-                        new SalesRing.StoreSerde()));
+                        new SalesRing.StoreSerde()).withCachingDisabled());
     }
 
     @Override
@@ -167,6 +169,8 @@ public final class BucketAggregator implements Processor<String, SalesEvent, Str
         try (KeyValueIterator<String, SeriesTally> it = tallies.all()) {
             it.forEachRemaining(all::add);
         }
+        Instant bucketStart = Instant.ofEpochMilli(b);
+        Instant bucketEnd = Instant.ofEpochMilli(end);
         List<SeriesHistory> toForecast = new ArrayList<>();
         int retired = 0;
         for (KeyValue<String, SeriesTally> entry : all) {
@@ -176,16 +180,13 @@ public final class BucketAggregator implements Processor<String, SalesEvent, Str
                 continue;
             }
             SeriesTally.Sums sums = tally.take(b);
-            SalesBucket actual = SalesBucket.newBuilder()
-                    .setSeries(series)
-                    .setBucketStart(Instant.ofEpochMilli(b))
-                    .setBucketEnd(Instant.ofEpochMilli(end))
-                    .setUnits(sums == null ? 0.0 : sums.units())
-                    .setRevenue(sums == null ? 0.0 : sums.revenue())
-                    .setOrderCount(sums == null ? 0 : sums.orders())
-                    .setMeanPrice(sums == null || Double.isNaN(sums.meanPrice()) ? null : sums.meanPrice())
-                    .setZeroFilled(sums == null)
-                    .build();
+            // The all-fields constructor: a builder checks and defaults each field, 100,000 times per close.
+            SalesBucket actual = new SalesBucket(series, bucketStart, bucketEnd,
+                    sums == null ? 0.0 : sums.units(),
+                    sums == null ? 0.0 : sums.revenue(),
+                    sums == null ? 0 : sums.orders(),
+                    sums == null || Double.isNaN(sums.meanPrice()) ? null : sums.meanPrice(),
+                    sums == null);
             context.forward(new Record<>(series, (BucketOutput) new BucketOutput.Actual(actual), end));
             metrics.actualPublished();
             SalesRing ring = histories.get(series);

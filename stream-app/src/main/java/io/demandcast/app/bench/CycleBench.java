@@ -204,8 +204,8 @@ public final class CycleBench {
                 for (int i = s; i < Math.min(settings.series(), s + LINES_PER_ORDER); i++) {
                     lines.add(new OrderLine(SyntheticOrders.productId(i), 1.0 + i % 7, 2.5));
                 }
-                send(producer, names.orders(), "load-" + orders, DAY0.plus(Duration.ofHours(10)).plusMillis(orders),
-                        lines);
+                send(producer, names.orders(), null, "load-" + orders,
+                        DAY0.plus(Duration.ofHours(10)).plusMillis(orders), lines);
                 orders++;
             }
             producer.flush();
@@ -247,7 +247,10 @@ public final class CycleBench {
                 List<Long> closingTimes = new ArrayList<>();
                 for (int p = 0; p < closers.size(); p++) {
                     closingTimes.add(closeTime.plusMillis(p).toEpochMilli());
-                    send(producer, names.orders(), "close-" + k + "-" + p, closeTime.plusMillis(p),
+                    // Order p goes to orders partition p: a partition left without one would hold the close back
+                    // until its intake task declares itself idle (wallclock.close.interval), which is not the
+                    // cycle. Its line's product is the one that moves repartition partition p.
+                    send(producer, names.orders(), p, "close-" + k + "-" + p, closeTime.plusMillis(p),
                             List.of(new OrderLine(closers.get(p), 1.0, 2.5)));
                 }
                 producer.flush();
@@ -324,11 +327,11 @@ public final class CycleBench {
                 * ((Number) m.get("inference.batches")).longValue();
     }
 
-    private static void send(KafkaProducer<String, OrderEvent> producer, String topic, String id, Instant time,
-                             List<OrderLine> lines) {
+    private static void send(KafkaProducer<String, OrderEvent> producer, String topic, Integer partition, String id,
+                             Instant time, List<OrderLine> lines) {
         OrderEvent order = OrderEvent.newBuilder().setOrderId(id).setEventTime(time).setCustomerId(null)
                 .setChannel("web").setCountry("GB").setType(OrderType.SALE).setLines(lines).build();
-        producer.send(new ProducerRecord<>(topic, null, time.toEpochMilli(), id, order));
+        producer.send(new ProducerRecord<>(topic, partition, time.toEpochMilli(), id, order));
     }
 
     private void awaitCondition(BooleanSupplier done, AtomicReference<Throwable> crashed,

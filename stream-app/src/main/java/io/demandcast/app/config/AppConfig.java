@@ -309,6 +309,9 @@ public record AppConfig(
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, processingGuarantee);
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Long.toString(commitIntervalMs));
         p.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), Long.toString(transactionTimeoutMs));
+        // A close sends a burst of 100,000s of records (actuals, forecasts, changelogs): 16 KB batches (the
+        // client's default) mean a batch per dozen forecasts. Overridable as streams.producer.batch.size.
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG), Integer.toString(256 * 1024));
         // Internal topic and store names must not shift when the topology changes, or a restart loses its state.
         p.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, "true");
         p.putAll(streamsOverrides);

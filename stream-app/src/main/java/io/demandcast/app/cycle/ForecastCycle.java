@@ -149,13 +149,7 @@ public final class ForecastCycle {
         for (int h = 0; h < horizon; h++) {
             steps.add(new ForecastStep(starts[h], q.quantile(h, 0.1), q.quantile(h, 0.5), q.quantile(h, 0.9)));
         }
-        return Forecast.newBuilder()
-                .setSeries(history.series())
-                .setLastObservedBucket(lastObserved)
-                .setSteps(steps)
-                .setModelVersion(version)
-                .setMethod(method)
-                .setProducedAt(Instant.ofEpochMilli(producedAt))
-                .build();
+        // The all-fields constructor: a builder checks and defaults each field, for every series of a close.
+        return new Forecast(history.series(), lastObserved, steps, version, method, Instant.ofEpochMilli(producedAt));
     }
 }
