@@ -306,14 +306,16 @@ public final class BenchCommand implements Callable<Integer> {
         if (results.get("cycle") instanceof List<?> cycles && !cycles.isEmpty()) {
             log.println();
             log.printf("Forecast cycle on a bucket close (ms, median of timed closes [min-max])%n");
-            log.printf("  %9s %20s %20s %20s %20s %10s%n", "series", "LSTM cycle", "naive cycle",
-                    "LSTM order->visible", "naive order->visible", "peak RSS");
+            log.printf("  %9s %20s %20s %20s %20s %10s %14s%n", "series", "LSTM cycle", "naive cycle",
+                    "LSTM order->visible", "naive order->visible", "peak RSS", "CPU LSTM/naive");
             for (Object o : cycles) {
                 CycleBench.Result c = (CycleBench.Result) o;
-                log.printf("  %,9d %20s %20s %20s %20s %7d MB%n", c.series(), ms(c.lstmCycleMs()),
+                log.printf("  %,9d %20s %20s %20s %20s %7d MB %14s%n", c.series(), ms(c.lstmCycleMs()),
                         ms(c.fallbackCycleMs()), ms(c.lstmVisibleMs()), ms(c.fallbackVisibleMs()),
-                        c.vmHwmKb() / 1024);
+                        c.vmHwmKb() / 1024, String.format("%.0f/%.0f", medianCpu(c, true), medianCpu(c, false)));
             }
+            log.println("  CPU: the app process's CPU ms per close (median of timed closes, all threads), which other "
+                    + "loads barely change; on 2 cores a cycle takes at least half of it.");
             log.println("  cycle: from the closing record being readable by the bucket aggregator (committed on the "
                     + "repartition topic) to the last forecast handed to the producer (target < 2 s at 100,000).");
             log.println("  order->visible: from sending the closing orders to a read_committed consumer holding every "
@@ -324,6 +326,12 @@ public final class BenchCommand implements Callable<Integer> {
 
     private static void row(PrintWriter log, String name, PipelineBench.Summary s, PipelineBench.Summary after) {
         log.printf("  %-40s %,14.0f %,14.0f %,14.0f %,12.0f%n", name, s.median(), s.min(), s.max(), after.median());
+    }
+
+    private static double medianCpu(CycleBench.Result r, boolean lstm) {
+        double[] cpu = r.closes().stream().filter(c -> !c.warmUp() && c.method().startsWith("seasonal_naive") != lstm)
+                .mapToDouble(CycleBench.Close::cpuMs).sorted().toArray();
+        return cpu.length == 0 ? Double.NaN : cpu[cpu.length / 2];
     }
 
     private static String ms(PipelineBench.Summary s) {

@@ -94,9 +94,12 @@ public final class CycleBench {
      * @param modelMs of that, the time spent in the model's forecast calls (zero for the fallback)
      * @param forwardedMs from sending the closing orders to the last forecast forwarded by the stream threads
      * @param visibleMs from sending the closing orders to the last forecast seen by a read_committed consumer
+     * @param cpuMs CPU time of the whole app process (all threads, TensorFlow's included) from sending the closing
+     *              orders to the last forecast forwarded: unlike the wall-clock figures, other loads on the machine
+     *              barely change it, and on 2 cores the cycle cannot take less than half of it
      */
     public record Close(int close, String method, boolean warmUp, long forecasts, double cycleMs, double modelMs,
-                        double forwardedMs, double visibleMs) {
+                        double forwardedMs, double visibleMs, double cpuMs) {
     }
 
     /**
@@ -243,6 +246,7 @@ public final class CycleBench {
                 long target = forecastsBefore + settings.series();
                 Instant closeTime = DAY0.plus(DAY.multipliedBy(k)).plus(Duration.ofHours(2));
                 long start = System.nanoTime();
+                long cpuStart = processCpuNanos();
                 double modelMsBefore = modelMs(metrics);
                 List<Long> closingTimes = new ArrayList<>();
                 for (int p = 0; p < closers.size(); p++) {
@@ -257,6 +261,7 @@ public final class CycleBench {
                 awaitCondition(() -> metrics.forecastsPublished() >= target, crashed,
                         "close " + k + " to forward " + settings.series() + " forecasts");
                 long forwardedAt = System.nanoTime();
+                double cpuMs = (processCpuNanos() - cpuStart) / 1e6;
                 double forwardedMs = (forwardedAt - start) / 1e6;
                 long reached = repartition.allSeen(closingTimes).orElse(start);
                 double cycleMs = (forwardedAt - reached) / 1e6;
@@ -271,10 +276,10 @@ public final class CycleBench {
                 boolean warmUp = lstm ? !lstmWarm : !fallbackWarm;
                 lstmWarm |= lstm;
                 fallbackWarm |= !lstm;
-                closes.add(new Close(k, method, warmUp, made, cycleMs, modelMs, forwardedMs, visibleMs));
-                log.printf("  close %d (%s%s): %,d forecasts; cycle %.0f ms (model %.0f ms); from sending the closing "
-                                + "orders: forwarded %.0f ms, committed and visible %.0f ms%n", k, method,
-                        warmUp ? ", warm-up" : "", made, cycleMs, modelMs, forwardedMs, visibleMs);
+                closes.add(new Close(k, method, warmUp, made, cycleMs, modelMs, forwardedMs, visibleMs, cpuMs));
+                log.printf("  close %d (%s%s): %,d forecasts; cycle %.0f ms (model %.0f ms, process CPU %.0f ms); "
+                                + "from sending the closing orders: forwarded %.0f ms, committed and visible %.0f ms%n",
+                        k, method, warmUp ? ", warm-up" : "", made, cycleMs, modelMs, cpuMs, forwardedMs, visibleMs);
                 log.flush();
             }
             Runtime rt = Runtime.getRuntime();
@@ -318,6 +323,11 @@ public final class CycleBench {
             }
         }
         return out;
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     /** Milliseconds spent in model calls so far, from the pipeline's inference counters. */
