@@ -216,7 +216,10 @@ public final class BucketAggregator implements Processor<String, SalesEvent, Str
             context.forward(new Record<>(f.getSeries(), (BucketOutput) new BucketOutput.Forecasted(f), end));
             metrics.forecastPublished();
         }
-        metrics.bucketClosed();
+        if (!toForecast.isEmpty()) {
+            // A close of a task that knows no series yet publishes nothing: not counted as a closed bucket.
+            metrics.bucketClosed();
+        }
         metrics.seriesActive(context.taskId().toString(), all.size() - retired);
         return all.size();
     }

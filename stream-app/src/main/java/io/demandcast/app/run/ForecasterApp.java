@@ -4,6 +4,7 @@ import io.demandcast.app.registry.ModelRegistry;
 import io.demandcast.app.registry.ModelReleaseFollower;
 import io.demandcast.app.retrain.RetrainingRole;
 import io.demandcast.app.config.AppConfig;
+import io.demandcast.app.cycle.ModelHandle;
 import io.demandcast.app.cycle.ModelSlot;
 import io.demandcast.app.topology.ForecastTopology;
 import io.demandcast.app.topology.PipelineMetrics;
@@ -274,6 +275,11 @@ public final class ForecasterApp implements AutoCloseable {
     /** Where REST listens. */
     public InetSocketAddress restAddress() {
         return rest.address();
+    }
+
+    /** The models the forecast cycles lease: one lease holds the model in service until it is released. */
+    public ModelHandle models() {
+        return models;
     }
 
     /** The version of the model in service, or null on the fallback. */

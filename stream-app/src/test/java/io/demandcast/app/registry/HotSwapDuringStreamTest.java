@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.demandcast.app.config.AppConfig;
 import io.demandcast.app.cycle.ModelHandle;
-import io.demandcast.app.cycle.ModelSlot;
 import io.demandcast.app.retrain.RegimeChange;
 import io.demandcast.app.run.Cluster;
 import io.demandcast.app.run.ForecasterApp;
@@ -19,7 +18,6 @@ import io.demandcast.schemas.avro.Forecast;
 import io.demandcast.schemas.avro.ForecastStep;
 import io.demandcast.schemas.avro.SalesBucket;
 import io.demandcast.schemas.registry.AvroSerdes;
-import java.lang.reflect.Field;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -75,7 +73,7 @@ class HotSwapDuringStreamTest {
         List<Forecast> forecasts = new ArrayList<>();
         List<SalesBucket> actuals = new ArrayList<>();
         try (ForecasterApp app = ForecasterApp.start(config, LstmModel::load, Duration.ofSeconds(30))) {
-            ModelSlot slot = slotOf(app);
+            ModelHandle slot = app.models();
             Cluster.await("the app to run", Duration.ofSeconds(30), () -> app.health().state().equals("RUNNING"));
             assertThat(app.modelVersion()).isEqualTo(versionA);
             try (ModelRegistry registry = ModelRegistry.of(config)) {
@@ -88,8 +86,6 @@ class HotSwapDuringStreamTest {
                     config.schemaRegistryUrl(), "--topic", config.topicNames().orders(), "--no-progress"));
 
             // Mid-stream: A's forecasts of a few of the some 19 days are committed and the replay is still sending.
-            // (Committed output, not the bucketsClosed metric: it also counts a close that had no series to
-            // forecast, 20 closes for 19 days of output here.)
             awaitCommittedBuckets(config, versionA, BUCKETS_ON_A);
             assertThat(replay).as("the replay still sending when B is published").isNotDone();
             // Held as a cycle holds it: A must outlive the swap while leased, and close when released.
@@ -262,12 +258,5 @@ class HotSwapDuringStreamTest {
             model.export(dir);
             return model.version();
         }
-    }
-
-    /** The app's model slot: the test holds a lease on it as a forecast cycle does. */
-    private static ModelSlot slotOf(ForecasterApp app) throws ReflectiveOperationException {
-        Field field = ForecasterApp.class.getDeclaredField("models");
-        field.setAccessible(true);
-        return (ModelSlot) field.get(app);
     }
 }

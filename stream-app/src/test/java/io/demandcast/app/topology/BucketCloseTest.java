@@ -50,6 +50,7 @@ class BucketCloseTest {
                             org.assertj.core.groups.Tuple.tuple("B", 0.0, true, 0));
             assertThat(day2.stream().filter(b -> b.getSeries().equals("B")).findFirst().orElseThrow().getMeanPrice())
                     .isNull();
+            assertThat(p.metrics.bucketsClosed()).as("closed buckets counted, one per close").isEqualTo(2);
         }
     }
 
