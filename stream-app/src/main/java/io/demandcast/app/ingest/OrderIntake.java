@@ -38,6 +38,7 @@ public final class OrderIntake implements Processor<byte[], byte[], byte[], Inta
     private final OrderValidator validator;
     private final PipelineMetrics metrics;
     private final Cadence cadence;
+    private final IntakeBacklog backlog;
     private ProcessorContext<byte[], Intake> context;
     private KeyValueStore<String, Long> watermarkStore;
     private long watermark = OrderValidator.NO_WATERMARK;
@@ -47,11 +48,13 @@ public final class OrderIntake implements Processor<byte[], byte[], byte[], Inta
     private boolean idle;
     private boolean acceptedSincePunctuation;
 
+    /** @param backlog what the task's partition still holds for it: a task with records waiting is never idle */
     public OrderIntake(Deserializer<OrderEvent> decoder, OrderValidator validator, Cadence cadence,
-                       PipelineMetrics metrics) {
+                       IntakeBacklog backlog, PipelineMetrics metrics) {
         this.decoder = decoder;
         this.validator = validator;
         this.cadence = cadence;
+        this.backlog = backlog;
         this.metrics = metrics;
     }
 
@@ -130,9 +133,20 @@ public final class OrderIntake implements Processor<byte[], byte[], byte[], Inta
         return cadence.bucket().floor(Instant.ofEpochMilli(t).minus(cadence.grace())).toEpochMilli();
     }
 
+    /**
+     * Idle means nothing to read, not nothing read: a task the stream thread gave no turn for a whole interval (a
+     * long forecast cycle of another task, a loaded machine) may have its partition's records still ahead of it.
+     * When the backlog is not known, the wall clock alone decides, as before it was watched.
+     */
     private void onWallClock(long now) {
-        if (!acceptedSincePunctuation && !idle) {
+        long waiting = backlog.waiting(partition);
+        if (!acceptedSincePunctuation && !idle && waiting <= 0) {
             idle = true;
+            emitWatermark(watermark == OrderValidator.NO_WATERMARK ? now : watermark);
+        } else if (idle && waiting > 0) {
+            // Orders came to an idle partition: the aggregating tasks wait for them from now, not only from when
+            // this task gets its turn to read the first of them.
+            idle = false;
             emitWatermark(watermark == OrderValidator.NO_WATERMARK ? now : watermark);
         }
         acceptedSincePunctuation = false;
