@@ -183,7 +183,7 @@ public final class BrokerBacklog implements IntakeBacklog, AutoCloseable {
             }
         } catch (RuntimeException e) {
             // Whatever failed, the timer must keep looking: a task that throws is never run again.
-            if (!failing) {
+            if (!failing && !timer.isShutdown()) {
                 LOG.warn("{}; until it answers, an orders partition that accepted no order for a whole "
                         + "wallclock.close.interval counts as idle even if records wait for it", e.toString());
                 failing = true;
