@@ -288,7 +288,7 @@ public final class DemoRun {
             if (replay.failure.get() != null) {
                 throw replay.failure.get();
             }
-            Instant last = watch.lastClosedBucket();
+            Instant last = watch.slowestTaskClosed();
             if (!replay.isAlive() && last != null && !last.isBefore(expectedLast)
                     && watch.forecastCount() == watch.actualCount()) {
                 return true;

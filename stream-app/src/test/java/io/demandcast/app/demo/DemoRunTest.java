@@ -58,7 +58,8 @@ class DemoRunTest {
         assertThat(s.methods()).as("the exported LSTM served every forecast").containsOnlyKeys("lstm");
         assertThat(s.modelVersion()).startsWith("lstm");
         assertThat(s.comparedActuals()).isPositive();
-        assertThat(s.mismatchedActuals()).as("sales-actuals against the file's own aggregation").isZero();
+        assertThat(s.mismatchedActuals()).as("sales-actuals against the file's own aggregation: %s; dead letters %s",
+                s.mismatchExamples(), s.deadLetters()).isZero();
         assertThat(s.ordersSent()).isPositive();
         assertThat(s.deadLetterCount()).as("Online Retail has stock adjustments with negative quantities")
                 .isPositive();
