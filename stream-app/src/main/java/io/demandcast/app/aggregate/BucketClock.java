@@ -16,9 +16,9 @@ import org.apache.kafka.common.errors.SerializationException;
  * position has passed its end plus grace: a sale can then be late only if its own origin had already moved more
  * than grace past its bucket, exactly as on a single partition, however fast and unevenly the input is read.
  * Positions come from the origin's sales and from its watermarks. An origin that said it is idle (it accepted no
- * order for a whole {@code wallclock.close.interval}) is not waited for until it sends again; one never heard of
- * is waited for (it may be starting). When every origin is idle, the owner moves event time on with the wall clock
- * from {@link #streamTime()} (a quiet stream still closes its buckets).
+ * order for a whole {@code wallclock.close.interval} and nothing waits for it) is not waited for until it sends
+ * again; one never heard of is waited for (it may be starting). When every origin is idle, the owner moves event
+ * time on with the wall clock from {@link #streamTime()} (a quiet stream still closes its buckets).
  *
  * <p>Before the first bucket closes, an earlier sale moves the first bucket to close back: nothing has been
  * published yet, so nothing is late. This is kept in a store of its own rather than taken from Kafka Streams'

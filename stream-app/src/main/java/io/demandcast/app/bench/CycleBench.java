@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.demandcast.app.config.AppConfig;
 import io.demandcast.app.cycle.ForecastCycle;
 import io.demandcast.app.cycle.ModelSlot;
+import io.demandcast.app.ingest.BrokerBacklog;
+import io.demandcast.app.run.ForecasterApp;
 import io.demandcast.app.topology.ForecastTopology;
 import io.demandcast.app.topology.PipelineMetrics;
 import io.demandcast.model.Bucket;
@@ -176,8 +178,9 @@ public final class CycleBench {
                 : LstmModel.load(settings.modelDir(), 1024, 0);
         PipelineMetrics metrics = new PipelineMetrics();
         ModelSlot slot = new ModelSlot();
-        KafkaStreams streams = new KafkaStreams(ForecastTopology.build(config, settings.partitions(), topics, slot, metrics),
-                config.streamsProperties());
+        BrokerBacklog backlog = ForecasterApp.watchBacklog(config, settings.partitions(), Duration.ofSeconds(30));
+        KafkaStreams streams = new KafkaStreams(ForecastTopology.build(config, settings.partitions(), topics, slot,
+                metrics, backlog), config.streamsProperties());
         AtomicReference<Throwable> crashed = new AtomicReference<>();
         streams.setUncaughtExceptionHandler(e -> {
             crashed.compareAndSet(null, e);
@@ -304,6 +307,7 @@ public final class CycleBench {
             repartitionWatch.join(10_000);
             streams.close(Duration.ofSeconds(60));
             streams.cleanUp();
+            backlog.close();
             slot.close();
             if (model != null) {
                 model.close();

@@ -2,7 +2,9 @@ package io.demandcast.app.bench;
 
 import io.demandcast.app.config.AppConfig;
 import io.demandcast.app.cycle.ModelHandle;
+import io.demandcast.app.ingest.BrokerBacklog;
 import io.demandcast.app.ingest.Rejection;
+import io.demandcast.app.run.ForecasterApp;
 import io.demandcast.app.topology.ForecastTopology;
 import io.demandcast.app.topology.PipelineMetrics;
 import io.demandcast.schemas.Topics;
@@ -205,8 +207,13 @@ public final class PipelineBench {
         cluster.createTopics(settings.partitions(), n.ordersDlq(), n.salesActuals(), n.forecasts());
         Topics topics = new Topics(n, new AvroSerdes(SerdeConfig.of(cluster.registryUrl())));
         PipelineMetrics metrics = new PipelineMetrics();
-        Topology topology = ForecastTopology.build(config, settings.partitions(), topics, ModelHandle.none(), metrics);
-        Timing timing = runToEnd(app, topology, config, ordersTopic, expected);
+        Timing timing;
+        try (BrokerBacklog backlog = ForecasterApp.watchBacklog(config, settings.partitions(),
+                Duration.ofSeconds(30))) {
+            Topology topology = ForecastTopology.build(config, settings.partitions(), topics, ModelHandle.none(),
+                    metrics, backlog);
+            timing = runToEnd(app, topology, config, ordersTopic, expected);
+        }
 
         Set<String> keys = new HashSet<>();
         var deserializer = topics.salesActuals().valueSerde().deserializer();

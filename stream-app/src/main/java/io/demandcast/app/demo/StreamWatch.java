@@ -56,6 +56,9 @@ final class StreamWatch implements AutoCloseable {
     private final Map<String, TreeMap<Long, Double>> actualsByProduct = new HashMap<>();
     private final TreeMap<Long, Long> forecastsPerBucket = new TreeMap<>();
     private final TreeMap<Long, Long> actualsPerBucket = new TreeMap<>();
+    /** The latest bucket on each sales-actuals partition: one aggregating task's, see {@link #slowestTaskClosed()}. */
+    private final Map<Integer, Long> closedByPartition = new HashMap<>();
+    private int actualsPartitions;
     private final Map<String, Long> methods = new TreeMap<>();
     private final Map<String, Long> deadLetters = new TreeMap<>();
     private final Set<String> versions = new HashSet<>();
@@ -94,6 +97,7 @@ final class StreamWatch implements AutoCloseable {
         for (String topic : List.of(forecastsTopic, actualsTopic, config.topicNames().ordersDlq())) {
             for (PartitionInfo p : consumer.partitionsFor(topic, Duration.ofSeconds(30))) {
                 partitions.add(new TopicPartition(topic, p.partition()));
+                actualsPartitions += topic.equals(actualsTopic) ? 1 : 0;
             }
         }
         consumer.assign(partitions);
@@ -108,7 +112,7 @@ final class StreamWatch implements AutoCloseable {
             if (r.topic().equals(forecastsTopic)) {
                 onForecast(forecasts.deserialize(r.topic(), r.headers(), r.value()));
             } else if (r.topic().equals(actualsTopic)) {
-                onActual(actuals.deserialize(r.topic(), r.headers(), r.value()));
+                onActual(actuals.deserialize(r.topic(), r.headers(), r.value()), r.partition());
             } else {
                 DeadLetter d = letters.deserialize(r.topic(), r.headers(), r.value());
                 deadLetters.merge(d.getReason(), 1L, Long::sum);
@@ -149,8 +153,9 @@ final class StreamWatch implements AutoCloseable {
         }
     }
 
-    private void onActual(SalesBucket b) {
+    private void onActual(SalesBucket b, int partition) {
         long bucket = b.getBucketStart().toEpochMilli();
+        closedByPartition.merge(partition, bucket, Math::max);
         actualCount++;
         actualsPerBucket.merge(bucket, 1L, Long::sum);
         if (scored.contains(b.getSeries())) {
@@ -208,6 +213,20 @@ final class StreamWatch implements AutoCloseable {
     /** The latest bucket closed so far (seen on sales-actuals), or null. */
     Instant lastClosedBucket() {
         return actualsPerBucket.isEmpty() ? null : Instant.ofEpochMilli(actualsPerBucket.lastKey());
+    }
+
+    /**
+     * The latest bucket closed by the slowest aggregating task, or null while one has closed none. Each task closes
+     * on its own (the last bucket seen anywhere says nothing of the others) and writes its series' actuals to the
+     * sales-actuals partition of its own number: the same key hash, and the app creates the topics with one
+     * partition count.
+     */
+    Instant slowestTaskClosed() {
+        if (closedByPartition.size() < actualsPartitions) {
+            return null;
+        }
+        return Instant.ofEpochMilli(closedByPartition.values().stream().mapToLong(Long::longValue).min()
+                .orElseThrow());
     }
 
     /** Buckets closed so far (seen on sales-actuals). */

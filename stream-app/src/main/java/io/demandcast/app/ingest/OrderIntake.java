@@ -17,6 +17,8 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * First step of the pipeline: decodes the raw bytes of {@code orders} (the source reads bytes, so a bad record
@@ -24,6 +26,8 @@ import org.apache.kafka.streams.state.Stores;
  * timestamp, or turns it into a dead letter that keeps the original bytes and where they were read.
  */
 public final class OrderIntake implements Processor<byte[], byte[], byte[], Intake> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(OrderIntake.class);
 
     /** The latest event time of a valid order of this task: the stream time that far-future times are judged by. */
     public static final String WATERMARK_STORE = "intake-watermark";
@@ -38,6 +42,7 @@ public final class OrderIntake implements Processor<byte[], byte[], byte[], Inta
     private final OrderValidator validator;
     private final PipelineMetrics metrics;
     private final Cadence cadence;
+    private final IntakeBacklog backlog;
     private ProcessorContext<byte[], Intake> context;
     private KeyValueStore<String, Long> watermarkStore;
     private long watermark = OrderValidator.NO_WATERMARK;
@@ -46,12 +51,16 @@ public final class OrderIntake implements Processor<byte[], byte[], byte[], Inta
     private boolean announced;
     private boolean idle;
     private boolean acceptedSincePunctuation;
+    /** Whether the task went a whole interval without an order while records waited for it (logged once). */
+    private boolean starved;
 
+    /** @param backlog what the task's partition still holds for it: a task with records waiting is never idle */
     public OrderIntake(Deserializer<OrderEvent> decoder, OrderValidator validator, Cadence cadence,
-                       PipelineMetrics metrics) {
+                       IntakeBacklog backlog, PipelineMetrics metrics) {
         this.decoder = decoder;
         this.validator = validator;
         this.cadence = cadence;
+        this.backlog = backlog;
         this.metrics = metrics;
     }
 
@@ -71,6 +80,7 @@ public final class OrderIntake implements Processor<byte[], byte[], byte[], Inta
         announced = false;
         idle = false;
         acceptedSincePunctuation = false;
+        starved = false;
         context.schedule(cadence.idleAfter(), PunctuationType.WALL_CLOCK_TIME, this::onWallClock);
     }
 
@@ -116,7 +126,12 @@ public final class OrderIntake implements Processor<byte[], byte[], byte[], Inta
         metrics.orderAccepted();
         context.forward(record.withValue((Intake) new Intake.Accepted(order, origin)).withTimestamp(eventTime));
         acceptedSincePunctuation = true;
+        starved = false;
         if (!announced || idle || closePoint(watermark) != closePoint(before)) {
+            if (idle) {
+                LOG.info("orders partition {} has orders again: buckets wait for it again from event time {}",
+                        partition, eventTime());
+            }
             idle = false;
             emitWatermark(watermark);
         }
@@ -130,12 +145,37 @@ public final class OrderIntake implements Processor<byte[], byte[], byte[], Inta
         return cadence.bucket().floor(Instant.ofEpochMilli(t).minus(cadence.grace())).toEpochMilli();
     }
 
+    /**
+     * Idle means nothing to read, not nothing read: a task the stream thread gave no turn for a whole interval (a
+     * long forecast cycle of another task, a loaded machine) may have its partition's records still ahead of it.
+     * When the backlog is not known, the wall clock alone decides, as before it was watched.
+     */
     private void onWallClock(long now) {
-        if (!acceptedSincePunctuation && !idle) {
+        long waiting = backlog.waiting(partition);
+        if (!acceptedSincePunctuation && !idle && waiting <= 0) {
             idle = true;
+            LOG.info("orders partition {} is idle at event time {}: no order for {}, {}; buckets stop waiting for it",
+                    partition, eventTime(), cadence.idleAfter(), waiting == 0 ? "nothing waiting"
+                            : "backlog not known");
             emitWatermark(watermark == OrderValidator.NO_WATERMARK ? now : watermark);
+        } else if (idle && waiting > 0) {
+            // Orders came to an idle partition: the aggregating tasks wait for them from now, not only from when
+            // this task gets its turn to read the first of them.
+            idle = false;
+            LOG.info("orders partition {} has {} record(s) waiting: buckets wait for it again from event time {}",
+                    partition, waiting, eventTime());
+            emitWatermark(watermark == OrderValidator.NO_WATERMARK ? now : watermark);
+        } else if (!acceptedSincePunctuation && !idle && !starved) {
+            // Once per stretch without an order: this is the mistake the backlog prevents, worth seeing in the log.
+            starved = true;
+            LOG.info("orders partition {}: no order read for {}, but {} record(s) wait for it: not idle (its task "
+                    + "got no turn; buckets keep waiting for it)", partition, cadence.idleAfter(), waiting);
         }
         acceptedSincePunctuation = false;
+    }
+
+    private String eventTime() {
+        return watermark == OrderValidator.NO_WATERMARK ? "(none yet)" : Instant.ofEpochMilli(watermark).toString();
     }
 
     private void emitWatermark(long timestamp) {

@@ -8,8 +8,9 @@ package io.demandcast.app.ingest;
  * @param originPartition the {@code orders} partition of the intake task
  * @param eventTime       the latest event time of a valid order of that task, or {@link #NO_POSITION} before its
  *                        first one
- * @param idle            the task accepted no order for a whole {@code wallclock.close.interval}: it has read what
- *                        its partition holds, and aggregating tasks close buckets without waiting for it
+ * @param idle            the task accepted no order for a whole {@code wallclock.close.interval} and has read what
+ *                        its partition holds (see {@link IntakeBacklog}): aggregating tasks close buckets without
+ *                        waiting for it
  */
 public record OriginWatermark(int originPartition, long eventTime, boolean idle) implements SalesEvent {
 

@@ -6,6 +6,7 @@ import io.demandcast.app.retrain.RetrainingRole;
 import io.demandcast.app.config.AppConfig;
 import io.demandcast.app.cycle.ModelHandle;
 import io.demandcast.app.cycle.ModelSlot;
+import io.demandcast.app.ingest.BrokerBacklog;
 import io.demandcast.app.topology.ForecastTopology;
 import io.demandcast.app.topology.PipelineMetrics;
 import io.demandcast.app.web.ForecastQueries;
@@ -27,6 +28,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -67,10 +69,13 @@ public final class ForecasterApp implements AutoCloseable {
 
     private final ModelReleaseFollower follower;
     private final RetrainingRole trainer;
+    private final BrokerBacklog backlog;
 
     private ForecasterApp(AppConfig config, KafkaStreams streams, RestServer rest, ModelSlot models,
-                          PipelineMetrics metrics, ModelReleaseFollower follower, RetrainingRole trainer) {
+                          PipelineMetrics metrics, ModelReleaseFollower follower, RetrainingRole trainer,
+                          BrokerBacklog backlog) {
         this.config = config;
+        this.backlog = backlog;
         this.streams = streams;
         this.rest = rest;
         this.models = models;
@@ -107,6 +112,7 @@ public final class ForecasterApp implements AutoCloseable {
         RestServer rest = null;
         ModelReleaseFollower follower = null;
         RetrainingRole trainer = null;
+        BrokerBacklog backlog = null;
         try {
             loadModel(config, loader, models);
             follower = followReleases(config, models, connectTimeout);
@@ -118,7 +124,8 @@ public final class ForecasterApp implements AutoCloseable {
             Topics topics = new Topics(config.topicNames(), new AvroSerdes(serdeConfig(config)));
             PipelineMetrics metrics = new PipelineMetrics();
             metrics.modelVersion(models.version() == null ? "none" : models.version());
-            Topology topology = ForecastTopology.build(config, orderPartitions, topics, models, metrics);
+            backlog = watchBacklog(config, orderPartitions, connectTimeout);
+            Topology topology = ForecastTopology.build(config, orderPartitions, topics, models, metrics, backlog);
             try {
                 rest = RestServer.bind(config.restHost(), config.restPort());
             } catch (UncheckedIOException e) {
@@ -134,7 +141,8 @@ public final class ForecasterApp implements AutoCloseable {
                 throw new StartupException("Kafka Streams refused its configuration (check the streams.* keys): "
                         + e.getMessage(), e);
             }
-            ForecasterApp app = new ForecasterApp(config, streams, rest, models, metrics, follower, trainer);
+            ForecasterApp app = new ForecasterApp(config, streams, rest, models, metrics, follower, trainer,
+                    backlog);
             streams.setStateListener((now, before) -> {
                 LOG.info("stream state {} -> {}", before, now);
                 if (now == KafkaStreams.State.ERROR || now == KafkaStreams.State.NOT_RUNNING) {
@@ -157,6 +165,9 @@ public final class ForecasterApp implements AutoCloseable {
                     self.host(), self.port());
             return app;
         } catch (RuntimeException e) {
+            if (backlog != null) {
+                backlog.close();
+            }
             if (trainer != null) {
                 trainer.close();
             }
@@ -224,6 +235,20 @@ public final class ForecasterApp implements AutoCloseable {
         }
     }
 
+    /**
+     * Watches what each {@code orders} partition still holds for its intake task, so that a task a busy stream
+     * thread left without a turn is not taken for an idle one (README, "Known limits").
+     */
+    public static BrokerBacklog watchBacklog(AppConfig config, int orderPartitions, Duration timeout) {
+        Properties streamsProps = config.streamsProperties();
+        Object reset = new StreamsConfig(streamsProps).getMainConsumerConfigs(config.applicationId(),
+                config.applicationId() + "-backlog", 0).get(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG);
+        return BrokerBacklog.watch(Admin.create(adminProperties(config, timeout)), config.applicationId(),
+                config.topicNames().orders(), orderPartitions,
+                BrokerBacklog.Uncommitted.of(reset == null ? null : reset.toString()),
+                config.wallclockCloseInterval());
+    }
+
     /** The registry client settings of {@code config}. */
     public static SerdeConfig serdeConfig(AppConfig config) {
         Map<String, Object> props = new HashMap<>();
@@ -234,7 +259,7 @@ public final class ForecasterApp implements AutoCloseable {
         return SerdeConfig.fromProperties(props);
     }
 
-    static Map<String, Object> adminProperties(AppConfig config, Duration timeout) {
+    public static Map<String, Object> adminProperties(AppConfig config, Duration timeout) {
         Map<String, Object> props = new HashMap<>();
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
@@ -315,6 +340,7 @@ public final class ForecasterApp implements AutoCloseable {
         if (trainer != null) {
             trainer.close();
         }
+        backlog.close();
         follower.close();
         rest.close();
         models.close();

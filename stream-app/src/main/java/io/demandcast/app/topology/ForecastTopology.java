@@ -6,6 +6,7 @@ import io.demandcast.app.config.AppConfig;
 import io.demandcast.app.cycle.ForecastCycle;
 import io.demandcast.app.cycle.ModelHandle;
 import io.demandcast.app.ingest.Intake;
+import io.demandcast.app.ingest.IntakeBacklog;
 import io.demandcast.app.ingest.OrderIntake;
 import io.demandcast.app.ingest.OrderValidator;
 import io.demandcast.app.ingest.SalesEvent;
@@ -69,8 +70,19 @@ public final class ForecastTopology {
      */
     public static Topology build(AppConfig config, int orderPartitions, Topics topics, ModelHandle models,
                                  PipelineMetrics metrics) {
+        return build(config, orderPartitions, topics, models, metrics, IntakeBacklog.NOT_WATCHED);
+    }
+
+    /**
+     * The topology with the seasonal naive fallback (quantiles 0.1, 0.5, 0.9).
+     * @param backlog what each {@code orders} partition still holds for its intake task: a task with records
+     *                waiting is not idle, however long it got no turn ({@link IntakeBacklog#NOT_WATCHED}: the wall
+     *                clock alone decides)
+     */
+    public static Topology build(AppConfig config, int orderPartitions, Topics topics, ModelHandle models,
+                                 PipelineMetrics metrics, IntakeBacklog backlog) {
         return build(config, orderPartitions, topics, models, new SeasonalNaive(new double[] {0.1, 0.5, 0.9}),
-                metrics);
+                metrics, backlog);
     }
 
     /** The topology for one {@code orders} partition. */
@@ -81,6 +93,11 @@ public final class ForecastTopology {
 
     public static Topology build(AppConfig config, int orderPartitions, Topics topics, ModelHandle models,
                                  Forecaster fallback, PipelineMetrics metrics) {
+        return build(config, orderPartitions, topics, models, fallback, metrics, IntakeBacklog.NOT_WATCHED);
+    }
+
+    public static Topology build(AppConfig config, int orderPartitions, Topics topics, ModelHandle models,
+                                 Forecaster fallback, PipelineMetrics metrics, IntakeBacklog backlog) {
         if (orderPartitions < 1) {
             throw new IllegalArgumentException("orders partitions: expected >= 1, got " + orderPartitions);
         }
@@ -105,7 +122,7 @@ public final class ForecastTopology {
                 .stream(topics.orders().name(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())
                         .withName("orders-source"))
                 .process(() -> new OrderIntake(topics.orders().valueSerde().deserializer(), validator, cadence,
-                                metrics),
+                                backlog, metrics),
                         Named.as("order-intake"), OrderIntake.WATERMARK_STORE);
 
         var intakeBranches = intake.split(Named.as("intake-"))

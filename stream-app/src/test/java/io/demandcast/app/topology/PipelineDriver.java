@@ -2,6 +2,7 @@ package io.demandcast.app.topology;
 
 import io.demandcast.app.config.AppConfig;
 import io.demandcast.app.cycle.ModelHandle;
+import io.demandcast.app.ingest.IntakeBacklog;
 import io.demandcast.app.ingest.SalesEvent;
 import io.demandcast.app.ingest.SalesEventSerde;
 import io.demandcast.schemas.Topics;
@@ -51,9 +52,14 @@ final class PipelineDriver implements AutoCloseable {
 
     /** A pipeline whose aggregator waits for {@code orderPartitions} intake tasks (the driver itself feeds one). */
     PipelineDriver(AppConfig config, int orderPartitions, ModelHandle models) {
+        this(config, orderPartitions, models, IntakeBacklog.NOT_WATCHED);
+    }
+
+    /** A pipeline whose intake judges idleness by {@code backlog} as well as by the wall clock. */
+    PipelineDriver(AppConfig config, int orderPartitions, ModelHandle models, IntakeBacklog backlog) {
         this.config = config;
         this.topics = new Topics(config.topicNames(), new PlainAvroValueSerdes());
-        Topology topology = ForecastTopology.build(config, orderPartitions, topics, models, metrics);
+        Topology topology = ForecastTopology.build(config, orderPartitions, topics, models, metrics, backlog);
         Properties props = config.streamsProperties();
         driver = new TopologyTestDriver(topology, props, WALL_CLOCK);
         orders = driver.createInputTopic(topics.orders().name(), Serdes.String().serializer(),

@@ -1,0 +1,111 @@
+package io.demandcast.app.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.demandcast.app.retrain.Wait;
+import io.demandcast.schemas.testkit.KafkaBroker;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The backlog the app judges idle partitions by, on the real broker: transactional orders (each commit leaves a
+ * marker offset) read by a {@code read_committed} consumer of the application's group, as Kafka Streams reads them
+ * under exactly-once.
+ */
+class BrokerBacklogTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    private static KafkaProducer<String, String> transactionalProducer(KafkaBroker broker, String id) {
+        KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
+                ProducerConfig.TRANSACTIONAL_ID_CONFIG, id), new StringSerializer(), new StringSerializer());
+        producer.initTransactions();
+        return producer;
+    }
+
+    private static BrokerBacklog watch(KafkaBroker broker, String group, String topic) {
+        Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()));
+        return BrokerBacklog.watch(admin, group, topic, 2, BrokerBacklog.Uncommitted.FROM_START,
+                Duration.ofSeconds(2));
+    }
+
+    @Test
+    void aPartitionHasABacklogUntilTheGroupCommitsPastItsLastStableOffsetMarkersIncluded() {
+        KafkaBroker broker = KafkaBroker.shared();
+        String topic = KafkaBroker.uniqueTopic("backlog-orders");
+        String group = KafkaBroker.uniqueTopic("backlog-app");
+        broker.createTopics(2, topic);
+        TopicPartition p0 = new TopicPartition(topic, 0);
+        try (KafkaProducer<String, String> committed = transactionalProducer(broker, group + "-a");
+             KafkaProducer<String, String> open = transactionalProducer(broker, group + "-b");
+             BrokerBacklog backlog = watch(broker, group, topic)) {
+            committed.beginTransaction();
+            for (int i = 0; i < 5; i++) {
+                committed.send(new ProducerRecord<>(topic, 0, "o" + i, "order " + i));
+            }
+            committed.commitTransaction();
+            // An open transaction on partition 1: not readable yet under read_committed, so nothing waits there.
+            open.beginTransaction();
+            open.send(new ProducerRecord<>(topic, 1, "p", "pending order"));
+            open.flush();
+
+            Wait.until("the committed orders to count as waiting on partition 0", WAIT,
+                    () -> backlog.waiting(0) == 6, () -> "waiting " + backlog.waiting(0) + " / " + backlog.waiting(1));
+            assertThat(backlog.waiting(1)).as("an open transaction is not a backlog yet").isZero();
+
+            try (KafkaConsumer<String, String> app = new KafkaConsumer<>(Map.of(
+                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
+                    ConsumerConfig.GROUP_ID_CONFIG, group,
+                    ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                    ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                    ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false"),
+                    new StringDeserializer(), new StringDeserializer())) {
+                app.assign(List.of(p0));
+                int[] read = {0};
+                Wait.until("the consumer to read the 5 orders and step over the commit marker", WAIT, () -> {
+                    read[0] += app.poll(Duration.ofMillis(100)).count();
+                    return read[0] == 5 && app.position(p0) == 6;
+                }, () -> read[0] + " read, position " + app.position(p0));
+                app.commitSync(Map.of(p0, new OffsetAndMetadata(4)));
+                Wait.until("a commit before the last order to leave a backlog of the rest", WAIT,
+                        () -> backlog.waiting(0) == 2, () -> "waiting " + backlog.waiting(0));
+                app.commitSync();
+                Wait.until("the commit at the position past the marker to leave nothing waiting", WAIT,
+                        () -> backlog.waiting(0) == 0, () -> "waiting " + backlog.waiting(0));
+            }
+
+            open.commitTransaction();
+            Wait.until("the committed transaction of partition 1 to count as waiting", WAIT,
+                    () -> backlog.waiting(1) == 2, () -> "waiting " + backlog.waiting(1));
+        }
+    }
+
+    @Test
+    void aLookOlderThanOneIntervalIsUnknownRatherThanAStaleZero() {
+        KafkaBroker broker = KafkaBroker.shared();
+        String topic = KafkaBroker.uniqueTopic("backlog-stale");
+        broker.createTopics(2, topic);
+        BrokerBacklog backlog = watch(broker, KafkaBroker.uniqueTopic("backlog-stale-app"), topic);
+        Wait.until("a first look", WAIT, () -> backlog.waiting(0) == 0 && backlog.waiting(1) == 0,
+                () -> "waiting " + backlog.waiting(0) + " / " + backlog.waiting(1));
+        // Closed, it looks no more: once its last look is older than the 2 s interval, it no longer answers 0.
+        backlog.close();
+        Wait.until("the last look to go stale", Duration.ofSeconds(10),
+                () -> backlog.waiting(0) == IntakeBacklog.UNKNOWN);
+        assertThat(backlog.waiting(7)).as("a partition it does not watch").isEqualTo(IntakeBacklog.UNKNOWN);
+    }
+}
