@@ -3,17 +3,22 @@ package io.demandcast.model.lstm;
 import io.demandcast.model.encode.CovariateScaling;
 import io.demandcast.model.encode.FeatureEncoder;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
+import org.tensorflow.Output;
 import org.tensorflow.Signature;
+import org.tensorflow.TensorFlow;
 import org.tensorflow.framework.optimizers.Adam;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.Variable;
+import org.tensorflow.op.nn.BlockLSTM;
+import org.tensorflow.op.nn.BlockLSTMGrad;
 import org.tensorflow.op.math.Mean;
 import org.tensorflow.op.core.ReduceSum;
 import org.tensorflow.types.TFloat32;
@@ -57,6 +62,12 @@ final class LstmGraph {
 
     private final Ops tf;
     private final Random random;
+
+    static {
+        // TensorFlow's C++ gradient registry, which graph-mode training uses, has no gradient for the fused LSTM
+        // kernel (only Python registers one); this is the same rule, built from the kernel's own backward op.
+        TensorFlow.registerCustomGradient(BlockLSTM.Inputs.class, LstmGraph::blockLstmGradient);
+    }
 
     LstmGraph(Graph graph, FeatureEncoder encoder, LstmConfig config) {
         this.tf = Ops.create(graph);
@@ -213,28 +224,20 @@ final class LstmGraph {
                                      Operand<TFloat32> anchor, int lookback, int horizon, int width, int fw, int q,
                                      int median, LstmConfig config) {
         int hidden = config.hiddenUnits();
-        List<Operand<TFloat32>> steps = new ArrayList<>();
-        // The first layer's input projection is one matmul over all steps.
+        // Time-major for the fused recurrence: [L, B, width].
+        Operand<TFloat32> sequence = tf.linalg.transpose(inputs, tf.constant(new int[] {1, 0, 2}));
         Variable<TFloat32> wx1 = weight(prefix + "lstm1_wx", width, 4 * hidden);
         Variable<TFloat32> b1 = bias(prefix + "lstm1_b", hidden);
-        Operand<TFloat32> xp = tf.math.add(
-                tf.linalg.matMul(tf.reshape(inputs, tf.constant(new int[] {-1, width})), wx1), b1);
-        Operand<TFloat32> xp3 = tf.reshape(xp, tf.constant(new int[] {-1, lookback, 4 * hidden}));
-        for (Operand<TFloat32> s : tf.unstack(xp3, (long) lookback, org.tensorflow.op.core.Unstack.axis(1L))
-                .output()) {
-            steps.add(s);
-        }
-        List<Operand<TFloat32>> outputs = recur(steps, weight(prefix + "lstm1_wh", hidden, 4 * hidden), hidden);
+        Variable<TFloat32> wh1 = weight(prefix + "lstm1_wh", hidden, 4 * hidden);
+        Operand<TFloat32> states = recurrence(tf, sequence, wx1, wh1, b1, lookback, hidden);       // [L, B, h]
         for (int layer = 2; layer <= config.layers(); layer++) {
             Variable<TFloat32> wx = weight(prefix + "lstm" + layer + "_wx", hidden, 4 * hidden);
             Variable<TFloat32> b = bias(prefix + "lstm" + layer + "_b", hidden);
-            List<Operand<TFloat32>> projected = new ArrayList<>();
-            for (Operand<TFloat32> h : outputs) {
-                projected.add(tf.math.add(tf.linalg.matMul(h, wx), b));
-            }
-            outputs = recur(projected, weight(prefix + "lstm" + layer + "_wh", hidden, 4 * hidden), hidden);
+            Variable<TFloat32> wh = weight(prefix + "lstm" + layer + "_wh", hidden, 4 * hidden);
+            states = recurrence(tf, states, wx, wh, b, lookback, hidden);
         }
-        Operand<TFloat32> last = outputs.get(outputs.size() - 1);
+        Operand<TFloat32> last = tf.reshape(tf.slice(states, tf.constant(new int[] {lookback - 1, 0, 0}),
+                tf.constant(new int[] {1, -1, -1})), tf.constant(new int[] {-1, hidden}));         // [B, h]
 
         int head = config.headUnits();
         Operand<TFloat32> context = tf.math.add(
@@ -360,26 +363,37 @@ final class LstmGraph {
         return tf.dtypes.cast(tf.math.equal(x, zero), TFloat32.class);
     }
 
-    /** One LSTM layer over pre-projected inputs [B, 4h] per step; returns the hidden state of every step. */
-    private List<Operand<TFloat32>> recur(List<Operand<TFloat32>> projected, Variable<TFloat32> wh, int hidden) {
-        List<Operand<TFloat32>> outputs = new ArrayList<>(projected.size());
-        Operand<TFloat32> h = null;
-        Operand<TFloat32> c = null;
-        Operand<TInt32> axis1 = tf.constant(1);
-        for (Operand<TFloat32> x : projected) {
-            // The initial state is zero, so the first step has no recurrent term and no forget term.
-            Operand<TFloat32> z = h == null ? x : tf.math.add(x, tf.linalg.matMul(h, wh));
-            List<org.tensorflow.Output<TFloat32>> gates = tf.split(axis1, z, 4L).output();
-            Operand<TFloat32> in = tf.math.sigmoid(gates.get(0));
-            Operand<TFloat32> forget = tf.math.sigmoid(gates.get(1));
-            Operand<TFloat32> candidate = tf.math.tanh(gates.get(2));
-            Operand<TFloat32> out = tf.math.sigmoid(gates.get(3));
-            Operand<TFloat32> write = tf.math.mul(in, candidate);
-            c = c == null ? write : tf.math.add(tf.math.mul(forget, c), write);
-            h = tf.math.mul(out, tf.math.tanh(c));
-            outputs.add(h);
-        }
-        return outputs;
+    /**
+     * One LSTM layer over a time-major sequence [T, B, width] from a zero state; returns the hidden state of every
+     * step [T, B, h]. The cell is the textbook one (gates in the order input, forget, candidate, output; no
+     * peepholes, no clipping, no forget bias beyond the learned one): z = [x, h]·[wx; wh] + b, c = σ(f)·c + σ(i)·tanh(g),
+     * h = σ(o)·tanh(c). It runs as TensorFlow's fused BlockLSTMV2 kernel, one op for the whole sequence instead of
+     * a dozen per step: most of the time of a small cell went into scheduling those ops, not into the arithmetic.
+     */
+    static Operand<TFloat32> recurrence(Ops tf, Operand<TFloat32> sequence, Operand<TFloat32> wx,
+                                        Operand<TFloat32> wh, Operand<TFloat32> b, int steps, int hidden) {
+        Operand<TInt32> batch = tf.slice(tf.shape(sequence), tf.constant(new int[] {1}), tf.constant(new int[] {1}));
+        Operand<TFloat32> zeroState = tf.fill(tf.concat(List.of(batch, tf.constant(new int[] {hidden})),
+                tf.constant(0)), tf.constant(0f));
+        Operand<TFloat32> noPeephole = tf.constant(new float[hidden]);
+        return tf.nn.blockLSTM(tf.constant((long) steps), sequence, zeroState, zeroState,
+                tf.concat(List.of(wx, wh), tf.constant(0)), noPeephole, noPeephole, noPeephole, b,
+                BlockLSTM.cellClip(-1f), BlockLSTM.usePeephole(false)).h();
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static List<Operand<?>> blockLstmGradient(Ops tf, BlockLSTM.Inputs in, List<Output<?>> gradients) {
+        BlockLSTM<TFloat32> out = (BlockLSTM<TFloat32>) in.getOutputs();
+        Operand<TFloat32> csGradient = gradients.get(1) == null ? tf.zerosLike(out.cs())
+                : (Operand<TFloat32>) gradients.get(1);
+        Operand<TFloat32> hGradient = gradients.get(6) == null ? tf.zerosLike(out.h())
+                : (Operand<TFloat32>) gradients.get(6);
+        BlockLSTMGrad<TFloat32> g = tf.nn.blockLSTMGrad(in.seqLenMax, in.x, in.csPrev, in.hPrev, in.w, in.wci,
+                in.wcf, in.wco, in.b, out.i(), out.cs(), out.f(), out.o(), out.ci(), out.co(), out.h(), csGradient,
+                hGradient, in.usePeephole);
+        // The sequence length is an integer: its "gradient" is a zero that nothing reads (null is refused).
+        return Arrays.asList(tf.zerosLike(in.seqLenMax), g.xGrad(), g.csPrevGrad(), g.hPrevGrad(), g.wGrad(), g.wciGrad(), g.wcfGrad(),
+                g.wcoGrad(), g.bGrad());
     }
 
     /** Glorot-uniform weights drawn from the seeded generator, so a seed fixes the initial network. */
