@@ -16,6 +16,7 @@ import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.core.Squeeze;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.op.nn.BlockLSTM;
 import org.tensorflow.op.nn.BlockLSTMGrad;
@@ -87,7 +88,7 @@ final class LstmGraph {
         // log1p of the scaled units beside them: a promotion spike of 20x the mean and a quiet week of 0.2x
         // then sit on comparable input ranges.
         Operand<TFloat32> inputs = tf.concat(List.of(scaled.past, tf.expandDims(tf.math.log1p(tf.math.maximum(
-                tf.gather(scaled.past, tf.constant(FeatureEncoder.UNITS), tf.constant(2)), tf.constant(0f))),
+                column(scaled.past, FeatureEncoder.UNITS), tf.constant(0f))),
                 tf.constant(2))), tf.constant(2));
         Operand<TFloat32> anchor = config.residual() ? anchor(scaled, lookback, horizon, config.bucket().season())
                 : null;
@@ -195,8 +196,8 @@ final class LstmGraph {
     private Operand<TFloat32> anchor(Scaled scaled, int lookback, int horizon, int season) {
         int m = Math.min(season, lookback);
         Operand<TInt32> axis2 = tf.constant(2);
-        Operand<TFloat32> units = tf.gather(scaled.past, tf.constant(FeatureEncoder.UNITS), axis2);   // [B, L]
-        Operand<TFloat32> mask = tf.gather(scaled.past, tf.constant(FeatureEncoder.OBSERVED), axis2);  // [B, L]
+        Operand<TFloat32> units = column(scaled.past, FeatureEncoder.UNITS);   // [B, L]
+        Operand<TFloat32> mask = column(scaled.past, FeatureEncoder.OBSERVED);  // [B, L]
         int[] lastSeason = rangeOf(lookback - m, lookback);
         Operand<TFloat32> seasonUnits = tf.gather(units, tf.constant(lastSeason), tf.constant(1));
         Operand<TFloat32> seasonMask = tf.gather(mask, tf.constant(lastSeason), tf.constant(1));
@@ -308,8 +309,8 @@ final class LstmGraph {
         int calendar = encoder.firstFutureCovariate();
         int covariates = encoder.covariates().size();
         Operand<TInt32> axis2 = tf.constant(2);
-        Operand<TFloat32> units = tf.gather(past, tf.constant(FeatureEncoder.UNITS), axis2);     // [B, L]
-        Operand<TFloat32> mask = tf.gather(past, tf.constant(FeatureEncoder.OBSERVED), axis2);   // [B, L]
+        Operand<TFloat32> units = column(past, FeatureEncoder.UNITS);     // [B, L]
+        Operand<TFloat32> mask = column(past, FeatureEncoder.OBSERVED);   // [B, L]
         Operand<TFloat32> count = tf.math.maximum(
                 tf.reduceSum(mask, tf.constant(1), ReduceSum.keepDims(true)), tf.constant(1f));     // [B, 1]
         Operand<TFloat32> meanUnits = tf.math.div(
@@ -319,14 +320,12 @@ final class LstmGraph {
 
         List<Operand<TFloat32>> pastParts = new ArrayList<>();
         pastParts.add(tf.expandDims(tf.math.div(units, scale), axis2));
-        pastParts.add(tf.gather(past, tf.constant(rangeOf(FeatureEncoder.OBSERVED, encoder.firstPastCovariate())), axis2));
+        pastParts.add(columns(past, FeatureEncoder.OBSERVED, encoder.firstPastCovariate()));
         List<Operand<TFloat32>> futureParts = new ArrayList<>();
-        futureParts.add(tf.gather(future, tf.constant(rangeOf(0, calendar)), axis2));
+        futureParts.add(columns(future, 0, calendar));
         if (covariates > 0) {
-            Operand<TFloat32> pastCov = tf.gather(past,
-                    tf.constant(rangeOf(encoder.firstPastCovariate(), pw)), axis2);                // [B, L, C]
-            Operand<TFloat32> futureCov = tf.gather(future,
-                    tf.constant(rangeOf(encoder.firstFutureCovariate(), fw)), axis2);               // [B, H, C]
+            Operand<TFloat32> pastCov = columns(past, encoder.firstPastCovariate(), pw);                // [B, L, C]
+            Operand<TFloat32> futureCov = columns(future, encoder.firstFutureCovariate(), fw);               // [B, H, C]
             Operand<TFloat32> mask3 = tf.expandDims(mask, axis2);
             Operand<TFloat32> pastLevel = tf.math.div(
                     tf.reduceSum(tf.math.mul(tf.math.abs(pastCov), mask3), tf.constant(1),
@@ -425,6 +424,19 @@ final class LstmGraph {
         Variable<TFloat32> v = tf.withName(name).variable(tf.constant(new float[size]));
         weights.add(v);
         return v;
+    }
+
+    /**
+     * Columns [from, to) of the last axis of a [B, T, W] tensor. A slice, not a gather: a gather on the last axis
+     * copies float by float, and those copies were the largest single cost of a forecast.
+     */
+    private Operand<TFloat32> columns(Operand<TFloat32> x, int from, int to) {
+        return tf.slice(x, tf.constant(new int[] {0, 0, from}), tf.constant(new int[] {-1, -1, to - from}));
+    }
+
+    /** Column {@code c} of the last axis of a [B, T, W] tensor, as [B, T]. */
+    private Operand<TFloat32> column(Operand<TFloat32> x, int c) {
+        return tf.squeeze(columns(x, c, c + 1), Squeeze.axis(List.of(2L)));
     }
 
     private static int[] rangeOf(int from, int to) {
