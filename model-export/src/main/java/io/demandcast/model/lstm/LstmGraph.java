@@ -26,11 +26,12 @@ import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 
 /**
- * Builds the network into a {@link Graph}: per-window scaling of the raw inputs, stacked LSTM layers unrolled over
- * the lookback, a direct multi-horizon head with monotone non-negative quantiles, the pinball loss and one Adam
+ * Builds the network into a {@link Graph}: per-window scaling of the raw inputs, stacked LSTM layers over the
+ * lookback, a direct multi-horizon head with monotone non-negative quantiles, the pinball loss and one Adam
  * step. The gradient path uses only ops whose gradients TensorFlow's C++ registry has (MatMul, Add, Mul,
- * Sigmoid, Tanh, Split, Unpack, Reshape, Relu, Softplus, Maximum, Mean, Sum, ConcatV2, ExpandDims); the scaling,
- * anchor and band paths need no gradient (no variable upstream, or outside the optimiser).
+ * Sigmoid, Relu, Softplus, Slice, Reshape, Maximum, Mean, Sum, ConcatV2, ExpandDims), plus the fused LSTM kernel,
+ * whose gradient this class registers; the scaling, anchor and band paths need no gradient (no variable upstream,
+ * or outside the optimiser).
  */
 final class LstmGraph {
 

@@ -3,6 +3,10 @@ package io.demandcast.model.lstm;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.demandcast.model.QuantileForecast;
+import io.demandcast.model.SeriesHistory;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.tensorflow.Graph;
@@ -15,7 +19,8 @@ import org.tensorflow.types.TFloat32;
 
 /**
  * The fused recurrence against a textbook LSTM written out in double precision here: the same hidden states, and
- * gradients (through the custom gradient that training uses) equal to central differences of that reference.
+ * gradients (through the custom gradient that training uses) equal to central differences of that reference; and
+ * a stacked model, where layer 2 feeds its input gradient back into layer 1, still learns.
  */
 class LstmRecurrenceTest {
 
@@ -106,6 +111,18 @@ class LstmRecurrenceTest {
                             .isCloseTo((up - down) / (2 * eps), within(1e-3));
                 }
             }
+        }
+    }
+
+    @Test
+    void twoStackedLayersLearnThroughTheFusedGradient() {
+        List<SeriesHistory> train = SyntheticDemand.weekly(20, 120, 5L);
+        List<Double> losses = new ArrayList<>();
+        LstmConfig twoLayers = LstmTrainerTest.small().withShape(21, LstmTrainerTest.H, 2, 16, 8);
+        try (LstmModel model = new LstmTrainer(twoLayers).train(train, (e, max, t, v) -> losses.add(t))) {
+            assertThat(losses.get(losses.size() - 1)).as("last training loss of %s", losses)
+                    .isLessThan(0.8 * losses.get(0));
+            assertThat(model.forecast(train, LstmTrainerTest.H)).allMatch(QuantileForecast::isFinite);
         }
     }
 
