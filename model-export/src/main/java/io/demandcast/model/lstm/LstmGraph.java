@@ -3,28 +3,35 @@ package io.demandcast.model.lstm;
 import io.demandcast.model.encode.CovariateScaling;
 import io.demandcast.model.encode.FeatureEncoder;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
+import org.tensorflow.Output;
 import org.tensorflow.Signature;
+import org.tensorflow.TensorFlow;
 import org.tensorflow.framework.optimizers.Adam;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.core.Squeeze;
 import org.tensorflow.op.core.Variable;
+import org.tensorflow.op.nn.BlockLSTM;
+import org.tensorflow.op.nn.BlockLSTMGrad;
 import org.tensorflow.op.math.Mean;
 import org.tensorflow.op.core.ReduceSum;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 
 /**
- * Builds the network into a {@link Graph}: per-window scaling of the raw inputs, stacked LSTM layers unrolled over
- * the lookback, a direct multi-horizon head with monotone non-negative quantiles, the pinball loss and one Adam
+ * Builds the network into a {@link Graph}: per-window scaling of the raw inputs, stacked LSTM layers over the
+ * lookback, a direct multi-horizon head with monotone non-negative quantiles, the pinball loss and one Adam
  * step. The gradient path uses only ops whose gradients TensorFlow's C++ registry has (MatMul, Add, Mul,
- * Sigmoid, Tanh, Split, Unpack, Reshape, Relu, Softplus, Maximum, Mean, Sum, ConcatV2, ExpandDims); the scaling,
- * anchor and band paths need no gradient (no variable upstream, or outside the optimiser).
+ * Sigmoid, Relu, Softplus, Slice, Reshape, Maximum, Mean, Sum, ConcatV2, ExpandDims), plus the fused LSTM kernel,
+ * whose gradient this class registers; the scaling, anchor and band paths need no gradient (no variable upstream,
+ * or outside the optimiser).
  */
 final class LstmGraph {
 
@@ -58,6 +65,12 @@ final class LstmGraph {
     private final Ops tf;
     private final Random random;
 
+    static {
+        // TensorFlow's C++ gradient registry, which graph-mode training uses, has no gradient for the fused LSTM
+        // kernel (only Python registers one); this is the same rule, built from the kernel's own backward op.
+        TensorFlow.registerCustomGradient(BlockLSTM.Inputs.class, LstmGraph::blockLstmGradient);
+    }
+
     LstmGraph(Graph graph, FeatureEncoder encoder, LstmConfig config) {
         this.tf = Ops.create(graph);
         this.random = new Random(config.seed());
@@ -76,7 +89,7 @@ final class LstmGraph {
         // log1p of the scaled units beside them: a promotion spike of 20x the mean and a quiet week of 0.2x
         // then sit on comparable input ranges.
         Operand<TFloat32> inputs = tf.concat(List.of(scaled.past, tf.expandDims(tf.math.log1p(tf.math.maximum(
-                tf.gather(scaled.past, tf.constant(FeatureEncoder.UNITS), tf.constant(2)), tf.constant(0f))),
+                column(scaled.past, FeatureEncoder.UNITS), tf.constant(0f))),
                 tf.constant(2))), tf.constant(2));
         Operand<TFloat32> anchor = config.residual() ? anchor(scaled, lookback, horizon, config.bucket().season())
                 : null;
@@ -184,8 +197,8 @@ final class LstmGraph {
     private Operand<TFloat32> anchor(Scaled scaled, int lookback, int horizon, int season) {
         int m = Math.min(season, lookback);
         Operand<TInt32> axis2 = tf.constant(2);
-        Operand<TFloat32> units = tf.gather(scaled.past, tf.constant(FeatureEncoder.UNITS), axis2);   // [B, L]
-        Operand<TFloat32> mask = tf.gather(scaled.past, tf.constant(FeatureEncoder.OBSERVED), axis2);  // [B, L]
+        Operand<TFloat32> units = column(scaled.past, FeatureEncoder.UNITS);   // [B, L]
+        Operand<TFloat32> mask = column(scaled.past, FeatureEncoder.OBSERVED);  // [B, L]
         int[] lastSeason = rangeOf(lookback - m, lookback);
         Operand<TFloat32> seasonUnits = tf.gather(units, tf.constant(lastSeason), tf.constant(1));
         Operand<TFloat32> seasonMask = tf.gather(mask, tf.constant(lastSeason), tf.constant(1));
@@ -213,28 +226,20 @@ final class LstmGraph {
                                      Operand<TFloat32> anchor, int lookback, int horizon, int width, int fw, int q,
                                      int median, LstmConfig config) {
         int hidden = config.hiddenUnits();
-        List<Operand<TFloat32>> steps = new ArrayList<>();
-        // The first layer's input projection is one matmul over all steps.
+        // Time-major for the fused recurrence: [L, B, width].
+        Operand<TFloat32> sequence = tf.linalg.transpose(inputs, tf.constant(new int[] {1, 0, 2}));
         Variable<TFloat32> wx1 = weight(prefix + "lstm1_wx", width, 4 * hidden);
         Variable<TFloat32> b1 = bias(prefix + "lstm1_b", hidden);
-        Operand<TFloat32> xp = tf.math.add(
-                tf.linalg.matMul(tf.reshape(inputs, tf.constant(new int[] {-1, width})), wx1), b1);
-        Operand<TFloat32> xp3 = tf.reshape(xp, tf.constant(new int[] {-1, lookback, 4 * hidden}));
-        for (Operand<TFloat32> s : tf.unstack(xp3, (long) lookback, org.tensorflow.op.core.Unstack.axis(1L))
-                .output()) {
-            steps.add(s);
-        }
-        List<Operand<TFloat32>> outputs = recur(steps, weight(prefix + "lstm1_wh", hidden, 4 * hidden), hidden);
+        Variable<TFloat32> wh1 = weight(prefix + "lstm1_wh", hidden, 4 * hidden);
+        Operand<TFloat32> states = recurrence(tf, sequence, wx1, wh1, b1, lookback, hidden);       // [L, B, h]
         for (int layer = 2; layer <= config.layers(); layer++) {
             Variable<TFloat32> wx = weight(prefix + "lstm" + layer + "_wx", hidden, 4 * hidden);
             Variable<TFloat32> b = bias(prefix + "lstm" + layer + "_b", hidden);
-            List<Operand<TFloat32>> projected = new ArrayList<>();
-            for (Operand<TFloat32> h : outputs) {
-                projected.add(tf.math.add(tf.linalg.matMul(h, wx), b));
-            }
-            outputs = recur(projected, weight(prefix + "lstm" + layer + "_wh", hidden, 4 * hidden), hidden);
+            Variable<TFloat32> wh = weight(prefix + "lstm" + layer + "_wh", hidden, 4 * hidden);
+            states = recurrence(tf, states, wx, wh, b, lookback, hidden);
         }
-        Operand<TFloat32> last = outputs.get(outputs.size() - 1);
+        Operand<TFloat32> last = tf.reshape(tf.slice(states, tf.constant(new int[] {lookback - 1, 0, 0}),
+                tf.constant(new int[] {1, -1, -1})), tf.constant(new int[] {-1, hidden}));         // [B, h]
 
         int head = config.headUnits();
         Operand<TFloat32> context = tf.math.add(
@@ -305,8 +310,8 @@ final class LstmGraph {
         int calendar = encoder.firstFutureCovariate();
         int covariates = encoder.covariates().size();
         Operand<TInt32> axis2 = tf.constant(2);
-        Operand<TFloat32> units = tf.gather(past, tf.constant(FeatureEncoder.UNITS), axis2);     // [B, L]
-        Operand<TFloat32> mask = tf.gather(past, tf.constant(FeatureEncoder.OBSERVED), axis2);   // [B, L]
+        Operand<TFloat32> units = column(past, FeatureEncoder.UNITS);     // [B, L]
+        Operand<TFloat32> mask = column(past, FeatureEncoder.OBSERVED);   // [B, L]
         Operand<TFloat32> count = tf.math.maximum(
                 tf.reduceSum(mask, tf.constant(1), ReduceSum.keepDims(true)), tf.constant(1f));     // [B, 1]
         Operand<TFloat32> meanUnits = tf.math.div(
@@ -316,14 +321,12 @@ final class LstmGraph {
 
         List<Operand<TFloat32>> pastParts = new ArrayList<>();
         pastParts.add(tf.expandDims(tf.math.div(units, scale), axis2));
-        pastParts.add(tf.gather(past, tf.constant(rangeOf(FeatureEncoder.OBSERVED, encoder.firstPastCovariate())), axis2));
+        pastParts.add(columns(past, FeatureEncoder.OBSERVED, encoder.firstPastCovariate()));
         List<Operand<TFloat32>> futureParts = new ArrayList<>();
-        futureParts.add(tf.gather(future, tf.constant(rangeOf(0, calendar)), axis2));
+        futureParts.add(columns(future, 0, calendar));
         if (covariates > 0) {
-            Operand<TFloat32> pastCov = tf.gather(past,
-                    tf.constant(rangeOf(encoder.firstPastCovariate(), pw)), axis2);                // [B, L, C]
-            Operand<TFloat32> futureCov = tf.gather(future,
-                    tf.constant(rangeOf(encoder.firstFutureCovariate(), fw)), axis2);               // [B, H, C]
+            Operand<TFloat32> pastCov = columns(past, encoder.firstPastCovariate(), pw);                // [B, L, C]
+            Operand<TFloat32> futureCov = columns(future, encoder.firstFutureCovariate(), fw);               // [B, H, C]
             Operand<TFloat32> mask3 = tf.expandDims(mask, axis2);
             Operand<TFloat32> pastLevel = tf.math.div(
                     tf.reduceSum(tf.math.mul(tf.math.abs(pastCov), mask3), tf.constant(1),
@@ -360,26 +363,37 @@ final class LstmGraph {
         return tf.dtypes.cast(tf.math.equal(x, zero), TFloat32.class);
     }
 
-    /** One LSTM layer over pre-projected inputs [B, 4h] per step; returns the hidden state of every step. */
-    private List<Operand<TFloat32>> recur(List<Operand<TFloat32>> projected, Variable<TFloat32> wh, int hidden) {
-        List<Operand<TFloat32>> outputs = new ArrayList<>(projected.size());
-        Operand<TFloat32> h = null;
-        Operand<TFloat32> c = null;
-        Operand<TInt32> axis1 = tf.constant(1);
-        for (Operand<TFloat32> x : projected) {
-            // The initial state is zero, so the first step has no recurrent term and no forget term.
-            Operand<TFloat32> z = h == null ? x : tf.math.add(x, tf.linalg.matMul(h, wh));
-            List<org.tensorflow.Output<TFloat32>> gates = tf.split(axis1, z, 4L).output();
-            Operand<TFloat32> in = tf.math.sigmoid(gates.get(0));
-            Operand<TFloat32> forget = tf.math.sigmoid(gates.get(1));
-            Operand<TFloat32> candidate = tf.math.tanh(gates.get(2));
-            Operand<TFloat32> out = tf.math.sigmoid(gates.get(3));
-            Operand<TFloat32> write = tf.math.mul(in, candidate);
-            c = c == null ? write : tf.math.add(tf.math.mul(forget, c), write);
-            h = tf.math.mul(out, tf.math.tanh(c));
-            outputs.add(h);
-        }
-        return outputs;
+    /**
+     * One LSTM layer over a time-major sequence [T, B, width] from a zero state; returns the hidden state of every
+     * step [T, B, h]. The cell is the textbook one (gates in the order input, forget, candidate, output; no
+     * peepholes, no clipping, no forget bias beyond the learned one): z = [x, h]·[wx; wh] + b, c = σ(f)·c + σ(i)·tanh(g),
+     * h = σ(o)·tanh(c). It runs as TensorFlow's fused BlockLSTMV2 kernel, one op for the whole sequence instead of
+     * a dozen per step: most of the time of a small cell went into scheduling those ops, not into the arithmetic.
+     */
+    static Operand<TFloat32> recurrence(Ops tf, Operand<TFloat32> sequence, Operand<TFloat32> wx,
+                                        Operand<TFloat32> wh, Operand<TFloat32> b, int steps, int hidden) {
+        Operand<TInt32> batch = tf.slice(tf.shape(sequence), tf.constant(new int[] {1}), tf.constant(new int[] {1}));
+        Operand<TFloat32> zeroState = tf.fill(tf.concat(List.of(batch, tf.constant(new int[] {hidden})),
+                tf.constant(0)), tf.constant(0f));
+        Operand<TFloat32> noPeephole = tf.constant(new float[hidden]);
+        return tf.nn.blockLSTM(tf.constant((long) steps), sequence, zeroState, zeroState,
+                tf.concat(List.of(wx, wh), tf.constant(0)), noPeephole, noPeephole, noPeephole, b,
+                BlockLSTM.cellClip(-1f), BlockLSTM.usePeephole(false)).h();
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static List<Operand<?>> blockLstmGradient(Ops tf, BlockLSTM.Inputs in, List<Output<?>> gradients) {
+        BlockLSTM<TFloat32> out = (BlockLSTM<TFloat32>) in.getOutputs();
+        Operand<TFloat32> csGradient = gradients.get(1) == null ? tf.zerosLike(out.cs())
+                : (Operand<TFloat32>) gradients.get(1);
+        Operand<TFloat32> hGradient = gradients.get(6) == null ? tf.zerosLike(out.h())
+                : (Operand<TFloat32>) gradients.get(6);
+        BlockLSTMGrad<TFloat32> g = tf.nn.blockLSTMGrad(in.seqLenMax, in.x, in.csPrev, in.hPrev, in.w, in.wci,
+                in.wcf, in.wco, in.b, out.i(), out.cs(), out.f(), out.o(), out.ci(), out.co(), out.h(), csGradient,
+                hGradient, in.usePeephole);
+        // The sequence length is an integer: its "gradient" is a zero that nothing reads (null is refused).
+        return Arrays.asList(tf.zerosLike(in.seqLenMax), g.xGrad(), g.csPrevGrad(), g.hPrevGrad(), g.wGrad(), g.wciGrad(), g.wcfGrad(),
+                g.wcoGrad(), g.bGrad());
     }
 
     /** Glorot-uniform weights drawn from the seeded generator, so a seed fixes the initial network. */
@@ -411,6 +425,19 @@ final class LstmGraph {
         Variable<TFloat32> v = tf.withName(name).variable(tf.constant(new float[size]));
         weights.add(v);
         return v;
+    }
+
+    /**
+     * Columns [from, to) of the last axis of a [B, T, W] tensor. A slice, not a gather: a gather on the last axis
+     * copies float by float, and those copies were the largest single cost of a forecast.
+     */
+    private Operand<TFloat32> columns(Operand<TFloat32> x, int from, int to) {
+        return tf.slice(x, tf.constant(new int[] {0, 0, from}), tf.constant(new int[] {-1, -1, to - from}));
+    }
+
+    /** Column {@code c} of the last axis of a [B, T, W] tensor, as [B, T]. */
+    private Operand<TFloat32> column(Operand<TFloat32> x, int c) {
+        return tf.squeeze(columns(x, c, c + 1), Squeeze.axis(List.of(2L)));
     }
 
     private static int[] rangeOf(int from, int to) {
