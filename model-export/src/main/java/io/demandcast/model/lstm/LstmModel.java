@@ -41,6 +41,8 @@ import org.tensorflow.types.TFloat32;
 public final class LstmModel implements TrainedModel {
 
     public static final String METHOD = "lstm";
+    /** Series per session run unless the loader says otherwise (4,096 measured no faster on 2 cores). */
+    public static final int DEFAULT_BATCH = 1024;
 
     private static final DateTimeFormatter VERSION_TIME =
             DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
@@ -101,7 +103,7 @@ public final class LstmModel implements TrainedModel {
 
     /** Loads a model exported by {@link #export}, forecasting 1024 series per session run. */
     public static LstmModel load(Path dir) throws IOException {
-        return load(dir, 1024, 0);
+        return load(dir, DEFAULT_BATCH, 0);
     }
 
     /**

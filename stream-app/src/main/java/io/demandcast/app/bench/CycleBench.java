@@ -175,7 +175,7 @@ public final class CycleBench {
         Topics topics = new Topics(names, new AvroSerdes(SerdeConfig.of(cluster.registryUrl())));
 
         LstmModel model = settings.modelDir() == null ? null
-                : LstmModel.load(settings.modelDir(), 1024, 0);
+                : LstmModel.load(settings.modelDir(), LstmModel.DEFAULT_BATCH, config.servingThreads());
         PipelineMetrics metrics = new PipelineMetrics();
         ModelSlot slot = new ModelSlot();
         BrokerBacklog backlog = ForecasterApp.watchBacklog(config, settings.partitions(), Duration.ofSeconds(30));

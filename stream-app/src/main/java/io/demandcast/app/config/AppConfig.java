@@ -299,6 +299,18 @@ public record AppConfig(
                 intIn(v, "retrain.scratch.every.buckets", 0, 1_000_000), intIn(v, "retrain.threads", 1, 256));
     }
 
+    /**
+     * TensorFlow threads for one forecast call of the served model: the cores shared out among the stream threads,
+     * each of which forecasts its own tasks' series at the same time. Measured on 2 cores (ModelBench, BENCHMARKS.md
+     * "Speed"): 2 callers on 1 thread each forecast about 50,000 series per CPU-second, 2 callers on TensorFlow's
+     * default pools (one thread per core each) about 32,000, their pools spinning against each other.
+     */
+    public int servingThreads() {
+        int streamThreads = Integer.parseInt(streamsProperties().getProperty(
+                StreamsConfig.NUM_STREAM_THREADS_CONFIG, "1").trim());
+        return Math.max(1, Runtime.getRuntime().availableProcessors() / Math.max(1, streamThreads));
+    }
+
     /** The Kafka Streams properties of this config; {@code streams.*} keys override the derived ones. */
     public Properties streamsProperties() {
         Properties p = new Properties();

@@ -5,6 +5,7 @@ import io.demandcast.app.replay.OrderLinesFile;
 import io.demandcast.app.replay.OrderReplay;
 import io.demandcast.app.replay.ProduceCommand;
 import io.demandcast.app.run.ForecasterApp;
+import io.demandcast.app.run.ModelLoader;
 import io.demandcast.model.Bucket;
 import io.demandcast.model.SeriesHistory;
 import io.demandcast.model.cli.ProgressBar;
@@ -141,7 +142,7 @@ public final class DemoRun {
         Instant expectedLast = lastClosable(sales.last(), config);
         ReplayThread replay;
         DemoSummary summary;
-        try (ForecasterApp app = ForecasterApp.start(config, LstmModel::load, Duration.ofSeconds(30))) {
+        try (ForecasterApp app = ForecasterApp.start(config, ModelLoader.installed(config), Duration.ofSeconds(30))) {
             awaitRunning(app);
             out.printf(Locale.ROOT, "  running: model %s, REST http://%s:%d/forecasts/{product}%n",
                     app.modelVersion() == null ? "none (seasonal naive fallback)" : app.modelVersion(),

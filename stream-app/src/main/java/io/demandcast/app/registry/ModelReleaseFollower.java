@@ -87,8 +87,9 @@ public final class ModelReleaseFollower implements AutoCloseable {
      * {@link #awaitCaughtUp(Duration)} to wait for the latest release before serving.
      */
     public static ModelReleaseFollower start(AppConfig config, ModelSlot slot) {
+        int threads = config.servingThreads();
         return start(config.bootstrapServers(), ModelRegistry.topics(config).models(), config.models(), slot,
-                LstmModel::load);
+                dir -> LstmModel.load(dir, LstmModel.DEFAULT_BATCH, threads));
     }
 
     public static ModelReleaseFollower start(String bootstrapServers, Topics.Topic<String, ModelRelease> topic,

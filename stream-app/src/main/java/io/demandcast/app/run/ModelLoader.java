@@ -1,5 +1,6 @@
 package io.demandcast.app.run;
 
+import io.demandcast.app.config.AppConfig;
 import io.demandcast.model.TrainedModel;
 import io.demandcast.model.lstm.LstmModel;
 import java.io.IOException;
@@ -16,8 +17,12 @@ public interface ModelLoader {
     /** The model in {@code dir}; the caller owns it and closes it. */
     TrainedModel load(Path dir) throws IOException;
 
-    /** The loader {@code forecaster run} uses: the LSTM SavedModel with its model card. */
-    static ModelLoader installed() {
-        return LstmModel::load;
+    /**
+     * The loader {@code forecaster run} uses: the LSTM SavedModel with its model card, each forecast call on
+     * {@link AppConfig#servingThreads()} TensorFlow threads.
+     */
+    static ModelLoader installed(AppConfig config) {
+        int threads = config.servingThreads();
+        return dir -> LstmModel.load(dir, LstmModel.DEFAULT_BATCH, threads);
     }
 }

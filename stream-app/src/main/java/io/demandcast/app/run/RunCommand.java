@@ -31,7 +31,7 @@ public final class RunCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         quietKafkaClientLogs();
         AppConfig config = options.load();
-        ForecasterApp app = ForecasterApp.start(config, ModelLoader.installed(),
+        ForecasterApp app = ForecasterApp.start(config, ModelLoader.installed(config),
                 Duration.ofSeconds(connectTimeoutSeconds));
         Thread hook = new Thread(app::close, "forecaster-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);

@@ -29,6 +29,16 @@ class AppConfigTest {
     }
 
     @Test
+    void theCoresAreSharedOutAmongTheStreamThreadsForTheModel() {
+        int cores = Runtime.getRuntime().availableProcessors();
+        assertThat(AppConfig.defaults().servingThreads()).as("one stream thread (Kafka's default)").isEqualTo(cores);
+        AppConfig two = AppConfig.from(Map.of("streams.num.stream.threads", "2"), Map.of());
+        assertThat(two.servingThreads()).isEqualTo(Math.max(1, cores / 2));
+        AppConfig many = AppConfig.from(Map.of("streams.num.stream.threads", Integer.toString(4 * cores)), Map.of());
+        assertThat(many.servingThreads()).as("never below one").isEqualTo(1);
+    }
+
+    @Test
     void theEnvironmentOverridesTheFileKeyByKey() throws IOException {
         Path file = dir.resolve("app.properties");
         Files.writeString(file, """
