@@ -45,6 +45,8 @@ final class LstmGraph {
 
     /** Covariates scaled relative to their level are clipped: a price of 0 in the lookback must not explode. */
     private static final float COVARIATE_CLIP = 10f;
+    /** The most a window's loss weighs against one whose seasonal change equals its mean (see metricWeights). */
+    private static final float MAX_LOSS_WEIGHT = 100f;
 
     final Placeholder<TFloat32> past;
     final Placeholder<TFloat32> future;
@@ -84,42 +86,55 @@ final class LstmGraph {
         future = tf.withName(FUTURE).placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, horizon, fw)));
         targets = tf.withName(TARGETS).placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, horizon)));
 
-        Scaled scaled = scale(encoder, (float) config.scaleFloor());
-        int inputWidth = pw + 1;
-        // log1p of the scaled units beside them: a promotion spike of 20x the mean and a quiet week of 0.2x
-        // then sit on comparable input ranges.
-        Operand<TFloat32> inputs = tf.concat(List.of(scaled.past, tf.expandDims(tf.math.log1p(tf.math.maximum(
-                column(scaled.past, FeatureEncoder.UNITS), tf.constant(0f))),
-                tf.constant(2))), tf.constant(2));
-        Operand<TFloat32> anchor = config.residual() ? anchor(scaled, lookback, horizon, config.bucket().season())
-                : null;
-
         float[] levels = new float[q];
         for (int k = 0; k < q; k++) {
             levels[k] = (float) config.quantiles()[k];
         }
         Operand<TFloat32> tau = tf.constant(levels);
-        Operand<TFloat32> scaledTargets = tf.reshape(
-                tf.math.div(targets, tf.reshape(scaled.scale, tf.constant(new int[] {-1, 1}))),
-                tf.constant(new int[] {-1, 1}));                                                  // [B*H, 1]
+        Operand<TFloat32> targetRows = tf.reshape(targets, tf.constant(new int[] {-1, 1}));         // [B*H, 1]
+        float floor = (float) config.scaleFloor();
+        int season = config.bucket().season();
+        boolean weighted = config.maseWeighted();
 
-        // The members share the scaled inputs and differ only in their seeded initial weights; each one learns
-        // from its own loss, and serving averages their quantiles, all in one session run.
+        // Each member reads its own stretch of the window (the last L_i buckets, L down to L/2), scaled by its
+        // own mean, from its own seeded initial weights, and learns from its own loss; serving takes the median
+        // of their quantiles per step and level, in natural units, all in one session run. Different lookbacks
+        // make the members' errors differ, which one shared lookback did not (BENCHMARKS.md).
         int members = config.members();
         List<Operand<TFloat32>> memberQuantiles = new ArrayList<>();
         Operand<TFloat32> objective = null;
+        Operand<TFloat32> scaleRows = null;
+        Operand<TFloat32> windowWeights = null;
         for (int m = 0; m < members; m++) {
             String prefix = members == 1 ? "" : "m" + m + "_";
-            Operand<TFloat32> mq = member(prefix, inputs, scaled.future, anchor, lookback, horizon, inputWidth, fw,
-                    q, medianIndex(config.quantiles()), config);
-            memberQuantiles.add(mq);
-            Operand<TFloat32> memberLoss = pinball(scaledTargets, mq, tau);
+            int memberLookback = memberLookback(lookback, members, m);
+            Operand<TFloat32> window = memberLookback == lookback ? past
+                    : tf.gather(past, tf.constant(rangeOf(lookback - memberLookback, lookback)), tf.constant(1));
+            Scaled scaled = scale(window, encoder, floor, prefix + "scale");
+            // log1p of the scaled units beside them: a promotion spike of 20x the mean and a quiet week of 0.2x
+            // then sit on comparable input ranges.
+            Operand<TFloat32> inputs = tf.concat(List.of(scaled.past, tf.expandDims(tf.math.log1p(
+                    tf.math.maximum(column(scaled.past, FeatureEncoder.UNITS), tf.constant(0f))),
+                    tf.constant(2))), tf.constant(2));
+            Operand<TFloat32> anchor = config.residual() ? anchor(scaled, memberLookback, horizon, season) : null;
+            Operand<TFloat32> rows = rows(scaled.scale, horizon);                                 // [B*H, 1]
+            Operand<TFloat32> lossWeights = weighted
+                    ? metricWeights(window, scaled.scale, season, memberLookback, horizon, floor) : null;
+            Operand<TFloat32> mq = member(prefix, inputs, scaled.future, anchor, memberLookback, horizon, pw + 1,
+                    fw, q, medianIndex(config.quantiles()), config);                             // [B*H, Q]
+            memberQuantiles.add(tf.math.mul(mq, rows));
+            Operand<TFloat32> memberLoss = pinball(tf.math.div(targetRows, rows), mq, tau, lossWeights);
             objective = objective == null ? memberLoss : tf.math.add(objective, memberLoss);
+            if (m == 0) {
+                scaleRows = rows;
+                windowWeights = lossWeights;
+            }
         }
-        Operand<TFloat32> ensemble = members == 1 ? memberQuantiles.get(0)
-                : tf.math.mul(tf.math.addN(memberQuantiles), tf.constant(1f / members));              // [B*H, Q]
+        Operand<TFloat32> ensemble = median(memberQuantiles);                                    // [B*H, Q] natural
         Operand<TFloat32> meanMemberLoss = tf.math.mul(objective, tf.constant(1f / members));
-        loss = tf.withName(LOSS).identity(pinball(scaledTargets, tf.math.maximum(ensemble, tf.constant(0f)), tau));
+        // Reported in the units of the whole window's scale, so it compares across member counts.
+        loss = tf.withName(LOSS).identity(pinball(tf.math.div(targetRows, scaleRows),
+                tf.math.div(tf.math.maximum(ensemble, tf.constant(0f)), scaleRows), tau, windowWeights));
 
         Adam adam = new Adam(graph, (float) config.learningRate());
         Op step = adam.minimize(objective, "adam_step");
@@ -134,11 +149,7 @@ final class LstmGraph {
 
         // The band's calibration is made after the optimiser, so no step ever changes it: the trainer fits the
         // widening of each side of the median on the validation split (1 keeps the network's own band).
-        Operand<TFloat32> scale2 = tf.reshape(scaled.scale, tf.constant(new int[] {-1, 1}));
-        Operand<TFloat32> scaleRows = tf.reshape(tf.tile(scale2, tf.constant(new int[] {1, horizon})),
-                tf.constant(new int[] {-1, 1}));                                                  // [B*H, 1]
-        uncalibrated = tf.withName("uncalibrated").reshape(
-                tf.math.mul(tf.math.maximum(ensemble, tf.constant(0f)), scaleRows),
+        uncalibrated = tf.withName("uncalibrated").reshape(tf.math.maximum(ensemble, tf.constant(0f)),
                 tf.constant(new int[] {-1, horizon, q}));
         band = tf.withName("band_widening").variable(tf.constant(new float[] {1f, 1f}));
         bandFeed = tf.withName("restore_band_widening").placeholder(TFloat32.class,
@@ -158,9 +169,47 @@ final class LstmGraph {
                 tf.math.mul(tf.constant(upperSide), upperFactor)), tf.constant(medianOnly(q, median)));
         Operand<TFloat32> center = tf.gather(ensemble, tf.constant(new int[] {median}), tf.constant(1)); // [B*H, 1]
         Operand<TFloat32> widened = tf.math.add(center, tf.math.mul(tf.math.sub(ensemble, center), factor));
-        quantiles = tf.withName(QUANTILES).reshape(
-                tf.math.mul(tf.math.maximum(widened, tf.constant(0f)), scaleRows),
+        quantiles = tf.withName(QUANTILES).reshape(tf.math.maximum(widened, tf.constant(0f)),
                 tf.constant(new int[] {-1, horizon, q}));
+    }
+
+    /**
+     * Buckets member {@code m} of {@code members} reads: evenly from the whole lookback (member 0) down to half of
+     * it (the last member), at least 1. A monthly L of 24 gives 24, 18, 12 for three members: two, one and a half
+     * and one season.
+     */
+    static int memberLookback(int lookback, int members, int m) {
+        if (members == 1) {
+            return lookback;
+        }
+        int shortest = Math.max(1, (lookback + 1) / 2);
+        return lookback - (int) Math.round((double) m * (lookback - shortest) / (members - 1));
+    }
+
+    /** A per-window [B, 1] value repeated for each horizon step: [B*H, 1]. */
+    private Operand<TFloat32> rows(Operand<TFloat32> perWindow, int horizon) {
+        return tf.reshape(tf.tile(tf.reshape(perWindow, tf.constant(new int[] {-1, 1})),
+                tf.constant(new int[] {1, horizon})), tf.constant(new int[] {-1, 1}));
+    }
+
+    /**
+     * The element-wise median of the members' quantiles [B*H, Q] (the mean of the middle two for an even count):
+     * one member's bad window moves it less than a mean, and since every member's quantiles ascend, so do the
+     * medians.
+     */
+    private Operand<TFloat32> median(List<Operand<TFloat32>> values) {
+        int k = values.size();
+        if (k == 1) {
+            return values.get(0);
+        }
+        if (k == 2) {
+            return tf.math.mul(tf.math.add(values.get(0), values.get(1)), tf.constant(0.5f));
+        }
+        Operand<TFloat32> stacked = tf.stack(values, org.tensorflow.op.core.Stack.axis(2L));            // [B*H, Q, k]
+        Operand<TFloat32> sorted = tf.nn.topK(stacked, tf.constant(k), new org.tensorflow.op.nn.TopK.Options[0]).values();                 // descending
+        Operand<TFloat32> middle = tf.gather(sorted, tf.constant(k % 2 == 1 ? new int[] {k / 2}
+                : new int[] {k / 2 - 1, k / 2}), tf.constant(2));
+        return tf.math.mean(middle, tf.constant(2));
     }
 
     private static float[] medianOnly(int q, int median) {
@@ -181,11 +230,42 @@ final class LstmGraph {
     }
 
     private Operand<TFloat32> pinball(Operand<TFloat32> scaledTargets, Operand<TFloat32> scaledQuantiles,
-                                      Operand<TFloat32> tau) {
+                                      Operand<TFloat32> tau, Operand<TFloat32> rowWeights) {
         Operand<TFloat32> error = tf.math.sub(scaledTargets, scaledQuantiles);
         Operand<TFloat32> p = tf.math.maximum(tf.math.mul(tau, error),
                 tf.math.mul(tf.math.sub(tau, tf.constant(1f)), error));
+        if (rowWeights != null) {
+            p = tf.math.mul(p, rowWeights);
+        }
         return tf.math.mean(p, tf.constant(new int[] {0, 1}));
+    }
+
+    /**
+     * Per-row loss weights [B*H, 1] that turn the pinball loss on mean-scaled units into one on units divided by
+     * the window's mean absolute seasonal difference, the scale MASE divides by: a smooth series whose level is
+     * far above its bucket-to-bucket change then weighs in training as much as it does in the metric. Windows
+     * with no observed pair one season apart keep weight 1; the weight is capped so a flat window cannot take
+     * over a batch.
+     */
+    private Operand<TFloat32> metricWeights(Operand<TFloat32> past, Operand<TFloat32> scale, int season,
+                                            int lookback, int horizon, float floor) {
+        int m = Math.min(season, lookback - 1);
+        Operand<TInt32> axis2 = tf.constant(2);
+        Operand<TFloat32> units = tf.gather(past, tf.constant(FeatureEncoder.UNITS), axis2);     // [B, L]
+        Operand<TFloat32> mask = tf.gather(past, tf.constant(FeatureEncoder.OBSERVED), axis2);   // [B, L]
+        Operand<TInt32> axis1 = tf.constant(1);
+        Operand<TInt32> later = tf.constant(rangeOf(m, lookback));
+        Operand<TInt32> earlier = tf.constant(rangeOf(0, lookback - m));
+        Operand<TFloat32> pairs = tf.math.mul(tf.gather(mask, later, axis1), tf.gather(mask, earlier, axis1));
+        Operand<TFloat32> diffs = tf.math.mul(tf.math.abs(tf.math.sub(tf.gather(units, later, axis1),
+                tf.gather(units, earlier, axis1))), pairs);
+        Operand<TFloat32> count = tf.reduceSum(pairs, axis1, ReduceSum.keepDims(true));               // [B, 1]
+        Operand<TFloat32> meanDiff = tf.math.maximum(tf.math.div(tf.reduceSum(diffs, axis1,
+                ReduceSum.keepDims(true)), tf.math.maximum(count, tf.constant(1f))), tf.constant(floor));
+        Operand<TFloat32> hasPairs = tf.dtypes.cast(tf.math.greater(count, tf.constant(0f)), TFloat32.class);
+        Operand<TFloat32> ratio = tf.math.minimum(tf.math.div(scale, meanDiff), tf.constant(MAX_LOSS_WEIGHT));
+        Operand<TFloat32> w = tf.math.add(tf.math.mul(hasPairs, ratio), tf.math.sub(tf.constant(1f), hasPairs));
+        return rows(w, horizon);
     }
 
     /**
@@ -304,7 +384,7 @@ final class LstmGraph {
      * lookback has none, 1 when neither has), minus 1, clipped; flags and the calendar pass as they are. Padded
      * rows stay zero.
      */
-    private Scaled scale(FeatureEncoder encoder, float floor) {
+    private Scaled scale(Operand<TFloat32> past, FeatureEncoder encoder, float floor, String scaleName) {
         int pw = encoder.pastWidth();
         int fw = encoder.futureWidth();
         int calendar = encoder.firstFutureCovariate();
@@ -317,7 +397,7 @@ final class LstmGraph {
         Operand<TFloat32> meanUnits = tf.math.div(
                 tf.reduceSum(tf.math.mul(tf.math.abs(units), mask), tf.constant(1), ReduceSum.keepDims(true)),
                 count);                                                                            // [B, 1]
-        Operand<TFloat32> scale = tf.withName("scale").math.maximum(meanUnits, tf.constant(floor));
+        Operand<TFloat32> scale = tf.withName(scaleName).math.maximum(meanUnits, tf.constant(floor));
 
         List<Operand<TFloat32>> pastParts = new ArrayList<>();
         pastParts.add(tf.expandDims(tf.math.div(units, scale), axis2));

@@ -262,7 +262,13 @@ public final class LstmTrainer implements ModelTrainer {
         s.put("scaleFloor", config.scaleFloor());
         s.put("maxWindowsPerSeries", config.maxWindowsPerSeries());
         s.put("members", config.members());
+        List<Integer> lookbacks = new ArrayList<>();
+        for (int m = 0; m < config.members(); m++) {
+            lookbacks.add(LstmGraph.memberLookback(config.lookback(), config.members(), m));
+        }
+        s.put("memberLookbacks", lookbacks);
         s.put("residual", config.residual());
+        s.put("maseWeighted", config.maseWeighted());
         s.put("bandWideningLower", band[0]);
         s.put("bandWideningUpper", band[1]);
         s.put("refitEpochs", !config.refit() || windows.validation().isEmpty() ? 0 : fit.bestEpoch());

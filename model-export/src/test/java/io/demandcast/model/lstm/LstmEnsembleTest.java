@@ -60,6 +60,54 @@ class LstmEnsembleTest {
     }
 
     @Test
+    void membersReadEvenlySpacedLookbacksFromTheWholeWindowDownToHalfOfIt() {
+        assertThat(lookbacks(24, 3)).containsExactly(24, 18, 12);
+        assertThat(lookbacks(28, 3)).containsExactly(28, 21, 14);
+        assertThat(lookbacks(7, 2)).containsExactly(7, 4);
+        assertThat(lookbacks(28, 1)).containsExactly(28);
+        assertThat(lookbacks(1, 3)).containsExactly(1, 1, 1);
+    }
+
+    @Test
+    void anEnsembleOfDifferentLookbacksReloadsIdenticallyAndFineTunesThroughTrainStep(@TempDir Path tmp)
+            throws IOException {
+        List<SeriesHistory> train = SyntheticDemand.weekly(10, 70, 4L);
+        LstmConfig config = LstmTrainerTest.small().withTraining(3, 64, 0.01, 2, 9L, H).withServing(64, 1)
+                .withEnsemble(3, false);
+        EncodedBatch batch;
+        float[] trained;
+        try (LstmModel model = new LstmTrainer(config).train(train, null)) {
+            assertThat(model.card().trainer()).containsEntry("memberLookbacks", List.of(21, 16, 11));
+            batch = model.encoder().encode(train);
+            trained = model.predict(batch);
+            for (int i = 0; i < trained.length; i += 3) {
+                assertThat(trained[i]).isGreaterThanOrEqualTo(0f).isLessThanOrEqualTo(trained[i + 1]);
+                assertThat(trained[i + 1]).isLessThanOrEqualTo(trained[i + 2]);
+            }
+            model.export(tmp.resolve("v1"));
+        }
+        try (LstmModel loaded = LstmModel.load(tmp.resolve("v1"), 64, 1)) {
+            assertThat(loaded.predict(batch)).containsExactly(trained);
+            double loss = loaded.fineTune(SyntheticDemand.weekly(10, 70, 5L), 1);
+            assertThat(loss).isFinite().isPositive();
+            float[] tuned = loaded.predict(batch);
+            assertThat(tuned).isNotEqualTo(trained);
+            loaded.export(tmp.resolve("v2"));
+            try (LstmModel again = LstmModel.load(tmp.resolve("v2"), 64, 1)) {
+                assertThat(again.predict(batch)).containsExactly(tuned);
+            }
+        }
+    }
+
+    private static int[] lookbacks(int lookback, int members) {
+        int[] out = new int[members];
+        for (int m = 0; m < members; m++) {
+            out[m] = LstmGraph.memberLookback(lookback, members, m);
+        }
+        return out;
+    }
+
+    @Test
     void anEnsembleNeedsAtLeastOneMember() {
         assertThatThrownBy(() -> LstmTrainerTest.small().withEnsemble(0, false)).hasMessageContaining("members")
                 .hasMessageContaining("0");
