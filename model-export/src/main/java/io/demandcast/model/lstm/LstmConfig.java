@@ -103,7 +103,7 @@ public record LstmConfig(Bucket bucket, int lookback, int horizon, double[] quan
      * Defaults for a bucket: hour L 48 H 24, day L 28 H 28, week L 52 H 13, month L 24 H 18; one layer of 32
      * units, head 16, quantiles 0.1/0.5/0.9, 40 epochs, batch 128, Adam 0.001, patience 6, seed 42, validation H
      * buckets, scale floor 1, inference batch 1024, all windows, TensorFlow's default threads, one member, the
-     * refit for week and month, the MASE-weighted loss for month. L and the width are
+     * refit for week and month, the plain (unweighted) pinball loss. L and the width are
      * what inference cost grows with (L x width^2); these keep the daily model near 100,000 series a second on 2
      * cores while its lookback still holds four weekly cycles (the calendar features carry the yearly one).
      */
@@ -129,8 +129,7 @@ public record LstmConfig(Bucket bucket, int lookback, int horizon, double[] quan
             }
         }
         return new LstmConfig(bucket, lookback, horizon, DEFAULT_QUANTILES, 1, 32, 16, 40, 128, 0.001, 6, 42L,
-                horizon, 1.0, 1024, 0, 0, 1, false, bucket == Bucket.WEEK || bucket == Bucket.MONTH,
-                bucket == Bucket.MONTH);
+                horizon, 1.0, 1024, 0, 0, 1, false, bucket == Bucket.WEEK || bucket == Bucket.MONTH, false);
     }
 
     public LstmConfig withShape(int lookback, int horizon, int layers, int hiddenUnits, int headUnits) {
