@@ -18,8 +18,9 @@ import java.util.List;
  * </ul>
  * The deployment shape is {@code infer 1 1024}: two callers (stream threads) each run their own batches, one
  * intra-op thread per session run; with 2 threads per run the two callers' runs contend for the same 2 cores and
- * the pools' spinning costs about a third more CPU per forecast. On a shared machine read the per-CPU-second
- * figures, not the wall-clock ones.
+ * the pools' spinning costs about a third more CPU per forecast. The model is exported and loaded as the app
+ * loads it ({@link LstmModel#load(java.nio.file.Path, int, int)}), so the serving session's pools are measured.
+ * On a shared machine read the per-CPU-second figures, not the wall-clock ones.
  * Run: {@code java -cp model-export/target/test-classes:model-export/target/classes:<deps>
  * io.demandcast.model.lstm.ModelBench infer|train [threads] [batch] [hidden] [lookback]}
  */
@@ -44,7 +45,7 @@ public final class ModelBench {
                 .getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
-    public static void main(String[] args) {
+    public static void main(String[] args) throws java.io.IOException {
         String mode = args.length > 0 ? args[0] : "infer";
         int threads = args.length > 1 ? Integer.parseInt(args[1]) : 2;
         int batch = args.length > 2 ? Integer.parseInt(args[2]) : 1024;
@@ -68,7 +69,12 @@ public final class ModelBench {
             }
             return;
         }
-        try (LstmModel model = new LstmTrainer(config.withTraining(1, 256, 0.003, 1, 1L, 0)).train(year, null)) {
+        // Measured as the app serves it: exported, then loaded with the serving session (LstmModel.load).
+        java.nio.file.Path exported = java.nio.file.Files.createTempDirectory("model-bench");
+        try (LstmModel trained = new LstmTrainer(config.withTraining(1, 256, 0.003, 1, 1L, 0)).train(year, null)) {
+            trained.export(exported);
+        }
+        try (LstmModel model = LstmModel.load(exported, batch, threads)) {
             int total = 200_000;
             List<SeriesHistory> many = new ArrayList<>(total);
             for (int i = 0; i < total; i++) {
