@@ -156,21 +156,43 @@ final class LstmGraph {
                 Placeholder.shape(Shape.of(2)));
         bandAssign = tf.assign(band, bandFeed);
         int median = medianIndex(config.quantiles());
-        float[] lowerSide = new float[q];
-        float[] upperSide = new float[q];
-        for (int k = 0; k < q; k++) {
-            lowerSide[k] = k < median ? 1f : 0f;
-            upperSide[k] = k > median ? 1f : 0f;
-        }
-        Operand<TFloat32> lowerFactor = tf.gather(band, tf.constant(0), tf.constant(0));
-        Operand<TFloat32> upperFactor = tf.gather(band, tf.constant(1), tf.constant(0));
-        // factor per column: lower widening below the median, upper above, 1 at the median
-        Operand<TFloat32> factor = tf.math.add(tf.math.add(tf.math.mul(tf.constant(lowerSide), lowerFactor),
-                tf.math.mul(tf.constant(upperSide), upperFactor)), tf.constant(medianOnly(q, median)));
-        Operand<TFloat32> center = tf.gather(ensemble, tf.constant(new int[] {median}), tf.constant(1)); // [B*H, 1]
-        Operand<TFloat32> widened = tf.math.add(center, tf.math.mul(tf.math.sub(ensemble, center), factor));
-        quantiles = tf.withName(QUANTILES).reshape(tf.math.maximum(widened, tf.constant(0f)),
+        quantiles = tf.withName(QUANTILES).reshape(tf.math.maximum(
+                tf.linalg.matMul(ensemble, widening(band, q, median)), tf.constant(0f)),
                 tf.constant(new int[] {-1, horizon, q}));
+    }
+
+    /**
+     * The band's widening as a [Q, Q] matrix W, so that the whole [B*H, Q] output is widened by one small matrix
+     * product instead of four element-wise passes: column k of {@code quantiles x W} is {@code median + f_k *
+     * (q_k - median)}, i.e. {@code f_k * q_k + (1 - f_k) * median}, with {@code f_k} the lower widening below the
+     * median, the upper one above it, and 1 at the median.
+     */
+    private Operand<TFloat32> widening(Operand<TFloat32> band, int q, int median) {
+        float[][] lowerDiagonal = new float[q][q];
+        float[][] upperDiagonal = new float[q][q];
+        float[][] lowerToMedian = new float[q][q];
+        float[][] upperToMedian = new float[q][q];
+        float[][] identityAtMedian = new float[q][q];
+        for (int k = 0; k < q; k++) {
+            if (k < median) {
+                lowerDiagonal[k][k] = 1f;
+                lowerToMedian[median][k] = 1f;
+            } else if (k > median) {
+                upperDiagonal[k][k] = 1f;
+                upperToMedian[median][k] = 1f;
+            }
+        }
+        identityAtMedian[median][median] = 1f;
+        Operand<TFloat32> lower = tf.gather(band, tf.constant(0), tf.constant(0));
+        Operand<TFloat32> upper = tf.gather(band, tf.constant(1), tf.constant(0));
+        Operand<TFloat32> one = tf.constant(1f);
+        // W = f_lo * D_lo + (1 - f_lo) * M_lo + f_up * D_up + (1 - f_up) * M_up + E_median
+        return tf.math.addN(List.of(
+                tf.math.mul(tf.constant(lowerDiagonal), lower),
+                tf.math.mul(tf.constant(lowerToMedian), tf.math.sub(one, lower)),
+                tf.math.mul(tf.constant(upperDiagonal), upper),
+                tf.math.mul(tf.constant(upperToMedian), tf.math.sub(one, upper)),
+                tf.constant(identityAtMedian)));
     }
 
     /**
@@ -210,12 +232,6 @@ final class LstmGraph {
         Operand<TFloat32> middle = tf.gather(sorted, tf.constant(k % 2 == 1 ? new int[] {k / 2}
                 : new int[] {k / 2 - 1, k / 2}), tf.constant(2));
         return tf.math.mean(middle, tf.constant(2));
-    }
-
-    private static float[] medianOnly(int q, int median) {
-        float[] out = new float[q];
-        out[median] = 1f;
-        return out;
     }
 
     /** Index of the level closest to 0.5: the centre of the band and, with a residual head, of the anchor. */
@@ -322,14 +338,15 @@ final class LstmGraph {
                 tf.constant(new int[] {1, -1, -1})), tf.constant(new int[] {-1, hidden}));         // [B, h]
 
         int head = config.headUnits();
-        Operand<TFloat32> context = tf.math.add(
+        // Bias adds as BiasAdd, which the graph optimiser fuses into the matrix product (a plain Add is a pass of its own).
+        Operand<TFloat32> context = tf.nn.biasAdd(
                 tf.linalg.matMul(last, weight(prefix + "head_context", hidden, horizon * head)),
                 zeros(prefix + "head_context_b", horizon * head));
         Operand<TFloat32> futureProjection = tf.linalg.matMul(
                 tf.reshape(future, tf.constant(new int[] {-1, fw})), weight(prefix + "head_future", fw, head));
         Operand<TFloat32> stepHidden = tf.nn.relu(tf.math.add(
                 tf.reshape(context, tf.constant(new int[] {-1, head})), futureProjection));
-        Operand<TFloat32> raw = tf.math.add(tf.linalg.matMul(stepHidden, weight(prefix + "head_out", head, q)),
+        Operand<TFloat32> raw = tf.nn.biasAdd(tf.linalg.matMul(stepHidden, weight(prefix + "head_out", head, q)),
                 zeros(prefix + "head_out_b", q));                                                  // [B*H, Q]
         if (anchor == null) {
             // Quantiles ascend and stay >= 0: the lowest is softplus(raw0), each next adds softplus(raw_k).
