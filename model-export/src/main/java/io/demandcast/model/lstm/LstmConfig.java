@@ -30,10 +30,14 @@ import java.util.Objects;
  * @param maxWindowsPerSeries training windows drawn per series and epoch (0: all); bounds epoch time on long
  *                            histories
  * @param threads TensorFlow intra-op threads (0: TensorFlow's default, one per core)
- * @param members networks of the ensemble, trained together in one graph from different seeded initial weights,
- *                each on its own stretch of the window (evenly from the whole lookback down to half of it) scaled
- *                by its own mean; serving takes the median of their quantiles in the same session run (inference
- *                cost grows with the members' summed lookbacks)
+ * @param members networks of the ensemble, each trained alone, one after another, on the whole lookback with
+ *                its own seed (initial weights and window order; the first member's is {@code seed}), its own
+ *                early stopping and its own refit, then assembled as one graph whose serving combines their
+ *                quantiles element-wise in the same session run and whose band is fitted on that combination;
+ *                {@code train_step} fine-tunes every member. Training and inference cost grow k-fold. Members
+ *                trained jointly in one graph (the same batches in the same order) did not help (M3 0.896 against
+ *                0.887 for one network; members on shorter lookbacks 0.921), while separately trained ones did
+ *                (BENCHMARKS.md, "Separately trained ensemble")
  * @param residual whether the head forecasts a correction to an anchor (the last season's value of the same phase
  *                 mixed with the last season's mean) instead of the quantiles from nothing
  * @param refit whether, after early stopping, training goes on for as many epochs on every window, the validation
