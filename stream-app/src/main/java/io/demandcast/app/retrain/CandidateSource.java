@@ -42,7 +42,8 @@ public interface CandidateSource {
 
     /**
      * The champion's shape and training settings as its card records them (its ensemble's members included), with
-     * {@code threads} threads; a setting the card lacks takes the bucket's default.
+     * {@code threads} threads; a setting the card lacks takes the value trainers used before they recorded it (one
+     * network, the plain loss, the bucket's default refit).
      */
     static LstmConfig scratchConfig(ModelCard card, int threads) {
         Map<String, Object> t = card.trainer();

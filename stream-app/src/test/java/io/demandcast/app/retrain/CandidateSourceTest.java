@@ -34,7 +34,7 @@ class CandidateSourceTest {
     }
 
     @Test
-    void aCardWithoutThoseSettingsGetsTheBucketsDefaults() {
+    void aCardWithoutThoseSettingsGetsWhatTrainersDidBeforeRecordingThem() {
         LstmConfig scratch = CandidateSource.scratchConfig(card(Bucket.WEEK, Map.of()), 1);
 
         LstmConfig defaults = LstmConfig.defaults(Bucket.WEEK);
