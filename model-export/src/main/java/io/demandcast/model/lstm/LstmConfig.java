@@ -32,12 +32,15 @@ import java.util.Objects;
  * @param threads TensorFlow intra-op threads (0: TensorFlow's default, one per core)
  * @param members networks of the ensemble, each trained alone, one after another, on the whole lookback with
  *                its own seed (initial weights and window order; the first member's is {@code seed}), its own
- *                early stopping and its own refit, then assembled as one graph whose serving combines their
- *                quantiles element-wise in the same session run and whose band is fitted on that combination;
- *                {@code train_step} fine-tunes every member. Training and inference cost grow k-fold. Members
- *                trained jointly in one graph (the same batches in the same order) did not help (M3 0.896 against
- *                0.887 for one network; members on shorter lookbacks 0.921), while separately trained ones did
- *                (BENCHMARKS.md, "Separately trained ensemble")
+ *                early stopping and its own refit, then assembled as one graph that serves the mean of their
+ *                quantiles in the same session run and whose band is fitted on that mean; {@code train_step}
+ *                fine-tunes every member. Default 3 for week and month buckets, 1 for day and hour: on M3 monthly
+ *                three members moved mean MASE from 0.912 / 0.890 / 0.886 (the three networks alone) to 0.870,
+ *                but training and inference cost grow k-fold, and the daily model must keep serving about
+ *                100,000 series a second on 2 cores, while week and month models forecast a few times a month.
+ *                Members trained jointly in one graph (the same batches in the same order) did not help (0.896
+ *                against 0.887 for one network; members on shorter lookbacks 0.921). BENCHMARKS.md, "Separately
+ *                trained ensemble"
  * @param residual whether the head forecasts a correction to an anchor (the last season's value of the same phase
  *                 mixed with the last season's mean) instead of the quantiles from nothing
  * @param refit whether, after early stopping, training goes on for as many epochs on every window, the validation
@@ -106,12 +109,14 @@ public record LstmConfig(Bucket bucket, int lookback, int horizon, double[] quan
     /**
      * Defaults for a bucket: hour L 48 H 24, day L 28 H 28, week L 52 H 13, month L 24 H 18; one layer of 32
      * units, head 16, quantiles 0.1/0.5/0.9, 40 epochs, batch 128, Adam 0.001, patience 6, seed 42, validation H
-     * buckets, scale floor 1, inference batch 1024, all windows, TensorFlow's default threads, one member, the
+     * buckets, scale floor 1, inference batch 1024, all windows, TensorFlow's default threads, one member for day
+     * and hour and three for week and month (see {@link #members}), the
      * refit for week and month, the plain (unweighted) pinball loss. L and the width are
      * what inference cost grows with (L x width^2); these keep the daily model near 100,000 series a second on 2
      * cores while its lookback still holds four weekly cycles (the calendar features carry the yearly one).
      */
     public static LstmConfig defaults(Bucket bucket) {
+        boolean coarse = bucket == Bucket.WEEK || bucket == Bucket.MONTH;
         int lookback;
         int horizon;
         switch (bucket) {
@@ -133,7 +138,7 @@ public record LstmConfig(Bucket bucket, int lookback, int horizon, double[] quan
             }
         }
         return new LstmConfig(bucket, lookback, horizon, DEFAULT_QUANTILES, 1, 32, 16, 40, 128, 0.001, 6, 42L,
-                horizon, 1.0, 1024, 0, 0, 1, false, bucket == Bucket.WEEK || bucket == Bucket.MONTH, false);
+                horizon, 1.0, 1024, 0, 0, coarse ? 3 : 1, false, coarse, false);
     }
 
     public LstmConfig withShape(int lookback, int horizon, int layers, int hiddenUnits, int headUnits) {

@@ -3,6 +3,7 @@ package io.demandcast.model.lstm;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.demandcast.model.Bucket;
 import io.demandcast.model.QuantileForecast;
 import io.demandcast.model.SeriesHistory;
 import io.demandcast.model.TrainingListener;
@@ -204,6 +205,14 @@ class LstmEnsembleTest {
             scale = Math.max(scale, Math.abs(reference[i]));
         }
         return diff / Math.max(scale, 1e-9);
+    }
+
+    @Test
+    void defaultsKeepOneNetworkWhereServingSpeedCountsAndThreeForWeekAndMonth() {
+        assertThat(LstmConfig.defaults(Bucket.DAY).members()).isEqualTo(1);
+        assertThat(LstmConfig.defaults(Bucket.HOUR).members()).isEqualTo(1);
+        assertThat(LstmConfig.defaults(Bucket.WEEK).members()).isEqualTo(3);
+        assertThat(LstmConfig.defaults(Bucket.MONTH).members()).isEqualTo(3);
     }
 
     @Test
