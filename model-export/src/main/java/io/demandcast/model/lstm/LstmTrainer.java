@@ -21,7 +21,9 @@ import org.tensorflow.types.TFloat32;
 /**
  * Trains one global LSTM over all series from scratch: the encoder's covariates are inferred from the histories,
  * windows are drawn from every series, the last {@link LstmConfig#validationBuckets()} buckets of each series are
- * held out by time for early stopping, and the weights of the best validation epoch are kept.
+ * held out by time for early stopping, and the weights of the best validation epoch are kept. With
+ * {@link LstmConfig#members()} k above 1 it trains k such networks one after another, each with its own seed, and
+ * assembles them as one model that combines their quantiles.
  */
 public final class LstmTrainer implements ModelTrainer {
 
