@@ -42,6 +42,8 @@ final class LstmGraph {
     static final String LOSS = "loss";
     static final String SERVING = Signature.DEFAULT_KEY;
     static final String TRAIN_STEP = "train_step";
+    /** A member's own quantiles [B*H, Q] in natural units, before combining, named with the member's prefix. */
+    static final String MEMBER_QUANTILES = "member_quantiles";
 
     /** Covariates scaled relative to their level are clipped: a price of 0 in the lookback must not explode. */
     private static final float COVARIATE_CLIP = 10f;
@@ -119,7 +121,7 @@ final class LstmGraph {
                     ? metricWeights(past, scaled.scale, season, lookback, horizon, floor) : null;
             Operand<TFloat32> mq = member(prefix, inputs, scaled.future, anchor, lookback, horizon, pw + 1,
                     fw, q, medianIndex(config.quantiles()), config);                             // [B*H, Q]
-            memberQuantiles.add(tf.math.mul(mq, rows));
+            memberQuantiles.add(tf.withName(prefix + MEMBER_QUANTILES).math.mul(mq, rows));
             Operand<TFloat32> memberLoss = pinball(tf.math.div(targetRows, rows), mq, tau, lossWeights);
             objective = objective == null ? memberLoss : tf.math.add(objective, memberLoss);
             if (m == 0) {

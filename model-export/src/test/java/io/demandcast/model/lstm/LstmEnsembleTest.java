@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.tensorflow.Result;
+import org.tensorflow.types.TFloat32;
 
 /**
  * The ensemble of separately trained members assembled in one graph, the residual head, the band's calibration
@@ -65,39 +67,81 @@ class LstmEnsembleTest {
     }
 
     @Test
-    void anAssembledEnsembleForecastsTheCombinationOfItsSeparatelyTrainedMembersMedians() {
+    void anAssembledEnsembleForecastsTheCombinationOfItsMembersQuantiles() {
         List<SeriesHistory> train = SyntheticDemand.weekly(10, 70, 4L);
-        // One thread: the members trained inside the ensemble and the single networks trained here must follow
-        // the same arithmetic, which TensorFlow's multi-threaded reductions do not promise.
         LstmConfig config = LstmTrainerTest.small().withTraining(3, 64, 0.01, 2, 9L, H).withServing(64, 1)
-                .withRefit(true);
-        try (LstmModel ensemble = new LstmTrainer(config.withEnsemble(3, false)).train(train, null)) {
+                .withRefit(true).withEnsemble(3, false);
+        try (LstmModel ensemble = new LstmTrainer(config).train(train, null)) {
             EncodedBatch batch = ensemble.encoder().encode(train);
             float[] combined = ensemble.predict(batch);
-            List<float[]> singles = new ArrayList<>();
-            for (int m = 0; m < 3; m++) {
-                LstmConfig single = config.withTraining(3, 64, 0.01, 2, LstmTrainer.memberSeed(9L, m), H);
-                try (LstmModel model = new LstmTrainer(single).train(train, null)) {
-                    singles.add(model.predict(batch));
-                }
-            }
-            assertThat(relativeDifference(singles.get(1), singles.get(0))).as("members differ").isGreaterThan(1e-2);
+            List<float[]> members = memberOutputs(ensemble, batch, 3);
+            assertThat(relativeDifference(members.get(1), members.get(0))).as("members differ").isGreaterThan(1e-2);
             int q = 3;
             double worst = 0;
             double scale = 0;
             for (int row = 0; row * q < combined.length; row++) {
                 int p50 = row * q + 1;
-                double[] members = {singles.get(0)[p50], singles.get(1)[p50], singles.get(2)[p50]};
+                double[] own = {members.get(0)[p50], members.get(1)[p50], members.get(2)[p50]};
                 double expected = LstmGraph.COMBINATION == LstmGraph.Combination.MEAN
-                        ? (members[0] + members[1] + members[2]) / 3 : median(members);
+                        ? (own[0] + own[1] + own[2]) / 3 : median(own);
                 worst = Math.max(worst, Math.abs(combined[p50] - expected));
                 scale = Math.max(scale, Math.abs(expected));
                 assertThat(combined[row * q]).isGreaterThanOrEqualTo(0f).isLessThanOrEqualTo(combined[p50]);
                 assertThat(combined[p50]).isLessThanOrEqualTo(combined[row * q + 2]);
             }
             assertThat(worst / scale).as("largest P50 difference from the %s of the members, relative",
-                    LstmGraph.COMBINATION.label()).isLessThan(1e-4);
+                    LstmGraph.COMBINATION.label()).isLessThan(1e-5);
         }
+    }
+
+    /*
+     * TensorFlow's CPU training is not bit-reproducible here even on one thread (LstmTrainerTest): a member and
+     * the single network of its seed were identical in most suites and 2% apart in one, while the networks of
+     * different seeds lay 14% to 33% apart. So each member must lie within 8% of the network trained alone with
+     * its seed, and nearer to it than to any other.
+     */
+    @Test
+    void eachMemberIsTheNetworkTrainedAloneWithItsOwnSeed() {
+        List<SeriesHistory> train = SyntheticDemand.weekly(10, 70, 4L);
+        LstmConfig config = LstmTrainerTest.small().withTraining(3, 64, 0.01, 2, 9L, H).withServing(64, 1)
+                .withRefit(true);
+        try (LstmModel ensemble = new LstmTrainer(config.withEnsemble(3, false)).train(train, null)) {
+            EncodedBatch batch = ensemble.encoder().encode(train);
+            List<float[]> members = memberOutputs(ensemble, batch, 3);
+            List<float[]> singles = new ArrayList<>();
+            for (int m = 0; m < 3; m++) {
+                LstmConfig single = config.withTraining(3, 64, 0.01, 2, LstmTrainer.memberSeed(9L, m), H);
+                try (LstmModel model = new LstmTrainer(single).train(train, null)) {
+                    singles.add(memberOutputs(model, batch, 1).get(0));
+                }
+            }
+            for (int m = 0; m < 3; m++) {
+                double own = relativeDifference(members.get(m), singles.get(m));
+                assertThat(own).as("member %d against the single network of its seed", m).isLessThan(0.08);
+                for (int other = 0; other < 3; other++) {
+                    if (other != m) {
+                        assertThat(relativeDifference(members.get(m), singles.get(other)))
+                                .as("member %d against the single network of member %d's seed", m, other)
+                                .isGreaterThan(own);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Each member's own quantiles [B*H, Q] in natural units, fetched from the model's session. */
+    private static List<float[]> memberOutputs(LstmModel model, EncodedBatch batch, int members) {
+        List<float[]> out = new ArrayList<>();
+        for (int m = 0; m < members; m++) {
+            try (TFloat32 past = LstmModel.tensor(batch.past(), batch.size(), batch.lookback(), batch.pastWidth());
+                 TFloat32 future = LstmModel.tensor(batch.future(), batch.size(), batch.horizon(),
+                         batch.futureWidth());
+                 Result r = model.session().runner().feed(LstmGraph.PAST, past).feed(LstmGraph.FUTURE, future)
+                         .fetch(LstmGraph.memberPrefix(members, m) + LstmGraph.MEMBER_QUANTILES).run()) {
+                out.add(LstmModel.floats(r));
+            }
+        }
+        return out;
     }
 
     @Test
