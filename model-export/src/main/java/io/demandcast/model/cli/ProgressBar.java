@@ -21,8 +21,8 @@ public final class ProgressBar implements TrainingListener {
     public void onEpoch(int epoch, int maxEpochs, double trainLoss, double validationLoss) {
         int filled = maxEpochs <= 0 ? WIDTH : Math.min(WIDTH, (int) Math.round((double) WIDTH * epoch / maxEpochs));
         String bar = "#".repeat(filled) + ".".repeat(WIDTH - filled);
-        out.print(String.format(Locale.ROOT, "\r%s[%s] epoch %d/%d  loss %.5f  val_loss %s", member, bar, epoch, maxEpochs,
-                trainLoss, Double.isNaN(validationLoss) ? "n/a" : String.format(Locale.ROOT, "%.5f",
+        out.print(String.format(Locale.ROOT, "\r%s[%s] epoch %d/%d  loss %.5f  val_loss %s", member, bar, epoch,
+                maxEpochs, trainLoss, Double.isNaN(validationLoss) ? "n/a" : String.format(Locale.ROOT, "%.5f",
                         validationLoss)));
         out.flush();
         open = true;
