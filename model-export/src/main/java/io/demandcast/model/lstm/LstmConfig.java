@@ -35,9 +35,10 @@ import java.util.Objects;
  *                early stopping and its own refit, then assembled as one graph that serves the mean of their
  *                quantiles in the same session run and whose band is fitted on that mean; {@code train_step}
  *                fine-tunes every member. Default 3 for week and month buckets, 1 for day and hour: on M3 monthly
- *                three members scored 0.866 (seed 42; its three networks alone 0.912, 0.890 and 0.886) and 0.887
- *                (seed 7), and five separately trained networks averaged 0.904 alone, 0.879 in threes; but
- *                training and inference cost grow k-fold (M3's backtest took 9 minutes on 2 cores with three), and
+ *                three members scored 0.866 and 0.878 (seed 42 twice; its three networks alone 0.912, 0.890 and
+ *                0.886) and 0.887 (seed 7; alone 0.913), and five separately trained networks averaged 0.904 alone,
+ *                0.879 in threes; but training and inference cost grow k-fold (M3's backtest took 9 to 11.5
+ *                minutes on 2 cores with three), and
  *                the daily model must keep serving about 100,000 series a second on 2 cores, while week and month
  *                models forecast a few times a month.
  *                Members trained jointly in one graph (the same batches in the same order) did not help (0.896
