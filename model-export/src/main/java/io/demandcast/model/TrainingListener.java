@@ -12,5 +12,16 @@ public interface TrainingListener {
      */
     void onEpoch(int epoch, int maxEpochs, double trainLoss, double validationLoss);
 
+    /**
+     * Called before each member of an ensemble starts training (members train one after another, each with its
+     * own epochs); not called for a single network.
+     *
+     * @param member 1-based member about to train
+     * @param members members in all
+     * @param seed the member's seed
+     */
+    default void onMember(int member, int members, long seed) {
+    }
+
     TrainingListener NONE = (epoch, maxEpochs, trainLoss, validationLoss) -> { };
 }

@@ -11,6 +11,7 @@ public final class ProgressBar implements TrainingListener {
 
     private final PrintWriter out;
     private boolean open;
+    private String member = "";
 
     public ProgressBar(PrintWriter out) {
         this.out = out;
@@ -20,11 +21,18 @@ public final class ProgressBar implements TrainingListener {
     public void onEpoch(int epoch, int maxEpochs, double trainLoss, double validationLoss) {
         int filled = maxEpochs <= 0 ? WIDTH : Math.min(WIDTH, (int) Math.round((double) WIDTH * epoch / maxEpochs));
         String bar = "#".repeat(filled) + ".".repeat(WIDTH - filled);
-        out.print(String.format(Locale.ROOT, "\r[%s] epoch %d/%d  loss %.5f  val_loss %s", bar, epoch, maxEpochs,
-                trainLoss, Double.isNaN(validationLoss) ? "n/a" : String.format(Locale.ROOT, "%.5f",
+        out.print(String.format(Locale.ROOT, "\r%s[%s] epoch %d/%d  loss %.5f  val_loss %s", member, bar, epoch,
+                maxEpochs, trainLoss, Double.isNaN(validationLoss) ? "n/a" : String.format(Locale.ROOT, "%.5f",
                         validationLoss)));
         out.flush();
         open = true;
+    }
+
+    /** Each member of an ensemble gets its own line, which says which member it is. */
+    @Override
+    public void onMember(int member, int members, long seed) {
+        finish();
+        this.member = String.format(Locale.ROOT, "member %d/%d ", member, members);
     }
 
     /** Ends the progress line, if one was drawn. */

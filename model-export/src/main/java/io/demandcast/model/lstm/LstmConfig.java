@@ -30,10 +30,20 @@ import java.util.Objects;
  * @param maxWindowsPerSeries training windows drawn per series and epoch (0: all); bounds epoch time on long
  *                            histories
  * @param threads TensorFlow intra-op threads (0: TensorFlow's default, one per core)
- * @param members networks of the ensemble, trained together in one graph from different seeded initial weights,
- *                each on its own stretch of the window (evenly from the whole lookback down to half of it) scaled
- *                by its own mean; serving takes the median of their quantiles in the same session run (inference
- *                cost grows with the members' summed lookbacks)
+ * @param members networks of the ensemble, each trained alone, one after another, on the whole lookback with
+ *                its own seed (initial weights and window order; the first member's is {@code seed}), its own
+ *                early stopping and its own refit, then assembled as one graph that serves the mean of their
+ *                quantiles in the same session run and whose band is fitted on that mean; {@code train_step}
+ *                fine-tunes every member. Default 3 for week and month buckets, 1 for day and hour: on M3 monthly
+ *                three members scored 0.866 and 0.878 (seed 42 twice; its three networks alone 0.912, 0.890 and
+ *                0.886) and 0.887 (seed 7; alone 0.913), and five separately trained networks averaged 0.904 alone,
+ *                0.879 in threes; but training and inference cost grow k-fold (M3's backtest took 9 to 11.5
+ *                minutes on 2 cores with three), and
+ *                the daily model must keep serving about 100,000 series a second on 2 cores, while week and month
+ *                models forecast a few times a month.
+ *                Members trained jointly in one graph (the same batches in the same order) did not help (0.896
+ *                against 0.887 for one network; members on shorter lookbacks 0.921). BENCHMARKS.md, "Separately
+ *                trained ensemble"
  * @param residual whether the head forecasts a correction to an anchor (the last season's value of the same phase
  *                 mixed with the last season's mean) instead of the quantiles from nothing
  * @param refit whether, after early stopping, training goes on for as many epochs on every window, the validation
@@ -103,14 +113,17 @@ public record LstmConfig(Bucket bucket, int lookback, int horizon, double[] quan
      * Defaults for a bucket: hour L 48 H 24, day L 28 H 28, week L 52 H 13, month L 24 H 18; one layer of 24 units
      * for hour and day buckets and of 32 for week and month, head 16, quantiles 0.1/0.5/0.9, 40 epochs, batch 128,
      * Adam 0.001, patience 6, seed 42, validation H buckets, scale floor 1, inference batch 1024, all windows,
-     * TensorFlow's default threads, one member, the refit for week and month, the plain (unweighted) pinball loss.
-     * L and the width are what inference cost grows with (about L x width x (width + inputs)). Hour and day
-     * buckets close often and for many series, so their width is 24: on top100 daily it served a third more series
-     * per CPU-second than 32 at the same accuracy (mean MASE 1.157 and 1.134 for seeds 42 and 7, against 1.147 and
-     * 1.166), while a lookback of 21 instead of 28 cost accuracy (1.232, 1.253). The daily lookback still holds
-     * four weekly cycles (the calendar features carry the yearly one). BENCHMARKS.md, "Inference".
+     * TensorFlow's default threads, one member for day and hour and three for week and month (see
+     * {@link #members}), the refit for week and month, the plain (unweighted) pinball loss.
+     * L, the width and the members are what inference cost grows with (about members x L x width x (width +
+     * inputs)). Hour and day buckets close often and for many series, so their width is 24: on top100 daily it
+     * served a third more series per CPU-second than 32 at the same accuracy (mean MASE 1.157 and 1.134 for seeds
+     * 42 and 7, against 1.147 and 1.166), while a lookback of 21 instead of 28 cost accuracy (1.232, 1.253). The
+     * daily lookback still holds four weekly cycles (the calendar features carry the yearly one). BENCHMARKS.md,
+     * "Inference".
      */
     public static LstmConfig defaults(Bucket bucket) {
+        boolean coarse = bucket == Bucket.WEEK || bucket == Bucket.MONTH;
         int lookback;
         int horizon;
         switch (bucket) {
@@ -133,7 +146,7 @@ public record LstmConfig(Bucket bucket, int lookback, int horizon, double[] quan
         }
         int width = bucket == Bucket.HOUR || bucket == Bucket.DAY ? 24 : 32;
         return new LstmConfig(bucket, lookback, horizon, DEFAULT_QUANTILES, 1, width, 16, 40, 128, 0.001, 6, 42L,
-                horizon, 1.0, 1024, 0, 0, 1, false, bucket == Bucket.WEEK || bucket == Bucket.MONTH, false);
+                horizon, 1.0, 1024, 0, 0, coarse ? 3 : 1, false, coarse, false);
     }
 
     public LstmConfig withShape(int lookback, int horizon, int layers, int hiddenUnits, int headUnits) {

@@ -42,6 +42,8 @@ final class LstmGraph {
     static final String LOSS = "loss";
     static final String SERVING = Signature.DEFAULT_KEY;
     static final String TRAIN_STEP = "train_step";
+    /** A member's own quantiles [B*H, Q] in natural units, before combining, named with the member's prefix. */
+    static final String MEMBER_QUANTILES = "member_quantiles";
 
     /** Covariates scaled relative to their level are clipped: a price of 0 in the lookback must not explode. */
     private static final float COVARIATE_CLIP = 10f;
@@ -96,33 +98,30 @@ final class LstmGraph {
         int season = config.bucket().season();
         boolean weighted = config.maseWeighted();
 
-        // Each member reads its own stretch of the window (the last L_i buckets, L down to L/2), scaled by its
-        // own mean, from its own seeded initial weights, and learns from its own loss; serving takes the median
-        // of their quantiles per step and level, in natural units, all in one session run. Different lookbacks
-        // make the members' errors differ, which one shared lookback did not (BENCHMARKS.md).
+        // Each member is a whole network on the whole window, with its own variables (prefix m0_, m1_, ...). The
+        // trainer trains each one alone, in a single-member graph of its own seed, and assigns its variables here
+        // (LstmTrainer); train_step fine-tunes them all, each on its own loss over the same batch. Serving
+        // combines their quantiles per step and level, in natural units, all in one session run.
         int members = config.members();
         List<Operand<TFloat32>> memberQuantiles = new ArrayList<>();
         Operand<TFloat32> objective = null;
         Operand<TFloat32> scaleRows = null;
         Operand<TFloat32> windowWeights = null;
         for (int m = 0; m < members; m++) {
-            String prefix = members == 1 ? "" : "m" + m + "_";
-            int memberLookback = memberLookback(lookback, members, m);
-            Operand<TFloat32> window = memberLookback == lookback ? past
-                    : tf.gather(past, tf.constant(rangeOf(lookback - memberLookback, lookback)), tf.constant(1));
-            Scaled scaled = scale(window, encoder, floor, prefix + "scale");
+            String prefix = memberPrefix(members, m);
+            Scaled scaled = scale(past, encoder, floor, prefix + "scale");
             // log1p of the scaled units beside them: a promotion spike of 20x the mean and a quiet week of 0.2x
             // then sit on comparable input ranges.
             Operand<TFloat32> inputs = tf.concat(List.of(scaled.past, tf.expandDims(tf.math.log1p(
                     tf.math.maximum(column(scaled.past, FeatureEncoder.UNITS), tf.constant(0f))),
                     tf.constant(2))), tf.constant(2));
-            Operand<TFloat32> anchor = config.residual() ? anchor(scaled, memberLookback, horizon, season) : null;
+            Operand<TFloat32> anchor = config.residual() ? anchor(scaled, lookback, horizon, season) : null;
             Operand<TFloat32> rows = rows(scaled.scale, horizon);                                 // [B*H, 1]
             Operand<TFloat32> lossWeights = weighted
-                    ? metricWeights(window, scaled.scale, season, memberLookback, horizon, floor) : null;
-            Operand<TFloat32> mq = member(prefix, inputs, scaled.future, anchor, memberLookback, horizon, pw + 1,
+                    ? metricWeights(past, scaled.scale, season, lookback, horizon, floor) : null;
+            Operand<TFloat32> mq = member(prefix, inputs, scaled.future, anchor, lookback, horizon, pw + 1,
                     fw, q, medianIndex(config.quantiles()), config);                             // [B*H, Q]
-            memberQuantiles.add(tf.math.mul(mq, rows));
+            memberQuantiles.add(tf.withName(prefix + MEMBER_QUANTILES).math.mul(mq, rows));
             Operand<TFloat32> memberLoss = pinball(tf.math.div(targetRows, rows), mq, tau, lossWeights);
             objective = objective == null ? memberLoss : tf.math.add(objective, memberLoss);
             if (m == 0) {
@@ -130,7 +129,7 @@ final class LstmGraph {
                 windowWeights = lossWeights;
             }
         }
-        Operand<TFloat32> ensemble = median(memberQuantiles);                                    // [B*H, Q] natural
+        Operand<TFloat32> ensemble = combine(memberQuantiles);                                    // [B*H, Q] natural
         Operand<TFloat32> meanMemberLoss = tf.math.mul(objective, tf.constant(1f / members));
         // Reported in the units of the whole window's scale, so it compares across member counts.
         loss = tf.withName(LOSS).identity(pinball(tf.math.div(targetRows, scaleRows),
@@ -196,22 +195,50 @@ final class LstmGraph {
     }
 
     /**
-     * Buckets member {@code m} of {@code members} reads: evenly from the whole lookback (member 0) down to half of
-     * it (the last member), at least 1. A monthly L of 24 gives 24, 18, 12 for three members: two, one and a half
-     * and one season.
+     * The prefix of member {@code m}'s variable names: none for a single network, {@code m0_}, {@code m1_}, ...
+     * in an ensemble, so that the trainer can assign each member the variables of its own single-member training.
      */
-    static int memberLookback(int lookback, int members, int m) {
-        if (members == 1) {
-            return lookback;
-        }
-        int shortest = Math.max(1, (lookback + 1) / 2);
-        return lookback - (int) Math.round((double) m * (lookback - shortest) / (members - 1));
+    static String memberPrefix(int members, int m) {
+        return members == 1 ? "" : "m" + m + "_";
     }
 
     /** A per-window [B, 1] value repeated for each horizon step: [B*H, 1]. */
     private Operand<TFloat32> rows(Operand<TFloat32> perWindow, int horizon) {
         return tf.reshape(tf.tile(tf.reshape(perWindow, tf.constant(new int[] {-1, 1})),
                 tf.constant(new int[] {1, horizon})), tf.constant(new int[] {-1, 1}));
+    }
+
+    /** How the members' quantiles [B*H, Q] are combined into the ensemble's, element-wise. */
+    enum Combination {
+        /** The mean: every member's quantiles ascend, so their mean does too. */
+        MEAN,
+        /** The median (the mean of the middle two for an even count): moves less with one member's bad window. */
+        MEDIAN;
+
+        String label() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /**
+     * The combination serving uses: the mean. On M3 monthly the mean of separately trained members' quantiles gave
+     * a mean MASE 0.0002 to 0.0016 below their median in every set of members measured (BENCHMARKS.md,
+     * "Separately trained ensemble"), and it needs no sort.
+     */
+    static final Combination COMBINATION = Combination.MEAN;
+
+    private Operand<TFloat32> combine(List<Operand<TFloat32>> values) {
+        if (values.size() == 1) {
+            return values.get(0);
+        }
+        if (COMBINATION == Combination.MEAN) {
+            Operand<TFloat32> sum = values.get(0);
+            for (int i = 1; i < values.size(); i++) {
+                sum = tf.math.add(sum, values.get(i));
+            }
+            return tf.math.mul(sum, tf.constant(1f / values.size()));
+        }
+        return median(values);
     }
 
     /**

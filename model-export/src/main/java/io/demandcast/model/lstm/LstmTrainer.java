@@ -21,7 +21,9 @@ import org.tensorflow.types.TFloat32;
 /**
  * Trains one global LSTM over all series from scratch: the encoder's covariates are inferred from the histories,
  * windows are drawn from every series, the last {@link LstmConfig#validationBuckets()} buckets of each series are
- * held out by time for early stopping, and the weights of the best validation epoch are kept.
+ * held out by time for early stopping, and the weights of the best validation epoch are kept. With
+ * {@link LstmConfig#members()} k above 1 it trains k such networks one after another, each with its own seed, and
+ * assembles them as one model that combines their quantiles.
  */
 public final class LstmTrainer implements ModelTrainer {
 
@@ -48,22 +50,57 @@ public final class LstmTrainer implements ModelTrainer {
                     + " histories needs more than horizon + validationBuckets = "
                     + (config.horizon() + config.validationBuckets()) + " buckets");
         }
-        Graph graph = new Graph();
+        TrainingListener progress = listener == null ? TrainingListener.NONE : listener;
+        int members = config.members();
+        List<MemberFit> fits = new ArrayList<>(members);
+        Graph graph = null;
         Session session = null;
         try {
-            LstmGraph network = new LstmGraph(graph, encoder, config);
-            session = config.threads() > 0 ? new Session(graph, LstmModel.sessionConfig(config.threads()))
-                    : new Session(graph);
-            session.initialize();
-            Fit fit = fit(session, network, encoder, histories, windows, listener == null ? TrainingListener.NONE
-                    : listener);
+            // Each member is trained alone, one after another, in a graph of its own: its own seed for the
+            // initial weights and the window order, its own early stopping and refit. Members trained together in
+            // one graph saw the same batches in the same order and erred alike (BENCHMARKS.md).
+            LstmGraph network = null;
+            for (int m = 0; m < members; m++) {
+                LstmConfig single = memberConfig(m);
+                if (members > 1) {
+                    progress.onMember(m + 1, members, single.seed());
+                }
+                Graph memberGraph = new Graph();
+                Session memberSession = null;
+                try {
+                    LstmGraph memberNetwork = new LstmGraph(memberGraph, encoder, single);
+                    memberSession = openSession(memberGraph);
+                    memberSession.initialize();
+                    fits.add(trainMember(single, memberSession, memberNetwork, encoder, histories, windows,
+                            progress));
+                    if (members == 1) {
+                        graph = memberGraph;
+                        session = memberSession;
+                        network = memberNetwork;
+                        memberGraph = null;
+                        memberSession = null;
+                    }
+                } finally {
+                    if (memberSession != null) {
+                        memberSession.close();
+                    }
+                    if (memberGraph != null) {
+                        memberGraph.close();
+                    }
+                }
+            }
+            if (members > 1) {
+                graph = new Graph();
+                network = new LstmGraph(graph, encoder, config);
+                session = openSession(graph);
+                session.initialize();
+            }
+            // The band is fitted on the combined output of the members' early-stopped weights, which never
+            // targeted the validation buckets; the refitted weights, which did, come in after it.
+            writeWeights(session, network, assemble(network, fits, false));
             double[] band = calibrate(session, network, encoder, histories, windows);
-            if (config.refit() && fit.bestEpoch() > 0 && !windows.validation().isEmpty()) {
-                // From the best epoch's weights, train as many epochs again on every window, the validation
-                // buckets included: they are the most recent demand, which the forecasts start from and which
-                // the network never had as a target (M3 monthly mean MASE 0.912 -> 0.897; off by default, see
-                // LstmConfig#refit for what it cost on daily retail).
-                refit(session, network, encoder, histories, fit.bestEpoch());
+            if (fits.stream().anyMatch(f -> f.refitted() != null)) {
+                writeWeights(session, network, assemble(network, fits, true));
                 setBand(session, network, band);
             }
             Instant now = Instant.now();
@@ -72,7 +109,7 @@ public final class LstmTrainer implements ModelTrainer {
                     encoder.covariates(),
                     histories.stream().map(SeriesHistory::start).min(Instant::compareTo).orElseThrow(),
                     histories.stream().map(SeriesHistory::end).max(Instant::compareTo).orElseThrow(),
-                    histories.size(), settings(fit, windows, band), Map.of());
+                    histories.size(), settings(fits, windows, band), Map.of());
             LstmModel model = new LstmModel(graph, session, network, encoder, card, config.inferenceBatchSize());
             session = null;
             graph = null;
@@ -87,16 +124,107 @@ public final class LstmTrainer implements ModelTrainer {
         }
     }
 
-    private void refit(Session session, LstmGraph network, FeatureEncoder encoder, List<SeriesHistory> histories,
-                       int epochs) {
-        TrainingWindows all = new TrainingWindows(histories, config.horizon(), 0);
-        Random random = new Random(config.seed());
+    /**
+     * The seed of member {@code m}: the configured seed for the first (so one member is the single network of
+     * that seed), then steps of the golden-ratio constant. Adjacent seeds would do for the window order, but
+     * java.util.Random's first draws from adjacent seeds are strongly correlated, and they set initial weights.
+     */
+    static long memberSeed(long seed, int m) {
+        return seed + m * 0x9E3779B97F4A7C15L;
+    }
+
+    /** The settings one member trains with: a single network of its own seed. */
+    private LstmConfig memberConfig(int m) {
+        return config.withEnsemble(1, config.residual()).withTraining(config.epochs(), config.batchSize(),
+                config.learningRate(), config.patience(), memberSeed(config.seed(), m), config.validationBuckets());
+    }
+
+    private Session openSession(Graph graph) {
+        return config.threads() > 0 ? new Session(graph, LstmModel.sessionConfig(config.threads()))
+                : new Session(graph);
+    }
+
+    /** One member's training: its early-stopped weights and, with the refit, the weights after it (else null). */
+    private record MemberFit(long seed, Fit fit, int refitEpochs, Map<String, float[]> fitted,
+                             Map<String, float[]> refitted) {
+    }
+
+    private MemberFit trainMember(LstmConfig single, Session session, LstmGraph network, FeatureEncoder encoder,
+                                  List<SeriesHistory> histories, TrainingWindows windows,
+                                  TrainingListener listener) {
+        Fit fit = fit(single, session, network, encoder, histories, windows, listener);
+        Map<String, float[]> fitted = byName(network, readWeights(session, network));
+        if (!single.refit() || fit.bestEpoch() == 0 || windows.validation().isEmpty()) {
+            return new MemberFit(single.seed(), fit, 0, fitted, null);
+        }
+        // From the best epoch's weights, train as many epochs again on every window, the validation buckets
+        // included: they are the most recent demand, which the forecasts start from and which the network never
+        // had as a target (M3 monthly mean MASE 0.912 -> 0.897; off by default, see LstmConfig#refit for what it
+        // cost on daily retail).
+        refit(single, session, network, encoder, histories, fit.bestEpoch());
+        return new MemberFit(single.seed(), fit, fit.bestEpoch(), fitted,
+                byName(network, readWeights(session, network)));
+    }
+
+    private static Map<String, float[]> byName(LstmGraph network, float[][] values) {
+        Map<String, float[]> out = new LinkedHashMap<>();
+        for (int i = 0; i < values.length; i++) {
+            out.put(network.weights.get(i).op().name(), values[i]);
+        }
+        return out;
+    }
+
+    /**
+     * The values of the assembled network's variables, in its order: member m's variable {@code m<m>_NAME} takes
+     * the value of {@code NAME} from member m's own training (its refitted weights when asked and it has them).
+     */
+    private static float[][] assemble(LstmGraph network, List<MemberFit> fits, boolean refitted) {
+        float[][] out = new float[network.weights.size()][];
+        for (int i = 0; i < out.length; i++) {
+            String name = network.weights.get(i).op().name();
+            int m = 0;
+            String own = name;
+            if (fits.size() > 1) {
+                int cut = name.indexOf('_');
+                m = cut > 1 && name.charAt(0) == 'm' ? parseMember(name.substring(1, cut)) : -1;
+                own = name.substring(cut + 1);
+                if (m < 0 || m >= fits.size()) {
+                    throw new IllegalStateException("variable '" + name + "' of the assembled network belongs to"
+                            + " no member of " + fits.size());
+                }
+            }
+            MemberFit fit = fits.get(m);
+            Map<String, float[]> values = refitted && fit.refitted() != null ? fit.refitted() : fit.fitted();
+            float[] v = values.get(own);
+            long size = network.weights.get(i).shape().size();
+            if (v == null || v.length != size) {
+                throw new IllegalStateException("member " + m + " has " + (v == null ? "no variable '" + own + "'"
+                        : v.length + " values for '" + own + "'") + " but the assembled network's '" + name
+                        + "' needs " + size + "; member variables: " + values.keySet());
+            }
+            out[i] = v;
+        }
+        return out;
+    }
+
+    private static int parseMember(String digits) {
+        try {
+            return Integer.parseInt(digits);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    private static void refit(LstmConfig single, Session session, LstmGraph network, FeatureEncoder encoder,
+                              List<SeriesHistory> histories, int epochs) {
+        TrainingWindows all = new TrainingWindows(histories, single.horizon(), 0);
+        Random random = new Random(single.seed());
         for (int epoch = 1; epoch <= epochs; epoch++) {
             double loss = Epochs.train(b -> run(session, network, b, true), encoder, histories,
-                    all.epoch(random, config.maxWindowsPerSeries()), config.batchSize());
+                    all.epoch(random, single.maxWindowsPerSeries()), single.batchSize());
             if (!Double.isFinite(loss)) {
                 throw new IllegalStateException("training diverged on all windows: loss " + loss + " at epoch "
-                        + epoch + " of " + epochs + " with " + config);
+                        + epoch + " of " + epochs + " with " + single);
             }
         }
     }
@@ -104,8 +232,8 @@ public final class LstmTrainer implements ModelTrainer {
     private record Fit(int epochsRun, int bestEpoch, double bestValidationLoss, double lastTrainLoss) {
     }
 
-    private Fit fit(Session session, LstmGraph network, FeatureEncoder encoder, List<SeriesHistory> histories,
-                    TrainingWindows windows, TrainingListener listener) {
+    private static Fit fit(LstmConfig config, Session session, LstmGraph network, FeatureEncoder encoder,
+                           List<SeriesHistory> histories, TrainingWindows windows, TrainingListener listener) {
         Random random = new Random(config.seed());
         boolean validate = !windows.validation().isEmpty();
         double best = Double.POSITIVE_INFINITY;
@@ -247,7 +375,7 @@ public final class LstmTrainer implements ModelTrainer {
         }
     }
 
-    private Map<String, Object> settings(Fit fit, TrainingWindows windows, double[] band) {
+    private Map<String, Object> settings(List<MemberFit> fits, TrainingWindows windows, double[] band) {
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("trainer", "LstmTrainer");
         s.put("layers", config.layers());
@@ -262,22 +390,37 @@ public final class LstmTrainer implements ModelTrainer {
         s.put("scaleFloor", config.scaleFloor());
         s.put("maxWindowsPerSeries", config.maxWindowsPerSeries());
         s.put("members", config.members());
-        List<Integer> lookbacks = new ArrayList<>();
-        for (int m = 0; m < config.members(); m++) {
-            lookbacks.add(LstmGraph.memberLookback(config.lookback(), config.members(), m));
-        }
-        s.put("memberLookbacks", lookbacks);
         s.put("residual", config.residual());
+        s.put("refit", config.refit());
         s.put("maseWeighted", config.maseWeighted());
         s.put("bandWideningLower", band[0]);
         s.put("bandWideningUpper", band[1]);
-        s.put("refitEpochs", !config.refit() || windows.validation().isEmpty() ? 0 : fit.bestEpoch());
         s.put("trainingWindows", windows.trainingCount());
         s.put("validationWindows", windows.validation().size());
-        s.put("epochsRun", fit.epochsRun());
-        s.put("bestEpoch", fit.bestEpoch());
-        s.put("bestValidationLoss", Double.isFinite(fit.bestValidationLoss()) ? fit.bestValidationLoss() : null);
-        s.put("lastTrainLoss", fit.lastTrainLoss());
+        if (fits.size() == 1) {
+            putFit(s, fits.get(0));
+        } else {
+            // Each member trained alone on the whole lookback; its own early stopping and refit are recorded.
+            s.put("memberTraining", "separate");
+            s.put("memberCombination", LstmGraph.COMBINATION.label());
+            List<Map<String, Object>> members = new ArrayList<>();
+            for (MemberFit f : fits) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("seed", f.seed());
+                putFit(m, f);
+                members.add(m);
+            }
+            s.put("memberFits", members);
+        }
         return s;
+    }
+
+    private static void putFit(Map<String, Object> s, MemberFit f) {
+        s.put("refitEpochs", f.refitEpochs());
+        s.put("epochsRun", f.fit().epochsRun());
+        s.put("bestEpoch", f.fit().bestEpoch());
+        s.put("bestValidationLoss", Double.isFinite(f.fit().bestValidationLoss()) ? f.fit().bestValidationLoss()
+                : null);
+        s.put("lastTrainLoss", f.fit().lastTrainLoss());
     }
 }

@@ -7,14 +7,15 @@
  * <p>The graph: inputs {@code past} [B, L, Fp] and {@code future} [B, H, Ff] in natural units; per-window scaling
  * (units divided by max(mean |units| over the observed lookback, scaleFloor), relative covariates by their lookback
  * level), with log1p of the scaled units as one more input channel; per ensemble member ({@link
- * io.demandcast.model.lstm.LstmConfig#members()}, all in one graph, averaged) stacked LSTM layers unrolled over L
- * from MatMul, Sigmoid and Tanh; a direct multi-horizon head (the last hidden state gives a context per horizon
- * step, each step adds its known-future features, a shared layer maps it to Q values); quantiles made ascending and
- * non-negative as cumulative softplus (or, with the residual head, a median that corrects a seasonal/level anchor
- * with softplus gaps either side); the band widened around the median by factors the trainer fits on the validation
- * split (a variable outside the optimiser); outputs multiplied back by the scale. Training: early stopping on the
- * last H buckets of each series, then from the best epoch's weights as many epochs again on every window. Loss: pinball loss in scaled units averaged over steps and quantiles, so every series weighs the same.
- * Optimiser: Adam. Signatures: {@code serving_default} (past, future -> quantiles [B, H, Q]) and {@code train_step}
- * (past, future, targets [B, H] -> loss, after one Adam step).
+ * io.demandcast.model.lstm.LstmConfig#members()}: networks trained separately, then assembled in one graph whose output
+ * combines theirs) stacked LSTM layers over L (TensorFlow's fused LSTM kernel); a direct multi-horizon head (the last
+ * hidden state gives a context per horizon step, each step adds its known-future features, a shared layer maps it to Q
+ * values); quantiles made ascending and non-negative as cumulative softplus (or, with the residual head, a median that
+ * corrects a seasonal/level anchor with softplus gaps either side); the band widened around the median by factors the
+ * trainer fits on the validation split (a variable outside the optimiser); outputs multiplied back by the scale.
+ * Training: early stopping on the last H buckets of each series, then from the best epoch's weights as many epochs
+ * again on every window. Loss: pinball loss in scaled units averaged over steps and quantiles, so every series weighs
+ * the same. Optimiser: Adam. Signatures: {@code serving_default} (past, future -> quantiles [B, H, Q]) and {@code
+ * train_step} (past, future, targets [B, H] -> loss, after one Adam step).
  */
 package io.demandcast.model.lstm;

@@ -40,11 +40,16 @@ public interface CandidateSource {
         return (dir, training) -> new LstmTrainer(scratchConfig(ModelCard.read(dir), threads)).train(training, null);
     }
 
-    /** The champion's shape and training settings as its card records them, with {@code threads} threads. */
+    /**
+     * The champion's shape and training settings as its card records them (its ensemble's members included), with
+     * {@code threads} threads; a setting the card lacks takes the value trainers used before they recorded it (one
+     * network, the plain loss, the bucket's default refit).
+     */
     static LstmConfig scratchConfig(ModelCard card, int threads) {
         Map<String, Object> t = card.trainer();
         int horizon = card.horizon();
-        return LstmConfig.defaults(card.bucket())
+        LstmConfig defaults = LstmConfig.defaults(card.bucket());
+        return defaults
                 .withShape(card.lookback(), horizon, intOf(t, "layers", 1), intOf(t, "hiddenUnits", 32),
                         intOf(t, "headUnits", 16))
                 .withQuantiles(card.quantiles())
@@ -54,7 +59,14 @@ public interface CandidateSource {
                         intOf(t, "validationBuckets", horizon))
                 .withScaleFloor(t.get("scaleFloor") instanceof Number n ? n.doubleValue() : 1.0)
                 .withMaxWindowsPerSeries(intOf(t, "maxWindowsPerSeries", 0))
+                .withEnsemble(intOf(t, "members", 1), booleanOf(t, "residual", false))
+                .withMaseWeighted(booleanOf(t, "maseWeighted", false))
+                .withRefit(booleanOf(t, "refit", defaults.refit()))
                 .withServing(1024, threads);
+    }
+
+    private static boolean booleanOf(Map<String, Object> trainer, String key, boolean fallback) {
+        return trainer.get(key) instanceof Boolean b ? b : fallback;
     }
 
     private static int intOf(Map<String, Object> trainer, String key, int fallback) {

@@ -1,0 +1,38 @@
+package io.demandcast.model.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+
+/** The training progress line: epochs redraw one line, and each ensemble member gets its own, named. */
+class ProgressBarTest {
+
+    @Test
+    void eachMemberOfAnEnsembleGetsItsOwnLineThatSaysWhichMemberTrains() {
+        StringWriter text = new StringWriter();
+        ProgressBar bar = new ProgressBar(new PrintWriter(text));
+        bar.onMember(1, 3, 42L);
+        bar.onEpoch(1, 2, 0.5, 0.6);
+        bar.onEpoch(2, 2, 0.4, 0.5);
+        bar.onMember(2, 3, 7L);
+        bar.onEpoch(1, 2, 0.45, 0.55);
+        bar.finish();
+
+        String[] lines = text.toString().split(System.lineSeparator());
+        assertThat(lines).hasSize(2);
+        assertThat(lines[0]).contains("\rmember 1/3 [").endsWith("epoch 2/2  loss 0.40000  val_loss 0.50000");
+        assertThat(lines[1]).startsWith("\rmember 2/3 [").contains("epoch 1/2  loss 0.45000");
+    }
+
+    @Test
+    void aSingleNetworksLineNamesNoMember() {
+        StringWriter text = new StringWriter();
+        ProgressBar bar = new ProgressBar(new PrintWriter(text));
+        bar.onEpoch(1, 4, 0.5, Double.NaN);
+        bar.finish();
+
+        assertThat(text.toString()).startsWith("\r[").doesNotContain("member").contains("val_loss n/a");
+    }
+}
