@@ -74,15 +74,52 @@ public final class ForecastCycle {
 
     /** One forecast per history, in the same order. */
     public List<Forecast> forecast(List<SeriesHistory> histories, Instant lastObservedBucket, long producedAt) {
-        List<Forecast> out = new ArrayList<>(histories.size());
-        try (ModelHandle.Lease lease = models.lease()) {
-            metrics.modelVersion(lease.forecaster() == null ? "none" : lease.version());
+        try (Run run = start(lastObservedBucket, producedAt)) {
+            return run.forecast(histories);
+        }
+    }
+
+    /**
+     * Starts the forecasts of one close, which may then come in parts (so that a close of many series need not hold
+     * all their histories at once) while every part is served by the same model.
+     */
+    public Run start(Instant lastObservedBucket, long producedAt) {
+        ModelHandle.Lease lease = models.lease();
+        metrics.modelVersion(lease.forecaster() == null ? "none" : lease.version());
+        return new Run(lease, lastObservedBucket, producedAt);
+    }
+
+    /** The series the model gets at once; a close's parts are best a multiple of it. */
+    public int batchSize() {
+        return batchSize;
+    }
+
+    /** The forecasts of one close, all made by the model leased when it started; close it to release the model. */
+    public final class Run implements AutoCloseable {
+        private final ModelHandle.Lease lease;
+        private final Instant lastObservedBucket;
+        private final long producedAt;
+
+        private Run(ModelHandle.Lease lease, Instant lastObservedBucket, long producedAt) {
+            this.lease = lease;
+            this.lastObservedBucket = lastObservedBucket;
+            this.producedAt = producedAt;
+        }
+
+        /** One forecast per history, in the same order. */
+        public List<Forecast> forecast(List<SeriesHistory> histories) {
+            List<Forecast> out = new ArrayList<>(histories.size());
             for (int from = 0; from < histories.size(); from += batchSize) {
                 List<SeriesHistory> batch = histories.subList(from, Math.min(histories.size(), from + batchSize));
                 forecastBatch(lease, batch, lastObservedBucket, producedAt, out);
             }
+            return out;
         }
-        return out;
+
+        @Override
+        public void close() {
+            lease.close();
+        }
     }
 
     private void forecastBatch(ModelHandle.Lease lease, List<SeriesHistory> batch, Instant lastObserved,

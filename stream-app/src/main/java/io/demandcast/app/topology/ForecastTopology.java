@@ -38,7 +38,7 @@ import org.apache.kafka.streams.state.StoreBuilder;
  *                      \-> explode lines per series -> repartition by series (watermarks to every partition)
  *                            -> bucket aggregator (own bucket clock) -> sales-actuals
  *                                     |  on every close: forecast cycle -> forecasts
- *                                     |                                  \-> latest-forecasts store (REST)
+ *                                     |     (each series' latest forecast kept in its series-state: REST)
  *                                     \-> late records -------------------> orders-dlq
  * </pre>
  */
@@ -46,14 +46,6 @@ public final class ForecastTopology {
 
     /** Name of the repartition step; Kafka Streams makes the topic {@code <application.id>-sales-by-series-repartition}. */
     public static final String REPARTITION = "sales-by-series";
-
-    /**
-     * Series key -> its latest forecast in the wire format of {@code forecasts} (bytes), for interactive queries
-     * (REST). It lives in the aggregator's task, so a series' forecast is kept by the instance that makes it; its
-     * changelog is
-     * {@code <application.id>-latest-forecasts-changelog}.
-     */
-    public static final String LATEST_FORECAST_STORE = "latest-forecasts";
 
     private ForecastTopology() {
     }
@@ -106,7 +98,6 @@ public final class ForecastTopology {
             builder.addStateStore(store);
         }
         builder.addStateStore(OrderIntake.watermarkStore());
-        builder.addStateStore(LatestForecasts.store());
 
         OrderValidator validator = new OrderValidator(config.maxLineQuantity(), config.maxUnitPrice(),
                 config.minEventTime(), config.maxFutureSkew());
@@ -144,9 +135,10 @@ public final class ForecastTopology {
                 }, Named.as("explode-lines"))
                 .repartition(Repartitioned.with(Serdes.String(), new SalesEventSerde())
                         .withName(REPARTITION).withStreamPartitioner(new SalesPartitioner()))
-                .process(() -> new BucketAggregator(settings, cycle, metrics), Named.as("bucket-aggregator"),
+                .process(() -> new BucketAggregator(settings, cycle, topics.forecasts().valueSerde().serializer(),
+                                topics.forecasts().name(), metrics), Named.as("bucket-aggregator"),
                         BucketAggregator.CLOCK_STORE, BucketAggregator.OPEN_BUCKETS_STORE,
-                        BucketAggregator.HISTORY_STORE);
+                        BucketAggregator.SERIES_STATE_STORE, BucketAggregator.RETIRED_FORECASTS_STORE);
 
         var outputs = closed.split(Named.as("closed-"))
                 .branch((key, value) -> value instanceof BucketOutput.Actual, Branched.as("actuals"))
@@ -157,9 +149,9 @@ public final class ForecastTopology {
                 .to(topics.salesActuals().name(), Produced.with(topics.salesActuals().keySerde(),
                         topics.salesActuals().valueSerde()).withName("sales-actuals-sink"));
         outputs.get("closed-forecasts")
-                .mapValues(value -> ((BucketOutput.Forecasted) value).forecast(), Named.as("forecast-records"))
-                .process(() -> new LatestForecasts(topics.forecasts().valueSerde().serializer(),
-                        topics.forecasts().name()), Named.as("latest-forecasts"), LATEST_FORECAST_STORE)
+                // Encoded once, by the aggregator, which keeps the same bytes as the series' latest forecast: a toTable
+                // here re-keyed, repartitioned and re-encoded every forecast, more than the whole cycle cost.
+                .mapValues(value -> ((BucketOutput.Forecasted) value).encoded(), Named.as("forecast-records"))
                 .to(topics.forecasts().name(), Produced.with(topics.forecasts().keySerde(), Serdes.ByteArray())
                         .withName("forecasts-sink"));
         outputs.get("closed-late")
