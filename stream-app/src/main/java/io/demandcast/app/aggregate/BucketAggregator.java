@@ -11,6 +11,7 @@ import io.demandcast.model.Bucket;
 import io.demandcast.model.SeriesHistory;
 import io.demandcast.schemas.avro.Forecast;
 import io.demandcast.schemas.avro.SalesBucket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -42,7 +43,16 @@ import org.apache.kafka.streams.state.Stores;
  * <p>Everything that decides what to emit lives in changelogged stores and outputs are a function of the input
  * order alone, so under exactly-once every closed bucket comes out once, however fast the input is replayed.
  */
-public final class BucketAggregator implements Processor<String, SalesEvent, String, BucketOutput> {
+public final class BucketAggregator implements Processor<String, SalesEvent, Object, Object> {
+
+    /** The processor's name in the topology; its sinks are its children. */
+    public static final String NAME = "bucket-aggregator";
+    /** Sink of closed buckets ({@code sales-actuals}): series key, {@code SalesBucket}. */
+    public static final String ACTUALS_SINK = "sales-actuals-sink";
+    /** Sink of forecasts ({@code forecasts}): series key, the forecast's bytes in the topic's wire format. */
+    public static final String FORECASTS_SINK = "forecasts-sink";
+    /** Sink of late records ({@code orders-dlq}): the order's key bytes, {@code DeadLetter}. */
+    public static final String LATE_SINK = "late-dlq-sink";
 
     /** The task's bucket clock: each upstream partition's event time and the next bucket to close. */
     public static final String CLOCK_STORE = "bucket-clock";
@@ -75,7 +85,7 @@ public final class BucketAggregator implements Processor<String, SalesEvent, Str
     private final String forecastTopic;
     private final PipelineMetrics metrics;
     private final int closePart;
-    private ProcessorContext<String, BucketOutput> context;
+    private ProcessorContext<Object, Object> context;
     private KeyValueStore<String, byte[]> clockStore;
     private KeyValueStore<String, SeriesTally> tallies;
     private KeyValueStore<String, SeriesState> states;
@@ -130,7 +140,7 @@ public final class BucketAggregator implements Processor<String, SalesEvent, Str
     }
 
     @Override
-    public void init(ProcessorContext<String, BucketOutput> context) {
+    public void init(ProcessorContext<Object, Object> context) {
         this.context = context;
         this.clockStore = context.getStateStore(CLOCK_STORE);
         this.tallies = context.getStateStore(OPEN_BUCKETS_STORE);
@@ -281,7 +291,7 @@ public final class BucketAggregator implements Processor<String, SalesEvent, Str
                     sums == null ? 0 : sums.orders(),
                     sums == null || Double.isNaN(sums.meanPrice()) ? null : sums.meanPrice(),
                     sums == null);
-            context.forward(new Record<>(key, (BucketOutput) new BucketOutput.Actual(actual), end));
+            context.forward(new Record<>(key, actual, end), ACTUALS_SINK);
             metrics.actualPublished();
             if (sums != null) {
                 state.active(bucket);
@@ -325,7 +335,7 @@ public final class BucketAggregator implements Processor<String, SalesEvent, Str
                     state.latestForecast(encoded);
                     states.put(key, state);
                 }
-                context.forward(new Record<>(key, (BucketOutput) new BucketOutput.Forecasted(encoded), end));
+                context.forward(new Record<>(key, encoded, end), FORECASTS_SINK);
                 metrics.forecastPublished();
             }
             series.clear();
@@ -346,8 +356,9 @@ public final class BucketAggregator implements Processor<String, SalesEvent, Str
         // The order's bytes stay on the orders topic at the origin's offset; the repartitioned line has lost them.
         var letter = DeadLetters.of(Rejection.of(Rejection.LATE, detail), null, sale.origin(),
                 context.currentSystemTimeMs());
-        context.forward(new Record<>(sale.series(), (BucketOutput) new BucketOutput.Late(letter, sale.origin().key()),
-                t));
+        String orderKey = sale.origin().key();
+        context.forward(new Record<>(orderKey == null ? null : orderKey.getBytes(StandardCharsets.UTF_8), letter, t),
+                LATE_SINK);
     }
 
     private void saveClock() {
