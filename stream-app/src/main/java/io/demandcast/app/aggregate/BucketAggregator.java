@@ -15,7 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.serialization.Serializer;
@@ -218,7 +218,7 @@ public final class BucketAggregator implements Processor<String, SalesEvent, Obj
     private int closeBucket(long b) {
         // The open sums first, whole: only series with orders in open buckets have them, and the cached store's
         // iterator must not see the writes below.
-        Map<String, SeriesTally> selling = new HashMap<>();
+        Map<String, SeriesTally> selling = new LinkedHashMap<>();
         try (KeyValueIterator<String, SeriesTally> it = tallies.all()) {
             while (it.hasNext()) {
                 KeyValue<String, SeriesTally> kv = it.next();
@@ -296,11 +296,8 @@ public final class BucketAggregator implements Processor<String, SalesEvent, Obj
             if (sums != null) {
                 state.active(bucket);
                 // Only a series with orders in this bucket has its open sums changed; most sell nothing most buckets.
-                if (tally.hasOpenBuckets()) {
-                    tallies.put(key, tally);
-                } else {
-                    tallies.delete(key);
-                }
+                // A null value deletes, without the read of the old value that delete() makes.
+                tallies.put(key, tally.hasOpenBuckets() ? tally : null);
             }
             state.ring().append(clock, bucket, actual.getUnits(), sums == null ? Double.NaN : sums.meanPrice(),
                     settings.historyLength());

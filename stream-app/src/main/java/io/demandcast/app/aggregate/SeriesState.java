@@ -1,6 +1,7 @@
 package io.demandcast.app.aggregate;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.Objects;
 import org.apache.kafka.common.errors.SerializationException;
@@ -68,10 +69,12 @@ public final class SeriesState {
 
     /**
      * Store bytes: version, last active bucket, the ring ({@link SalesRing#writeTo}), the forecast's length (-1: none)
-     * and bytes.
+     * and bytes; numbers little-endian.
      */
     public static final class StoreSerde implements Serde<SeriesState> {
         private static final byte VERSION = 1;
+        /** Numbers are little-endian: the byte order of the machines we run on, so nothing is swapped. */
+        private static final ByteOrder ORDER = ByteOrder.LITTLE_ENDIAN;
 
         @Override
         public Serializer<SeriesState> serializer() {
@@ -85,7 +88,7 @@ public final class SeriesState {
 
         static byte[] encode(SeriesState s) {
             int forecast = s.latestForecast == null ? 0 : s.latestForecast.length;
-            ByteBuffer b = ByteBuffer.allocate(1 + 8 + s.ring.encodedSize() + 4 + forecast);
+            ByteBuffer b = ByteBuffer.allocate(1 + 8 + s.ring.encodedSize() + 4 + forecast).order(ORDER);
             b.put(VERSION).putLong(s.lastActiveBucket);
             s.ring.writeTo(b);
             if (s.latestForecast == null) {
@@ -97,7 +100,7 @@ public final class SeriesState {
         }
 
         static SeriesState decode(byte[] data, String what) {
-            ByteBuffer b = ByteBuffer.wrap(data);
+            ByteBuffer b = ByteBuffer.wrap(data).order(ORDER);
             if (data.length < 1 + 8 + 20 + 4) {
                 throw new SerializationException(what + ": expected at least " + (1 + 8 + 20 + 4) + " bytes, got "
                         + data.length);
