@@ -11,10 +11,14 @@ import io.demandcast.model.Bucket;
 import io.demandcast.model.SeriesHistory;
 import io.demandcast.schemas.avro.Forecast;
 import io.demandcast.schemas.avro.SalesBucket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -23,6 +27,7 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 
@@ -38,16 +43,33 @@ import org.apache.kafka.streams.state.Stores;
  * <p>Everything that decides what to emit lives in changelogged stores and outputs are a function of the input
  * order alone, so under exactly-once every closed bucket comes out once, however fast the input is replayed.
  */
-public final class BucketAggregator implements Processor<String, SalesEvent, String, BucketOutput> {
+public final class BucketAggregator implements Processor<String, SalesEvent, Object, Object> {
+
+    /** The processor's name in the topology; its sinks are its children. */
+    public static final String NAME = "bucket-aggregator";
+    /** Sink of closed buckets ({@code sales-actuals}): series key, {@code SalesBucket}. */
+    public static final String ACTUALS_SINK = "sales-actuals-sink";
+    /** Sink of forecasts ({@code forecasts}): series key, the forecast's bytes in the topic's wire format. */
+    public static final String FORECASTS_SINK = "forecasts-sink";
+    /** Sink of late records ({@code orders-dlq}): the order's key bytes, {@code DeadLetter}. */
+    public static final String LATE_SINK = "late-dlq-sink";
 
     /** The task's bucket clock: each upstream partition's event time and the next bucket to close. */
     public static final String CLOCK_STORE = "bucket-clock";
-    /** Series key -> its open buckets ({@link SeriesTally}). */
+    /** Series key -> the sums of its open buckets ({@link SeriesTally}), for series with orders in them only. */
     public static final String OPEN_BUCKETS_STORE = "open-buckets";
-    /** Series key -> its closed buckets ({@link SalesRing}), the history the model sees. */
-    public static final String HISTORY_STORE = "sales-history";
+    /**
+     * Series key -> its closed buckets, last active bucket and latest forecast ({@link SeriesState}): the history
+     * the model sees and the forecast REST answers with. Its changelog is
+     * {@code <application.id>-series-state-changelog}.
+     */
+    public static final String SERIES_STATE_STORE = "series-state";
+    /** Series key -> the last forecast of a retired series (wire format of {@code forecasts}), for REST. */
+    public static final String RETIRED_FORECASTS_STORE = "retired-forecasts";
 
     private static final String CLOCK_KEY = "clock";
+    /** Series a close forecasts at once, in multiples of the model's batch: bounds what a close holds in memory. */
+    private static final int CLOSE_PART = 4096;
 
     /**
      * The settings of the aggregation; {@code orderPartitions} is how many {@code orders} partitions (intake tasks)
@@ -59,39 +81,71 @@ public final class BucketAggregator implements Processor<String, SalesEvent, Str
 
     private final Settings settings;
     private final ForecastCycle cycle;
+    private final Serializer<Forecast> forecastEncoder;
+    private final String forecastTopic;
     private final PipelineMetrics metrics;
-    private ProcessorContext<String, BucketOutput> context;
+    private final int closePart;
+    private ProcessorContext<Object, Object> context;
     private KeyValueStore<String, byte[]> clockStore;
     private KeyValueStore<String, SeriesTally> tallies;
-    private KeyValueStore<String, SalesRing> histories;
+    private KeyValueStore<String, SeriesState> states;
+    private KeyValueStore<String, byte[]> retiredForecasts;
     private BucketClock clock;
     /** Wall-clock time of the last sale or watermark of an origin that is not idle. */
     private long lastRecordWallClock;
 
-    public BucketAggregator(Settings settings, ForecastCycle cycle, PipelineMetrics metrics) {
+    /**
+     * @param forecastEncoder encodes forecasts in the wire format of {@code forecastTopic} ({@code forecasts}):
+     *                        each is encoded once, kept as the series' latest and published as those bytes
+     */
+    public BucketAggregator(Settings settings, ForecastCycle cycle, Serializer<Forecast> forecastEncoder,
+                            String forecastTopic, PipelineMetrics metrics) {
         this.settings = settings;
         this.cycle = cycle;
+        this.forecastEncoder = forecastEncoder;
+        this.forecastTopic = forecastTopic;
         this.metrics = metrics;
+        int batch = cycle.batchSize();
+        this.closePart = Math.max(1, CLOSE_PART / batch) * batch;
     }
 
     public static List<StoreBuilder<?>> stores() {
         return List.of(
                 Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CLOCK_STORE), Serdes.String(),
                         Serdes.ByteArray()),
+                // Cached: a series' sales between two commits cost one store write and one changelog record.
                 Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(OPEN_BUCKETS_STORE), Serdes.String(),
                         new SeriesTally.StoreSerde()),
-                // Not cached: every close rewrites every series' ring, so a cache only adds a copy before the flush
+                // Not cached: every close rewrites every series' state, so a cache only adds a copy before the flush
                 // (and at 100,000 series it overflows and evicts anyway).
-                Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(HISTORY_STORE), Serdes.String(),
-                        new SalesRing.StoreSerde()).withCachingDisabled());
+                Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SERIES_STATE_STORE), Serdes.String(),
+                        new SeriesState.StoreSerde()).withCachingDisabled(),
+                Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RETIRED_FORECASTS_STORE), Serdes.String(),
+                        Serdes.ByteArray()).withCachingDisabled());
+    }
+
+    /**
+     * The latest forecast of {@code series} in the wire format of {@code forecasts}, from the stores of the task that
+     * holds it (as REST reads them); null when it has none.
+     */
+    public static byte[] latestForecast(ReadOnlyKeyValueStore<String, SeriesState> states,
+                                        ReadOnlyKeyValueStore<String, byte[]> retired, String series) {
+        SeriesState state = states.get(series);
+        if (state != null && state.latestForecast() != null) {
+            return state.latestForecast();
+        }
+        // A retired series keeps its last forecast there; a live one is always found above, because retirement
+        // writes that store before it deletes the state.
+        return retired.get(series);
     }
 
     @Override
-    public void init(ProcessorContext<String, BucketOutput> context) {
+    public void init(ProcessorContext<Object, Object> context) {
         this.context = context;
         this.clockStore = context.getStateStore(CLOCK_STORE);
         this.tallies = context.getStateStore(OPEN_BUCKETS_STORE);
-        this.histories = context.getStateStore(HISTORY_STORE);
+        this.states = context.getStateStore(SERIES_STATE_STORE);
+        this.retiredForecasts = context.getStateStore(RETIRED_FORECASTS_STORE);
         clock = BucketClock.restore(settings.bucket(), settings.grace(), settings.orderPartitions(),
                 clockStore.get(CLOCK_KEY));
         lastRecordWallClock = context.currentSystemTimeMs();
@@ -120,7 +174,7 @@ public final class BucketAggregator implements Processor<String, SalesEvent, Str
         long bucketStart = clock.floor(t);
         SeriesTally tally = tallies.get(sale.series());
         if (tally == null) {
-            tally = SeriesTally.startingAt(bucketStart);
+            tally = SeriesTally.empty();
         }
         tally.add(bucketStart, sale);
         tallies.put(sale.series(), tally);
@@ -162,66 +216,130 @@ public final class BucketAggregator implements Processor<String, SalesEvent, Str
 
     /** Closes bucket {@code b} for every series known by then; returns how many series the task holds. */
     private int closeBucket(long b) {
-        long end = clock.next(b);
-        long now = context.currentSystemTimeMs();
-        // Read all first: the store is written below and a cached store's iterator must not see its own writes.
-        List<KeyValue<String, SeriesTally>> all = new ArrayList<>();
+        // The open sums first, whole: only series with orders in open buckets have them, and the cached store's
+        // iterator must not see the writes below.
+        Map<String, SeriesTally> selling = new LinkedHashMap<>();
         try (KeyValueIterator<String, SeriesTally> it = tallies.all()) {
-            it.forEachRemaining(all::add);
-        }
-        Instant bucketStart = Instant.ofEpochMilli(b);
-        Instant bucketEnd = Instant.ofEpochMilli(end);
-        List<SeriesHistory> toForecast = new ArrayList<>();
-        int retired = 0;
-        for (KeyValue<String, SeriesTally> entry : all) {
-            String series = entry.key;
-            SeriesTally tally = entry.value;
-            if (tally.firstBucket() > b) {
-                continue;
+            while (it.hasNext()) {
+                KeyValue<String, SeriesTally> kv = it.next();
+                selling.put(kv.key, kv.value);
             }
-            SeriesTally.Sums sums = tally.take(b);
+        }
+        Close close = new Close(b);
+        try (ForecastCycle.Run run = cycle.start(Instant.ofEpochMilli(b), context.currentSystemTimeMs())) {
+            close.run = run;
+            // The state store is not cached and a RocksDB iterator reads the data as of its creation, so writing
+            // each part's states while iterating is safe.
+            try (KeyValueIterator<String, SeriesState> it = states.all()) {
+                while (it.hasNext()) {
+                    KeyValue<String, SeriesState> kv = it.next();
+                    close.known++;
+                    close.add(kv.key, kv.value, selling.remove(kv.key));
+                }
+            }
+            // Series closing their first bucket.
+            for (Map.Entry<String, SeriesTally> e : selling.entrySet()) {
+                long first = e.getValue().firstOpen();
+                close.known++;
+                if (first != BucketClock.UNSET && first <= b) {
+                    close.add(e.getKey(), SeriesState.fresh(first), e.getValue());
+                }
+            }
+            close.publish();
+        }
+        if (close.closed > 0) {
+            // A close of a task that knows no series yet publishes nothing: not counted as a closed bucket.
+            metrics.bucketClosed();
+        }
+        metrics.seriesActive(context.taskId().toString(), close.known - close.retired);
+        return close.known;
+    }
+
+    /**
+     * One bucket's close, in parts of {@link #closePart} series: each series' actual goes out as it is read, its
+     * forecast once its part is full, and then its state is written once, forecast included.
+     */
+    private final class Close {
+        final long bucket;
+        final long end;
+        final Instant bucketStart;
+        final Instant bucketEnd;
+        ForecastCycle.Run run;
+        final List<String> series = new ArrayList<>(closePart);
+        final List<SeriesState> partStates = new ArrayList<>(closePart);
+        final List<SeriesHistory> histories = new ArrayList<>(closePart);
+        final List<Boolean> retiring = new ArrayList<>(closePart);
+        int known;
+        int closed;
+        int retired;
+
+        Close(long bucket) {
+            this.bucket = bucket;
+            this.end = clock.next(bucket);
+            this.bucketStart = Instant.ofEpochMilli(bucket);
+            this.bucketEnd = Instant.ofEpochMilli(end);
+        }
+
+        /** Closes the bucket for one series; {@code tally} is null when it has no order in an open bucket. */
+        void add(String key, SeriesState state, SeriesTally tally) {
+            closed++;
+            SeriesTally.Sums sums = tally == null ? null : tally.take(bucket);
             // The all-fields constructor: a builder checks and defaults each field, 100,000 times per close.
-            SalesBucket actual = new SalesBucket(series, bucketStart, bucketEnd,
+            SalesBucket actual = new SalesBucket(key, bucketStart, bucketEnd,
                     sums == null ? 0.0 : sums.units(),
                     sums == null ? 0.0 : sums.revenue(),
                     sums == null ? 0 : sums.orders(),
                     sums == null || Double.isNaN(sums.meanPrice()) ? null : sums.meanPrice(),
                     sums == null);
-            context.forward(new Record<>(series, (BucketOutput) new BucketOutput.Actual(actual), end));
+            context.forward(new Record<>(key, actual, end), ACTUALS_SINK);
             metrics.actualPublished();
-            SalesRing ring = histories.get(series);
-            if (ring == null) {
-                ring = SalesRing.empty();
+            if (sums != null) {
+                state.active(bucket);
+                // Only a series with orders in this bucket has its open sums changed; most sell nothing most buckets.
+                // A null value deletes, without the read of the old value that delete() makes.
+                tallies.put(key, tally.hasOpenBuckets() ? tally : null);
             }
-            ring.append(clock, b, actual.getUnits(), sums == null ? Double.NaN : sums.meanPrice(),
+            state.ring().append(clock, bucket, actual.getUnits(), sums == null ? Double.NaN : sums.meanPrice(),
                     settings.historyLength());
-            toForecast.add(ring.toHistory(series, settings.bucket()));
-            boolean silent = !tally.hasOpenBuckets()
-                    && clock.between(tally.lastActiveBucket(), b) >= settings.retireAfter();
-            if (silent) {
-                tallies.delete(series);
-                histories.delete(series);
-                retired++;
-                metrics.seriesRetired();
-            } else {
-                if (sums != null) {
-                    // Only a bucket with sales changes the tally; most series sell nothing in most buckets.
-                    tallies.put(series, tally);
-                }
-                histories.put(series, ring);
+            boolean silent = (tally == null || !tally.hasOpenBuckets())
+                    && clock.between(state.lastActiveBucket(), bucket) >= settings.retireAfter();
+            series.add(key);
+            partStates.add(state);
+            histories.add(state.ring().toHistory(key, settings.bucket()));
+            retiring.add(silent);
+            if (series.size() >= closePart) {
+                publish();
             }
         }
-        List<Forecast> forecasts = cycle.forecast(toForecast, Instant.ofEpochMilli(b), now);
-        for (Forecast f : forecasts) {
-            context.forward(new Record<>(f.getSeries(), (BucketOutput) new BucketOutput.Forecasted(f), end));
-            metrics.forecastPublished();
+
+        /** Forecasts the part, publishes the forecasts and writes the part's states. */
+        void publish() {
+            if (series.isEmpty()) {
+                return;
+            }
+            List<Forecast> forecasts = run.forecast(histories);
+            for (int i = 0; i < forecasts.size(); i++) {
+                String key = series.get(i);
+                byte[] encoded = forecastEncoder.serialize(forecastTopic, forecasts.get(i));
+                if (retiring.get(i)) {
+                    // Its last forecast stays queryable; written before the state goes (see latestForecast).
+                    retiredForecasts.put(key, encoded);
+                    states.delete(key);
+                    retired++;
+                    metrics.seriesRetired();
+                } else {
+                    SeriesState state = partStates.get(i);
+                    state.latestForecast(encoded);
+                    states.put(key, state);
+                }
+                context.forward(new Record<>(key, encoded, end), FORECASTS_SINK);
+                metrics.forecastPublished();
+            }
+            series.clear();
+            partStates.clear();
+            histories.clear();
+            retiring.clear();
         }
-        if (!toForecast.isEmpty()) {
-            // A close of a task that knows no series yet publishes nothing: not counted as a closed bucket.
-            metrics.bucketClosed();
-        }
-        metrics.seriesActive(context.taskId().toString(), all.size() - retired);
-        return all.size();
     }
 
     private void refuseLate(SeriesSale sale) {
@@ -235,8 +353,9 @@ public final class BucketAggregator implements Processor<String, SalesEvent, Str
         // The order's bytes stay on the orders topic at the origin's offset; the repartitioned line has lost them.
         var letter = DeadLetters.of(Rejection.of(Rejection.LATE, detail), null, sale.origin(),
                 context.currentSystemTimeMs());
-        context.forward(new Record<>(sale.series(), (BucketOutput) new BucketOutput.Late(letter, sale.origin().key()),
-                t));
+        String orderKey = sale.origin().key();
+        context.forward(new Record<>(orderKey == null ? null : orderKey.getBytes(StandardCharsets.UTF_8), letter, t),
+                LATE_SINK);
     }
 
     private void saveClock() {

@@ -7,13 +7,11 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.Map;
 import org.apache.kafka.common.errors.SerializationException;
-import org.apache.kafka.common.serialization.Deserializer;
-import org.apache.kafka.common.serialization.Serde;
-import org.apache.kafka.common.serialization.Serializer;
 
 /**
  * The closed buckets of one series, gap-free and bounded: the last {@code capacity} buckets' net units and mean
  * sold price (NaN when nothing was sold), oldest first. The forecast cycle turns it into a {@link SeriesHistory}.
+ * Its arrays are never changed once made, so histories it hands out may share them.
  */
 public final class SalesRing {
 
@@ -83,19 +81,39 @@ public final class SalesRing {
      * zero; the price is carried forward over buckets without sales (and back before the first known one).
      */
     public SeriesHistory toHistory(String series, Bucket bucket) {
-        double[] demand = new double[units.length];
+        // The ring never changes its arrays in place (append makes new ones), so the history may share them when
+        // they already say what the model should see: no net returns, a price in every bucket.
+        double[] demand = units;
         for (int i = 0; i < units.length; i++) {
-            demand[i] = Math.max(0.0, units[i]);
-        }
-        double[] price = new double[units.length];
-        double carry = firstKnownPrice();
-        for (int i = 0; i < prices.length; i++) {
-            if (!Double.isNaN(prices[i])) {
-                carry = prices[i];
+            if (units[i] < 0.0) {
+                demand = new double[units.length];
+                for (int j = 0; j < units.length; j++) {
+                    demand[j] = Math.max(0.0, units[j]);
+                }
+                break;
             }
-            price[i] = carry;
+        }
+        double[] price = prices;
+        for (int i = 0; i < prices.length; i++) {
+            if (Double.isNaN(prices[i])) {
+                price = new double[prices.length];
+                double carry = firstKnownPrice();
+                for (int j = 0; j < prices.length; j++) {
+                    if (!Double.isNaN(prices[j])) {
+                        carry = prices[j];
+                    }
+                    price[j] = carry;
+                }
+                break;
+            }
         }
         return new SeriesHistory(series, bucket, Instant.ofEpochMilli(start), demand, Map.of(PRICE, price));
+    }
+
+    /** Equal content (NaN prices equal), for tests of the encoding. */
+    boolean sameAs(SalesRing o) {
+        return start == o.start && Double.compare(lastPrice, o.lastPrice) == 0 && Arrays.equals(units, o.units)
+                && Arrays.equals(prices, o.prices);
     }
 
     private double firstKnownPrice() {
@@ -112,53 +130,44 @@ public final class SalesRing {
         return "SalesRing{start=" + Instant.ofEpochMilli(start) + ", units=" + Arrays.toString(units) + "}";
     }
 
-    /** Store bytes: version, start, last price, count, then units and prices. */
-    public static final class StoreSerde implements Serde<SalesRing> {
-        private static final byte VERSION = 1;
+    /** Bytes {@link #writeTo} takes. */
+    int encodedSize() {
+        return 8 + 8 + 4 + units.length * 16;
+    }
 
-        @Override
-        public Serializer<SalesRing> serializer() {
-            return (topic, r) -> {
-                if (r == null) {
-                    return null;
-                }
-                ByteBuffer b = ByteBuffer.allocate(1 + 8 + 8 + 4 + r.units.length * 16);
-                b.put(VERSION).putLong(r.start).putDouble(r.lastPrice).putInt(r.units.length);
-                for (double u : r.units) {
-                    b.putDouble(u);
-                }
-                for (double p : r.prices) {
-                    b.putDouble(p);
-                }
-                return b.array();
-            };
+    /**
+     * Writes start, last price, count, then units and prices: the ring's part of a {@link SeriesState}, in the
+     * buffer's byte order.
+     */
+    void writeTo(ByteBuffer b) {
+        b.putLong(start).putDouble(lastPrice).putInt(units.length);
+        // One putDouble per value, not a DoubleBuffer bulk copy: that swaps bytes in a native call per array, which
+        // cost more than the rest of the encoding for the short rings of most series (JFR, bench cycle).
+        for (double u : units) {
+            b.putDouble(u);
         }
+        for (double p : prices) {
+            b.putDouble(p);
+        }
+    }
 
-        @Override
-        public Deserializer<SalesRing> deserializer() {
-            return (topic, data) -> {
-                if (data == null) {
-                    return null;
-                }
-                ByteBuffer b = ByteBuffer.wrap(data);
-                byte version = b.get();
-                if (version != VERSION) {
-                    throw new SerializationException("sales history in " + topic + ": expected layout version "
-                            + VERSION + ", got " + version);
-                }
-                long start = b.getLong();
-                double lastPrice = b.getDouble();
-                int n = b.getInt();
-                double[] u = new double[n];
-                double[] p = new double[n];
-                for (int i = 0; i < n; i++) {
-                    u[i] = b.getDouble();
-                }
-                for (int i = 0; i < n; i++) {
-                    p[i] = b.getDouble();
-                }
-                return new SalesRing(start, u, p, lastPrice);
-            };
+    /** Reads what {@link #writeTo} wrote; {@code what} names the bytes in an error. */
+    static SalesRing readFrom(ByteBuffer b, String what) {
+        long start = b.getLong();
+        double lastPrice = b.getDouble();
+        int n = b.getInt();
+        if (n < 0 || (long) n * 16 > b.remaining()) {
+            throw new SerializationException(what + ": expected a history of up to " + b.remaining() / 16
+                    + " buckets in the remaining " + b.remaining() + " bytes, got a count of " + n);
         }
+        double[] u = new double[n];
+        double[] p = new double[n];
+        for (int i = 0; i < n; i++) {
+            u[i] = b.getDouble();
+        }
+        for (int i = 0; i < n; i++) {
+            p[i] = b.getDouble();
+        }
+        return new SalesRing(start, u, p, lastPrice);
     }
 }

@@ -10,8 +10,8 @@ import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
 
 /**
- * The open buckets of one series (usually one; two while the previous bucket is in its grace period), with the
- * first bucket the series is known from and the last one it had any order in (for retirement).
+ * The open buckets of one series that has orders in them (usually one; two while the previous bucket is in its
+ * grace period). Only series with orders in open buckets have one: what outlives a close is in {@link SeriesState}.
  */
 public final class SeriesTally {
 
@@ -49,24 +49,18 @@ public final class SeriesTally {
         }
     }
 
-    private long firstBucket;
-    private long lastActiveBucket;
     private final TreeMap<Long, Sums> open;
 
-    private SeriesTally(long firstBucket, long lastActiveBucket, TreeMap<Long, Sums> open) {
-        this.firstBucket = firstBucket;
-        this.lastActiveBucket = lastActiveBucket;
+    private SeriesTally(TreeMap<Long, Sums> open) {
         this.open = open;
     }
 
-    public static SeriesTally startingAt(long bucketStart) {
-        return new SeriesTally(bucketStart, bucketStart, new TreeMap<>());
+    public static SeriesTally empty() {
+        return new SeriesTally(new TreeMap<>());
     }
 
     public void add(long bucketStart, SeriesSale sale) {
         open.computeIfAbsent(bucketStart, b -> new Sums()).add(sale);
-        firstBucket = Math.min(firstBucket, bucketStart);
-        lastActiveBucket = Math.max(lastActiveBucket, bucketStart);
     }
 
     /** Removes and returns the sums of a bucket being closed; null when the series had no order in it. */
@@ -74,21 +68,18 @@ public final class SeriesTally {
         return open.remove(bucketStart);
     }
 
-    public long firstBucket() {
-        return firstBucket;
-    }
-
-    public long lastActiveBucket() {
-        return lastActiveBucket;
+    /** The first open bucket with orders; {@link BucketClock#UNSET} when there is none. */
+    public long firstOpen() {
+        return open.isEmpty() ? BucketClock.UNSET : open.firstKey();
     }
 
     public boolean hasOpenBuckets() {
         return !open.isEmpty();
     }
 
-    /** Store bytes: version, first, last active, count, then per open bucket start and sums. */
+    /** Store bytes: version, count, then per open bucket start and sums. */
     public static final class StoreSerde implements Serde<SeriesTally> {
-        private static final byte VERSION = 1;
+        private static final byte VERSION = 2;
         private static final int PER_BUCKET = 8 + 4 * 8 + 4;
 
         @Override
@@ -97,8 +88,8 @@ public final class SeriesTally {
                 if (t == null) {
                     return null;
                 }
-                ByteBuffer b = ByteBuffer.allocate(1 + 8 + 8 + 4 + t.open.size() * PER_BUCKET);
-                b.put(VERSION).putLong(t.firstBucket).putLong(t.lastActiveBucket).putInt(t.open.size());
+                ByteBuffer b = ByteBuffer.allocate(1 + 4 + t.open.size() * PER_BUCKET);
+                b.put(VERSION).putInt(t.open.size());
                 for (Map.Entry<Long, Sums> e : t.open.entrySet()) {
                     Sums s = e.getValue();
                     b.putLong(e.getKey()).putDouble(s.units).putDouble(s.revenue).putDouble(s.soldUnits)
@@ -120,8 +111,6 @@ public final class SeriesTally {
                     throw new SerializationException("series tally in " + topic + ": expected layout version "
                             + VERSION + ", got " + version);
                 }
-                long first = b.getLong();
-                long last = b.getLong();
                 int n = b.getInt();
                 TreeMap<Long, Sums> open = new TreeMap<>();
                 for (int i = 0; i < n; i++) {
@@ -134,7 +123,7 @@ public final class SeriesTally {
                     s.orders = b.getInt();
                     open.put(start, s);
                 }
-                return new SeriesTally(first, last, open);
+                return new SeriesTally(open);
             };
         }
     }

@@ -8,6 +8,7 @@ import io.demandcast.schemas.avro.Forecast;
 import io.demandcast.schemas.avro.ForecastStep;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import org.slf4j.Logger;
@@ -74,15 +75,52 @@ public final class ForecastCycle {
 
     /** One forecast per history, in the same order. */
     public List<Forecast> forecast(List<SeriesHistory> histories, Instant lastObservedBucket, long producedAt) {
-        List<Forecast> out = new ArrayList<>(histories.size());
-        try (ModelHandle.Lease lease = models.lease()) {
-            metrics.modelVersion(lease.forecaster() == null ? "none" : lease.version());
+        try (Run run = start(lastObservedBucket, producedAt)) {
+            return run.forecast(histories);
+        }
+    }
+
+    /**
+     * Starts the forecasts of one close, which may then come in parts (so that a close of many series need not hold
+     * all their histories at once) while every part is served by the same model.
+     */
+    public Run start(Instant lastObservedBucket, long producedAt) {
+        ModelHandle.Lease lease = models.lease();
+        metrics.modelVersion(lease.forecaster() == null ? "none" : lease.version());
+        return new Run(lease, lastObservedBucket, producedAt);
+    }
+
+    /** The series the model gets at once; a close's parts are best a multiple of it. */
+    public int batchSize() {
+        return batchSize;
+    }
+
+    /** The forecasts of one close, all made by the model leased when it started; close it to release the model. */
+    public final class Run implements AutoCloseable {
+        private final ModelHandle.Lease lease;
+        private final Instant lastObservedBucket;
+        private final long producedAt;
+
+        private Run(ModelHandle.Lease lease, Instant lastObservedBucket, long producedAt) {
+            this.lease = lease;
+            this.lastObservedBucket = lastObservedBucket;
+            this.producedAt = producedAt;
+        }
+
+        /** One forecast per history, in the same order. */
+        public List<Forecast> forecast(List<SeriesHistory> histories) {
+            List<Forecast> out = new ArrayList<>(histories.size());
             for (int from = 0; from < histories.size(); from += batchSize) {
                 List<SeriesHistory> batch = histories.subList(from, Math.min(histories.size(), from + batchSize));
                 forecastBatch(lease, batch, lastObservedBucket, producedAt, out);
             }
+            return out;
         }
-        return out;
+
+        @Override
+        public void close() {
+            lease.close();
+        }
     }
 
     private void forecastBatch(ModelHandle.Lease lease, List<SeriesHistory> batch, Instant lastObserved,
@@ -145,11 +183,30 @@ public final class ForecastCycle {
     private Forecast toRecord(SeriesHistory history, QuantileForecast q, String method, String version,
                               Instant lastObserved, long producedAt) {
         Instant[] starts = stepStarts(history);
-        List<ForecastStep> steps = new ArrayList<>(horizon);
+        // The nearest quantile to each level, found once per forecast rather than once per step and level.
+        double[] levels = q.quantiles();
+        int p10 = nearest(levels, 0.1);
+        int p50 = nearest(levels, 0.5);
+        int p90 = nearest(levels, 0.9);
+        double[][] values = q.values();
+        ForecastStep[] steps = new ForecastStep[horizon];
         for (int h = 0; h < horizon; h++) {
-            steps.add(new ForecastStep(starts[h], q.quantile(h, 0.1), q.quantile(h, 0.5), q.quantile(h, 0.9)));
+            double[] v = values[h];
+            steps[h] = new ForecastStep(starts[h], v[p10], v[p50], v[p90]);
         }
         // The all-fields constructor: a builder checks and defaults each field, for every series of a close.
-        return new Forecast(history.series(), lastObserved, steps, version, method, Instant.ofEpochMilli(producedAt));
+        return new Forecast(history.series(), lastObserved, Arrays.asList(steps), version, method,
+                Instant.ofEpochMilli(producedAt));
+    }
+
+    /** The index of the quantile nearest to {@code level}, the first on a tie, as QuantileForecast.quantile picks. */
+    private static int nearest(double[] quantiles, double level) {
+        int best = 0;
+        for (int i = 1; i < quantiles.length; i++) {
+            if (Math.abs(quantiles[i] - level) < Math.abs(quantiles[best] - level)) {
+                best = i;
+            }
+        }
+        return best;
     }
 }

@@ -1,7 +1,6 @@
 package io.demandcast.app.topology;
 
 import io.demandcast.app.aggregate.BucketAggregator;
-import io.demandcast.app.aggregate.BucketOutput;
 import io.demandcast.app.config.AppConfig;
 import io.demandcast.app.cycle.ForecastCycle;
 import io.demandcast.app.cycle.ModelHandle;
@@ -15,7 +14,6 @@ import io.demandcast.app.ingest.SeriesSale;
 import io.demandcast.model.Forecaster;
 import io.demandcast.model.baseline.SeasonalNaive;
 import io.demandcast.schemas.Topics;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
@@ -38,7 +36,7 @@ import org.apache.kafka.streams.state.StoreBuilder;
  *                      \-> explode lines per series -> repartition by series (watermarks to every partition)
  *                            -> bucket aggregator (own bucket clock) -> sales-actuals
  *                                     |  on every close: forecast cycle -> forecasts
- *                                     |                                  \-> latest-forecasts store (REST)
+ *                                     |     (each series' latest forecast kept in its series-state: REST)
  *                                     \-> late records -------------------> orders-dlq
  * </pre>
  */
@@ -46,14 +44,6 @@ public final class ForecastTopology {
 
     /** Name of the repartition step; Kafka Streams makes the topic {@code <application.id>-sales-by-series-repartition}. */
     public static final String REPARTITION = "sales-by-series";
-
-    /**
-     * Series key -> its latest forecast in the wire format of {@code forecasts} (bytes), for interactive queries
-     * (REST). It lives in the aggregator's task, so a series' forecast is kept by the instance that makes it; its
-     * changelog is
-     * {@code <application.id>-latest-forecasts-changelog}.
-     */
-    public static final String LATEST_FORECAST_STORE = "latest-forecasts";
 
     private ForecastTopology() {
     }
@@ -106,7 +96,6 @@ public final class ForecastTopology {
             builder.addStateStore(store);
         }
         builder.addStateStore(OrderIntake.watermarkStore());
-        builder.addStateStore(LatestForecasts.store());
 
         OrderValidator validator = new OrderValidator(config.maxLineQuantity(), config.maxUnitPrice(),
                 config.minEventTime(), config.maxFutureSkew());
@@ -133,7 +122,7 @@ public final class ForecastTopology {
                 .to(topics.ordersDlq().name(), Produced.with(topics.ordersDlq().keySerde(),
                         topics.ordersDlq().valueSerde()).withName("orders-dlq-sink"));
 
-        KStream<String, BucketOutput> closed = intakeBranches.get("intake-accepted")
+        intakeBranches.get("intake-accepted")
                 .flatMap((key, value) -> {
                     if (value instanceof Intake.Progress p) {
                         return List.of(KeyValue.pair(p.watermark().key(), (SalesEvent) p.watermark()));
@@ -144,33 +133,23 @@ public final class ForecastTopology {
                 }, Named.as("explode-lines"))
                 .repartition(Repartitioned.with(Serdes.String(), new SalesEventSerde())
                         .withName(REPARTITION).withStreamPartitioner(new SalesPartitioner()))
-                .process(() -> new BucketAggregator(settings, cycle, metrics), Named.as("bucket-aggregator"),
+                .process(() -> new BucketAggregator(settings, cycle, topics.forecasts().valueSerde().serializer(),
+                                topics.forecasts().name(), metrics), Named.as(BucketAggregator.NAME),
                         BucketAggregator.CLOCK_STORE, BucketAggregator.OPEN_BUCKETS_STORE,
-                        BucketAggregator.HISTORY_STORE);
+                        BucketAggregator.SERIES_STATE_STORE, BucketAggregator.RETIRED_FORECASTS_STORE);
 
-        var outputs = closed.split(Named.as("closed-"))
-                .branch((key, value) -> value instanceof BucketOutput.Actual, Branched.as("actuals"))
-                .branch((key, value) -> value instanceof BucketOutput.Forecasted, Branched.as("forecasts"))
-                .defaultBranch(Branched.as("late"));
-        outputs.get("closed-actuals")
-                .mapValues(value -> ((BucketOutput.Actual) value).bucket(), Named.as("actual-records"))
-                .to(topics.salesActuals().name(), Produced.with(topics.salesActuals().keySerde(),
-                        topics.salesActuals().valueSerde()).withName("sales-actuals-sink"));
-        outputs.get("closed-forecasts")
-                .mapValues(value -> ((BucketOutput.Forecasted) value).forecast(), Named.as("forecast-records"))
-                .process(() -> new LatestForecasts(topics.forecasts().valueSerde().serializer(),
-                        topics.forecasts().name()), Named.as("latest-forecasts"), LATEST_FORECAST_STORE)
-                .to(topics.forecasts().name(), Produced.with(topics.forecasts().keySerde(), Serdes.ByteArray())
-                        .withName("forecasts-sink"));
-        outputs.get("closed-late")
-                .map((key, value) -> {
-                    BucketOutput.Late late = (BucketOutput.Late) value;
-                    byte[] orderKey = late.orderKey() == null ? null
-                            : late.orderKey().getBytes(StandardCharsets.UTF_8);
-                    return KeyValue.pair(orderKey, late.letter());
-                }, Named.as("late-letters"))
-                .to(topics.ordersDlq().name(), Produced.with(topics.ordersDlq().keySerde(),
-                        topics.ordersDlq().valueSerde()).withName("late-dlq-sink"));
-        return builder.build();
+        // The aggregator sends each output to its sink by name: a close publishes two records per series, and a
+        // split with a mapping step per branch put three more processor hops in front of every one of them.
+        Topology topology = builder.build();
+        topology.addSink(BucketAggregator.ACTUALS_SINK, topics.salesActuals().name(),
+                topics.salesActuals().keySerde().serializer(), topics.salesActuals().valueSerde().serializer(),
+                BucketAggregator.NAME);
+        // Forecasts are encoded once, by the aggregator, which keeps the same bytes as the series' latest forecast.
+        topology.addSink(BucketAggregator.FORECASTS_SINK, topics.forecasts().name(),
+                topics.forecasts().keySerde().serializer(), Serdes.ByteArray().serializer(), BucketAggregator.NAME);
+        topology.addSink(BucketAggregator.LATE_SINK, topics.ordersDlq().name(),
+                topics.ordersDlq().keySerde().serializer(), topics.ordersDlq().valueSerde().serializer(),
+                BucketAggregator.NAME);
+        return topology;
     }
 }

@@ -1,7 +1,8 @@
 package io.demandcast.app.web;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import io.demandcast.app.topology.ForecastTopology;
+import io.demandcast.app.aggregate.BucketAggregator;
+import io.demandcast.app.aggregate.SeriesState;
 import io.demandcast.schemas.avro.Forecast;
 import java.io.IOException;
 import java.net.URI;
@@ -22,7 +23,7 @@ import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 /**
- * Interactive queries of the latest forecast per series ({@link ForecastTopology#LATEST_FORECAST_STORE}): Kafka
+ * Interactive queries of the latest forecast per series ({@link BucketAggregator#latestForecast}): Kafka
  * Streams says which instance holds the series' partition; this instance answers from its store, or asks that
  * instance over HTTP at its {@code application.server}.
  */
@@ -52,7 +53,7 @@ public final class ForecastQueries implements ForecastLookup {
     public Answer latest(String series, boolean localOnly) {
         KeyQueryMetadata where;
         try {
-            where = streams.queryMetadataForKey(ForecastTopology.LATEST_FORECAST_STORE, series,
+            where = streams.queryMetadataForKey(BucketAggregator.SERIES_STATE_STORE, series,
                     Serdes.String().serializer());
         } catch (IllegalStateException e) {
             return unavailable("the stream is not running (" + streams.state() + ")");
@@ -69,11 +70,15 @@ public final class ForecastQueries implements ForecastLookup {
 
     private Answer local(String series, int partition) {
         try {
-            ReadOnlyKeyValueStore<String, byte[]> store = streams.store(StoreQueryParameters
-                    .fromNameAndType(ForecastTopology.LATEST_FORECAST_STORE,
+            ReadOnlyKeyValueStore<String, SeriesState> states = streams.store(StoreQueryParameters
+                    .fromNameAndType(BucketAggregator.SERIES_STATE_STORE,
+                            QueryableStoreTypes.<String, SeriesState>keyValueStore())
+                    .withPartition(partition));
+            ReadOnlyKeyValueStore<String, byte[]> retired = streams.store(StoreQueryParameters
+                    .fromNameAndType(BucketAggregator.RETIRED_FORECASTS_STORE,
                             QueryableStoreTypes.<String, byte[]>keyValueStore())
                     .withPartition(partition));
-            byte[] bytes = store.get(series);
+            byte[] bytes = BucketAggregator.latestForecast(states, retired, series);
             if (bytes == null) {
                 return message(404, "no forecast for series '" + series + "': unknown series, or none of its "
                         + "buckets has closed yet");

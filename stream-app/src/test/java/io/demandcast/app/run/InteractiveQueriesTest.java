@@ -2,8 +2,8 @@ package io.demandcast.app.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.demandcast.app.aggregate.BucketAggregator;
 import io.demandcast.app.config.AppConfig;
-import io.demandcast.app.topology.ForecastTopology;
 import io.demandcast.schemas.avro.Forecast;
 import io.demandcast.schemas.registry.AvroSerdes;
 import java.net.URI;
@@ -82,7 +82,7 @@ class InteractiveQueriesTest {
             HostInfo twoHost = new HostInfo("127.0.0.1", two.restAddress().getPort());
             Map<HostInfo, Integer> holders = new HashMap<>();
             for (String s : List.copyOf(series).subList(0, 40)) {
-                HostInfo holder = one.streams().queryMetadataForKey(ForecastTopology.LATEST_FORECAST_STORE, s,
+                HostInfo holder = one.streams().queryMetadataForKey(BucketAggregator.SERIES_STATE_STORE, s,
                         Serdes.String().serializer()).activeHost();
                 holders.merge(holder, 1, Integer::sum);
                 HttpResponse<String> fromOne = get(one, s);

@@ -2,14 +2,20 @@ package io.demandcast.app.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.demandcast.app.aggregate.BucketAggregator;
+import io.demandcast.app.aggregate.SeriesState;
 import io.demandcast.app.cycle.ModelHandle;
 import io.demandcast.app.ingest.Rejection;
 import io.demandcast.schemas.avro.DeadLetter;
+import io.demandcast.schemas.avro.Forecast;
+import io.demandcast.schemas.avro.OrderLine;
+import io.demandcast.schemas.avro.OrderType;
 import io.demandcast.schemas.avro.SalesBucket;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -129,6 +135,46 @@ class BucketCloseTest {
                             "B@2011-02-01T00:00:00Z..2011-03-01T00:00:00Z=1.0");
             assertThat(p.forecasts()).filteredOn(f -> f.getSeries().equals("A")).last().satisfies(f ->
                     assertThat(f.getSteps().get(0).getBucketStart()).isEqualTo(Instant.parse("2011-03-01T00:00:00Z")));
+        }
+    }
+
+    /** A close works in parts of a few thousand series, writing each part's states while it reads the next. */
+    @Test
+    void aCloseOfMoreSeriesThanOnePartPublishesEverySeriesOnceAndKeepsEveryHistory() {
+        int n = 9_000;
+        try (PipelineDriver p = pipeline("PT0S")) {
+            for (int o = 0; o < n / 1_000; o++) {
+                OrderLine[] lines = new OrderLine[1_000];
+                for (int i = 0; i < lines.length; i++) {
+                    int s = o * 1_000 + i;
+                    lines[i] = PipelineDriver.line(String.format("s%05d", s), 1 + s % 7, 1.0);
+                }
+                p.send(PipelineDriver.order("day1-" + o, Instant.parse("2011-01-03T10:00:00Z"), OrderType.SALE,
+                        lines));
+            }
+            p.sale("s08888", "2011-01-04T10:00:00Z", 100);
+            p.sale("s00001", "2011-01-05T10:00:00Z", 1);
+
+            List<SalesBucket> actuals = p.actuals();
+            List<Forecast> forecasts = p.forecasts();
+            for (String day : List.of("2011-01-03T00:00:00Z", "2011-01-04T00:00:00Z")) {
+                Instant b = Instant.parse(day);
+                assertThat(actuals).filteredOn(a -> a.getBucketStart().equals(b)).extracting(SalesBucket::getSeries)
+                        .as("actuals of %s", day).hasSize(n).doesNotHaveDuplicates();
+                assertThat(forecasts).filteredOn(f -> f.getLastObservedBucket().equals(b))
+                        .extracting(Forecast::getSeries).as("forecasts after %s", day).hasSize(n)
+                        .doesNotHaveDuplicates();
+            }
+            assertThat(actuals).hasSize(2 * n);
+            KeyValueStore<String, SeriesState> states = p.driver.getKeyValueStore(BucketAggregator.SERIES_STATE_STORE);
+            for (int s = 0; s < n; s += 997) {
+                String series = String.format("s%05d", s);
+                assertThat(states.get(series).ring().units()).as(series)
+                        .containsExactly(1 + s % 7, 0);
+            }
+            assertThat(states.get("s08888").ring().units()).containsExactly(1 + 8888 % 7, 100);
+            assertThat(p.decodeForecast(p.latestForecast("s04321")).getLastObservedBucket())
+                    .isEqualTo(Instant.parse("2011-01-04T00:00:00Z"));
         }
     }
 }

@@ -7,11 +7,10 @@ import io.demandcast.schemas.avro.Forecast;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
-import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The store REST answers from holds each series' latest forecast, the one last published on {@code forecasts}. */
+/** The stores REST answers from hold each series' latest forecast, the one last published on {@code forecasts}. */
 class LatestForecastStoreTest {
 
     @TempDir
@@ -25,14 +24,13 @@ class LatestForecastStoreTest {
             p.sale("A", "2010-12-02T10:00:00Z", 5);
             p.sale("A", "2010-12-03T10:00:00Z", 2);
             List<Forecast> published = p.forecasts();
-            KeyValueStore<String, byte[]> store = p.driver.getKeyValueStore(ForecastTopology.LATEST_FORECAST_STORE);
             for (String series : List.of("A", "B")) {
                 Forecast last = published.stream().filter(f -> f.getSeries().equals(series))
                         .reduce((x, y) -> y).orElseThrow();
                 assertThat(last.getLastObservedBucket()).isEqualTo(Instant.parse("2010-12-02T00:00:00Z"));
-                assertThat(p.decodeForecast(store.get(series))).isEqualTo(last);
+                assertThat(p.decodeForecast(p.latestForecast(series))).isEqualTo(last);
             }
-            assertThat(store.get("C")).isNull();
+            assertThat(p.latestForecast("C")).isNull();
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.demandcast.app.topology;
 
+import io.demandcast.app.aggregate.BucketAggregator;
 import io.demandcast.app.config.AppConfig;
 import io.demandcast.app.cycle.ModelHandle;
 import io.demandcast.app.ingest.IntakeBacklog;
@@ -133,7 +134,12 @@ final class PipelineDriver implements AutoCloseable {
         return forecasts.readValuesToList();
     }
 
-    /** A value of the latest-forecasts store, read as REST reads it: bytes in the wire format of forecasts. */
+    /** The latest forecast of a series, read from the stores as REST reads it: bytes in the wire format of forecasts. */
+    byte[] latestForecast(String series) {
+        return BucketAggregator.latestForecast(driver.getKeyValueStore(BucketAggregator.SERIES_STATE_STORE),
+                driver.getKeyValueStore(BucketAggregator.RETIRED_FORECASTS_STORE), series);
+    }
+
     Forecast decodeForecast(byte[] stored) {
         return stored == null ? null
                 : topics.forecasts().valueSerde().deserializer().deserialize(topics.forecasts().name(), stored);

@@ -36,7 +36,11 @@ class RetirementTest {
             assertThat(actuals).filteredOn(b -> b.getSeries().equals("A")).hasSize(6);
             assertThat(p.metrics.seriesRetiredCount()).isEqualTo(1);
             assertThat(p.driver.getKeyValueStore(BucketAggregator.OPEN_BUCKETS_STORE).get("B")).isNull();
-            assertThat(p.driver.getKeyValueStore(BucketAggregator.HISTORY_STORE).get("B")).isNull();
+            assertThat(p.driver.getKeyValueStore(BucketAggregator.SERIES_STATE_STORE).get("B")).isNull();
+            // Its last forecast stays where REST finds it.
+            Forecast lastOfB = forecasts.stream().filter(f -> f.getSeries().equals("B")).reduce((x, y) -> y)
+                    .orElseThrow();
+            assertThat(p.decodeForecast(p.latestForecast("B"))).isEqualTo(lastOfB);
             assertThat(p.metrics.seriesActive()).isEqualTo(1);
 
             p.sale("B", "2011-01-10T09:00:00Z", 5);

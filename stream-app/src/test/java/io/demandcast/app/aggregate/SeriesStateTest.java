@@ -1,0 +1,157 @@
+package io.demandcast.app.aggregate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.demandcast.app.ingest.Origin;
+import io.demandcast.app.ingest.SeriesSale;
+import io.demandcast.model.Bucket;
+import io.demandcast.model.SeriesHistory;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Assume;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.Size;
+import org.apache.kafka.common.errors.SerializationException;
+import org.junit.jupiter.api.Test;
+
+/** The store value a close reads and rewrites for every series, and the history it hands the model. */
+class SeriesStateTest {
+
+    private static final BucketClock CLOCK = new BucketClock(Bucket.DAY, Duration.ZERO, 1);
+    private static final long DAY0 = Instant.parse("2011-01-03T00:00:00Z").toEpochMilli();
+    private static final long DAY_MS = Duration.ofDays(1).toMillis();
+
+    /** A bucket's net units and mean price; NaN: nothing sold in it. */
+    record Closed(double units, double price) {
+    }
+
+    @Provide
+    Arbitrary<List<Closed>> buckets() {
+        Arbitrary<Double> units = Arbitraries.oneOf(Arbitraries.just(0.0),
+                Arbitraries.doubles().between(-50, 1e6).ofScale(3));
+        Arbitrary<Double> price = Arbitraries.oneOf(Arbitraries.just(Double.NaN),
+                Arbitraries.doubles().between(0.01, 1e4).ofScale(2));
+        Arbitrary<Closed> bucket = units.flatMap(u -> price.map(p -> new Closed(u, p)));
+        return bucket.list().ofMinSize(0).ofMaxSize(150);
+    }
+
+    @Provide
+    Arbitrary<byte[]> forecasts() {
+        return Arbitraries.oneOf(Arbitraries.just(null),
+                Arbitraries.bytes().array(byte[].class).ofMinSize(0).ofMaxSize(400));
+    }
+
+    private static SeriesState state(List<Closed> closed, int capacity, byte[] forecast) {
+        SeriesState s = SeriesState.fresh(DAY0);
+        for (int i = 0; i < closed.size(); i++) {
+            long b = DAY0 + i * DAY_MS;
+            if (!Double.isNaN(closed.get(i).price())) {
+                s.active(b);
+            }
+            s.ring().append(CLOCK, b, closed.get(i).units(), closed.get(i).price(), capacity);
+        }
+        if (forecast != null) {
+            s.latestForecast(forecast);
+        }
+        return s;
+    }
+
+    @Property(tries = 300)
+    void decodingAnEncodedStateGivesItBack(@ForAll("buckets") List<Closed> closed,
+                                           @ForAll @IntRange(min = 1, max = 130) int capacity,
+                                           @ForAll("forecasts") byte[] forecast) {
+        SeriesState s = state(closed, capacity, forecast);
+        SeriesState back = SeriesState.StoreSerde.decode(SeriesState.StoreSerde.encode(s), "test");
+        assertThat(back.sameAs(s)).as("%s decoded as %s", s, back).isTrue();
+        assertThat(back.ring().length()).isEqualTo(Math.min(closed.size(), capacity));
+    }
+
+    @Property(tries = 200)
+    void anyCutShortEncodingIsRefusedWithASerializationError(@ForAll("buckets") List<Closed> closed,
+                                                             @ForAll("forecasts") byte[] forecast,
+                                                             @ForAll @IntRange(min = 1, max = 10_000) int cut) {
+        byte[] whole = SeriesState.StoreSerde.encode(state(closed, 120, forecast));
+        byte[] shorter = Arrays.copyOf(whole, whole.length - 1 - (cut % whole.length));
+        assertThatThrownBy(() -> SeriesState.StoreSerde.decode(shorter, "series state in test"))
+                .isInstanceOf(SerializationException.class).hasMessageStartingWith("series state in test");
+    }
+
+    @Test
+    void anotherLayoutVersionIsRefusedNamingBoth() {
+        byte[] bytes = SeriesState.StoreSerde.encode(state(List.of(new Closed(1, 2)), 10, new byte[3]));
+        bytes[0] = 7;
+        assertThatThrownBy(() -> SeriesState.StoreSerde.decode(bytes, "series state in t"))
+                .isInstanceOf(SerializationException.class)
+                .hasMessage("series state in t: expected layout version 1, got 7");
+    }
+
+    /** The history the model sees: demand never negative, price carried forward (and back before the first). */
+    @Property(tries = 300)
+    void theHistoryClampsDemandAndCarriesThePrice(@ForAll("buckets") List<Closed> closed,
+                                                   @ForAll @IntRange(min = 1, max = 130) int capacity) {
+        Assume.that(!closed.isEmpty());
+        SeriesState s = state(closed, capacity, null);
+        SeriesHistory h = s.ring().toHistory("p", Bucket.DAY);
+        List<Closed> kept = closed.subList(closed.size() - s.ring().length(), closed.size());
+        assertThat(h.length()).isEqualTo(kept.size());
+        double lastKnown = Double.NaN;
+        for (Closed c : closed) {
+            lastKnown = Double.isNaN(c.price()) ? lastKnown : c.price();
+        }
+        double firstKept = kept.stream().mapToDouble(Closed::price).filter(p -> !Double.isNaN(p)).findFirst()
+                .orElse(Double.isNaN(lastKnown) ? 0.0 : lastKnown);
+        double carry = firstKept;
+        double[] price = h.covariates().get(SalesRing.PRICE);
+        for (int i = 0; i < kept.size(); i++) {
+            assertThat(h.units()[i]).isEqualTo(Math.max(0.0, kept.get(i).units()));
+            carry = Double.isNaN(kept.get(i).price()) ? carry : kept.get(i).price();
+            assertThat(price[i]).as("price %d", i).isEqualTo(carry);
+        }
+        assertThat(h.start()).isEqualTo(Instant.ofEpochMilli(DAY0 + (closed.size() - kept.size()) * DAY_MS));
+    }
+
+    /** Histories may share the ring's arrays: appending later must not change one already handed out. */
+    @Property(tries = 200)
+    void aHistoryHandedOutIsNotChangedByLaterAppends(@ForAll @Size(min = 1, max = 40) List<@IntRange(min = 0,
+            max = 100) Integer> units, @ForAll @IntRange(min = 1, max = 20) int capacity) {
+        SalesRing ring = SalesRing.empty();
+        for (int i = 0; i < units.size(); i++) {
+            ring.append(CLOCK, DAY0 + i * DAY_MS, units.get(i), 2.0, capacity);
+        }
+        SeriesHistory before = ring.toHistory("p", Bucket.DAY);
+        double[] unitsBefore = before.units().clone();
+        double[] priceBefore = before.covariates().get(SalesRing.PRICE).clone();
+        ring.append(CLOCK, DAY0 + units.size() * DAY_MS, 1_000.0, 9.0, capacity);
+        assertThat(before.units()).containsExactly(unitsBefore);
+        assertThat(before.covariates().get(SalesRing.PRICE)).containsExactly(priceBefore);
+    }
+
+    @Test
+    void theTallyKeepsOnlyOpenBucketsAndSurvivesItsStoreEncoding() {
+        SeriesTally t = SeriesTally.empty();
+        Origin o = new Origin("orders", 0, 1, "k");
+        t.add(DAY0 + DAY_MS, new SeriesSale("p", DAY0 + DAY_MS + 5, 3, 6, 3, 6, o));
+        t.add(DAY0, new SeriesSale("p", DAY0 + 5, -1, -2, 0, 0, o));
+        t.add(DAY0, new SeriesSale("p", DAY0 + 6, 2, 5, 2, 5, o));
+        var serde = new SeriesTally.StoreSerde();
+        SeriesTally back = serde.deserializer().deserialize("t", serde.serializer().serialize("t", t));
+        assertThat(back.firstOpen()).isEqualTo(DAY0);
+        SeriesTally.Sums first = back.take(DAY0);
+        assertThat(Map.of("units", first.units(), "revenue", first.revenue(), "orders", (double) first.orders(),
+                "price", first.meanPrice())).isEqualTo(Map.of("units", 1.0, "revenue", 3.0, "orders", 2.0,
+                "price", 2.5));
+        assertThat(back.firstOpen()).isEqualTo(DAY0 + DAY_MS);
+        assertThat(back.take(DAY0 + DAY_MS).units()).isEqualTo(3.0);
+        assertThat(back.hasOpenBuckets()).isFalse();
+        assertThat(back.firstOpen()).isEqualTo(BucketClock.UNSET);
+    }
+}
