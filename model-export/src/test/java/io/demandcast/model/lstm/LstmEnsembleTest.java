@@ -75,7 +75,7 @@ class LstmEnsembleTest {
             EncodedBatch batch = ensemble.encoder().encode(train);
             float[] combined = ensemble.predict(batch);
             List<float[]> members = memberOutputs(ensemble, batch, 3);
-            assertThat(relativeDifference(members.get(1), members.get(0))).as("members differ").isGreaterThan(1e-2);
+            assertThat(LstmTrainerTest.relativeDifference(members.get(1), members.get(0))).as("members differ").isGreaterThan(1e-2);
             int q = 3;
             double worst = 0;
             double scale = 0;
@@ -116,11 +116,11 @@ class LstmEnsembleTest {
                 }
             }
             for (int m = 0; m < 3; m++) {
-                double own = relativeDifference(members.get(m), singles.get(m));
+                double own = LstmTrainerTest.relativeDifference(members.get(m), singles.get(m));
                 assertThat(own).as("member %d against the single network of its seed", m).isLessThan(0.08);
                 for (int other = 0; other < 3; other++) {
                     if (other != m) {
-                        assertThat(relativeDifference(members.get(m), singles.get(other)))
+                        assertThat(LstmTrainerTest.relativeDifference(members.get(m), singles.get(other)))
                                 .as("member %d against the single network of member %d's seed", m, other)
                                 .isGreaterThan(own);
                     }
@@ -222,7 +222,7 @@ class LstmEnsembleTest {
             double loss = loaded.fineTune(SyntheticDemand.weekly(10, 70, 5L), 1);
             assertThat(loss).isFinite().isPositive();
             float[] tuned = loaded.predict(batch);
-            assertThat(relativeDifference(tuned, trained)).as("fine-tuning moved the forecasts").isGreaterThan(1e-4);
+            assertThat(LstmTrainerTest.relativeDifference(tuned, trained)).as("fine-tuning moved the forecasts").isGreaterThan(1e-4);
             loaded.export(tmp.resolve("v2"));
             try (LstmModel again = LstmModel.load(tmp.resolve("v2"), 64, 1)) {
                 assertThat(again.predict(batch)).containsExactly(tuned);
@@ -237,18 +237,6 @@ class LstmEnsembleTest {
         double[] sorted = values.clone();
         java.util.Arrays.sort(sorted);
         return sorted[sorted.length / 2];
-    }
-
-    /** Largest absolute difference over the largest magnitude of {@code reference}. */
-    private static double relativeDifference(float[] values, float[] reference) {
-        assertThat(values).hasSameSizeAs(reference);
-        double diff = 0;
-        double scale = 0;
-        for (int i = 0; i < values.length; i++) {
-            diff = Math.max(diff, Math.abs(values[i] - reference[i]));
-            scale = Math.max(scale, Math.abs(reference[i]));
-        }
-        return diff / Math.max(scale, 1e-9);
     }
 
     @Test

@@ -92,7 +92,7 @@ class LstmTrainerTest {
     }
 
     /** Largest absolute difference over the largest magnitude of {@code reference}. */
-    private static double relativeDifference(float[] values, float[] reference) {
+    static double relativeDifference(float[] values, float[] reference) {
         assertThat(values).hasSameSizeAs(reference);
         double diff = 0;
         double scale = 0;
