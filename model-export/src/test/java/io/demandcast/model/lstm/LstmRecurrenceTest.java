@@ -78,26 +78,16 @@ class LstmRecurrenceTest {
                 double eps = 1e-6;
                 for (int i = 0; i < WIDTH; i++) {
                     for (int j = 0; j < 4 * HIDDEN; j++) {
-                        double keep = wx[i][j];
-                        wx[i][j] = keep + eps;
-                        double up = objective(reference(wx, wh, b));
-                        wx[i][j] = keep - eps;
-                        double down = objective(reference(wx, wh, b));
-                        wx[i][j] = keep;
+                        double numeric = centralDifference(wx, i, j, eps, () -> objective(reference(wx, wh, b)));
                         assertThat((double) gx.getFloat(i, j)).as("d/d wx[%d][%d]", i, j)
-                                .isCloseTo((up - down) / (2 * eps), within(1e-3));
+                                .isCloseTo(numeric, within(1e-3));
                     }
                 }
                 for (int i = 0; i < HIDDEN; i++) {
                     for (int j = 0; j < 4 * HIDDEN; j++) {
-                        double keep = wh[i][j];
-                        wh[i][j] = keep + eps;
-                        double up = objective(reference(wx, wh, b));
-                        wh[i][j] = keep - eps;
-                        double down = objective(reference(wx, wh, b));
-                        wh[i][j] = keep;
+                        double numeric = centralDifference(wh, i, j, eps, () -> objective(reference(wx, wh, b)));
                         assertThat((double) gh.getFloat(i, j)).as("d/d wh[%d][%d]", i, j)
-                                .isCloseTo((up - down) / (2 * eps), within(1e-3));
+                                .isCloseTo(numeric, within(1e-3));
                     }
                 }
                 for (int j = 0; j < 4 * HIDDEN; j++) {
@@ -210,5 +200,17 @@ class LstmRecurrenceTest {
             out[i] = (float) a[i];
         }
         return out;
+    }
+
+    /** (f(w + eps) - f(w - eps)) / 2 eps for entry [i][j] of {@code w}, which {@code f} reads; w is left as it was. */
+    private static double centralDifference(double[][] w, int i, int j, double eps,
+                                            java.util.function.DoubleSupplier f) {
+        double keep = w[i][j];
+        w[i][j] = keep + eps;
+        double up = f.getAsDouble();
+        w[i][j] = keep - eps;
+        double down = f.getAsDouble();
+        w[i][j] = keep;
+        return (up - down) / (2 * eps);
     }
 }
