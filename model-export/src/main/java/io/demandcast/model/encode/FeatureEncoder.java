@@ -141,7 +141,32 @@ public final class FeatureEncoder {
         for (int i = 0; i < origins.length; i++) {
             origins[i] = histories.get(i).length();
         }
-        return encode(histories, origins, false);
+        return encode(histories, origins, false, null, null);
+    }
+
+    /**
+     * As {@link #encode(List)}, writing into {@code past} and {@code future} when they have exactly the batch's
+     * sizes (others get fresh arrays): a caller serving batch after batch reuses them, and the batch it gets back
+     * holds them, so it is valid only until the next encode into the same arrays. At 1,024 daily series each is
+     * over a megabyte, which G1 allocates as a humongous object outside the young generation; in the forecast cycle
+     * of 100,000 series those allocations set off a garbage collection of the old generation every few closes.
+     */
+    public EncodedBatch encode(List<SeriesHistory> histories, float[] past, float[] future) {
+        int[] origins = new int[histories.size()];
+        for (int i = 0; i < origins.length; i++) {
+            origins[i] = histories.get(i).length();
+        }
+        return encode(histories, origins, false, past, future);
+    }
+
+    /** Floats of the {@code past} array of a batch of {@code size} series. */
+    public int pastLength(int size) {
+        return size * lookback * pastWidth();
+    }
+
+    /** Floats of the {@code future} array of a batch of {@code size} series. */
+    public int futureLength(int size) {
+        return size * horizon * futureWidth();
     }
 
     /**
@@ -149,18 +174,23 @@ public final class FeatureEncoder {
      * before it, targets from it on), so {@code origins[i] + horizon} must not pass the history's end.
      */
     public EncodedBatch encodeWindows(List<SeriesHistory> histories, int[] origins) {
-        return encode(histories, origins, true);
+        return encode(histories, origins, true, null, null);
     }
 
-    private EncodedBatch encode(List<SeriesHistory> histories, int[] origins, boolean withTargets) {
+    private EncodedBatch encode(List<SeriesHistory> histories, int[] origins, boolean withTargets,
+                                float[] pastBuffer, float[] futureBuffer) {
         int size = histories.size();
         if (origins.length != size) {
             throw new IllegalArgumentException(size + " histories but " + origins.length + " origins");
         }
         int pw = pastWidth();
         int fw = futureWidth();
-        float[] past = new float[size * lookback * pw];
-        float[] future = new float[size * horizon * fw];
+        // A reused array holds the last batch's values: every cell of a window is written below but the rows
+        // before a short history's start, which are cleared there.
+        boolean reused = pastBuffer != null && pastBuffer.length == pastLength(size);
+        float[] past = reused ? pastBuffer : new float[pastLength(size)];
+        float[] future = futureBuffer != null && futureBuffer.length == futureLength(size)
+                ? futureBuffer : new float[futureLength(size)];
         float[] targets = withTargets ? new float[size * horizon] : null;
         List<String> series = new ArrayList<>(size);
         List<Instant> firsts = new ArrayList<>(size);
@@ -192,6 +222,9 @@ public final class FeatureEncoder {
             }
             double[] units = h.units();
             int pastBase = i * lookback * pw;
+            if (reused && origin < lookback) {
+                Arrays.fill(past, pastBase, pastBase + (lookback - origin) * pw, 0f);
+            }
             for (int r = Math.max(0, lookback - origin); r < lookback; r++) {
                 int t = origin - lookback + r;
                 int at = pastBase + r * pw;

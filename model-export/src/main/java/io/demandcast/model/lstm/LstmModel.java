@@ -17,7 +17,9 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Random;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.tensorflow.Graph;
@@ -60,6 +62,8 @@ public final class LstmModel implements TrainedModel {
     private final double[] levels;
     private final int inferenceBatchSize;
     private final ReadWriteLock lock = new ReentrantReadWriteLock();
+    /** Input arrays of full batches, reused by {@link #forecast} (see {@link FeatureEncoder#encode(List, float[], float[])}). */
+    private final Queue<float[][]> spareInputs = new ConcurrentLinkedQueue<>();
     private volatile ModelCard card;
     private boolean closed;
 
@@ -261,16 +265,32 @@ public final class LstmModel implements TrainedModel {
         try {
             ensureOpen();
             String version = card.version();
-            for (int from = 0; from < histories.size(); from += inferenceBatchSize) {
-                List<SeriesHistory> chunk = histories.subList(from, Math.min(histories.size(),
-                        from + inferenceBatchSize));
-                EncodedBatch batch = encoder.encode(chunk);
-                out.addAll(encoder.decode(batch, run(batch), levels, horizon, METHOD, version));
+            float[][] buffers = inputBuffers();
+            try {
+                for (int from = 0; from < histories.size(); from += inferenceBatchSize) {
+                    List<SeriesHistory> chunk = histories.subList(from, Math.min(histories.size(),
+                            from + inferenceBatchSize));
+                    EncodedBatch batch = encoder.encode(chunk, buffers[0], buffers[1]);
+                    out.addAll(encoder.decode(batch, run(batch), levels, horizon, METHOD, version));
+                }
+            } finally {
+                spareInputs.offer(buffers);
             }
         } finally {
             lock.readLock().unlock();
         }
         return out;
+    }
+
+    /**
+     * Input arrays for one caller's batches of {@code inferenceBatchSize} series, from the spares or new: each
+     * concurrent caller takes its own, and gives it back when its forecast call ends (so the spares number the most
+     * callers ever at once).
+     */
+    private float[][] inputBuffers() {
+        float[][] spare = spareInputs.poll();
+        return spare != null ? spare : new float[][] {new float[encoder.pastLength(inferenceBatchSize)],
+                new float[encoder.futureLength(inferenceBatchSize)]};
     }
 
     /** Raw model outputs for an encoded batch: quantiles [size, H, Q], row-major, natural units. */

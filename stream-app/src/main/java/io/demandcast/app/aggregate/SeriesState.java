@@ -20,17 +20,27 @@ public final class SeriesState {
 
     private final SalesRing ring;
     private long lastActiveBucket;
-    private byte[] latestForecast;
+    /**
+     * The latest forecast: {@code forecastLength} bytes (-1: none) at {@code forecastOffset} of {@code forecastBytes},
+     * which for a decoded state are the stored bytes themselves. A close replaces every series' forecast without
+     * reading it, so decoding does not copy it out (that copy was a tenth of a close's allocations).
+     */
+    private byte[] forecastBytes;
+    private int forecastOffset;
+    private int forecastLength;
 
-    private SeriesState(SalesRing ring, long lastActiveBucket, byte[] latestForecast) {
+    private SeriesState(SalesRing ring, long lastActiveBucket, byte[] forecastBytes, int forecastOffset,
+                        int forecastLength) {
         this.ring = ring;
         this.lastActiveBucket = lastActiveBucket;
-        this.latestForecast = latestForecast;
+        this.forecastBytes = forecastBytes;
+        this.forecastOffset = forecastOffset;
+        this.forecastLength = forecastLength;
     }
 
     /** A series closing its first bucket: no history, no forecast yet. */
     public static SeriesState fresh(long firstBucket) {
-        return new SeriesState(SalesRing.empty(), firstBucket, null);
+        return new SeriesState(SalesRing.empty(), firstBucket, null, 0, -1);
     }
 
     public SalesRing ring() {
@@ -48,23 +58,32 @@ public final class SeriesState {
 
     /** The latest forecast's bytes in the wire format of {@code forecasts}; null before the first. */
     public byte[] latestForecast() {
-        return latestForecast;
+        if (forecastLength < 0) {
+            return null;
+        }
+        if (forecastOffset != 0 || forecastLength != forecastBytes.length) {
+            forecastBytes = Arrays.copyOfRange(forecastBytes, forecastOffset, forecastOffset + forecastLength);
+            forecastOffset = 0;
+        }
+        return forecastBytes;
     }
 
     public void latestForecast(byte[] encoded) {
-        this.latestForecast = Objects.requireNonNull(encoded, "encoded forecast");
+        this.forecastBytes = Objects.requireNonNull(encoded, "encoded forecast");
+        this.forecastOffset = 0;
+        this.forecastLength = encoded.length;
     }
 
     @Override
     public String toString() {
         return "SeriesState{lastActive=" + lastActiveBucket + ", " + ring + ", forecast "
-                + (latestForecast == null ? "none" : latestForecast.length + " bytes") + "}";
+                + (forecastLength < 0 ? "none" : forecastLength + " bytes") + "}";
     }
 
     /** Equal content, for tests of the encoding. */
     boolean sameAs(SeriesState o) {
         return lastActiveBucket == o.lastActiveBucket && ring.sameAs(o.ring)
-                && Arrays.equals(latestForecast, o.latestForecast);
+                && Arrays.equals(latestForecast(), o.latestForecast());
     }
 
     /**
@@ -87,14 +106,13 @@ public final class SeriesState {
         }
 
         static byte[] encode(SeriesState s) {
-            int forecast = s.latestForecast == null ? 0 : s.latestForecast.length;
+            int forecast = Math.max(0, s.forecastLength);
             ByteBuffer b = ByteBuffer.allocate(1 + 8 + s.ring.encodedSize() + 4 + forecast).order(ORDER);
             b.put(VERSION).putLong(s.lastActiveBucket);
             s.ring.writeTo(b);
-            if (s.latestForecast == null) {
-                b.putInt(-1);
-            } else {
-                b.putInt(forecast).put(s.latestForecast);
+            b.putInt(s.forecastLength);
+            if (s.forecastLength >= 0) {
+                b.put(s.forecastBytes, s.forecastOffset, s.forecastLength);
             }
             return b.array();
         }
@@ -120,12 +138,7 @@ public final class SeriesState {
                 throw new SerializationException(what + ": expected a forecast of the remaining " + b.remaining()
                         + " bytes (or -1 for none), got a length of " + n);
             }
-            byte[] forecast = null;
-            if (n >= 0) {
-                forecast = new byte[n];
-                b.get(forecast);
-            }
-            return new SeriesState(ring, lastActive, forecast);
+            return new SeriesState(ring, lastActive, data, b.position(), n);
         }
     }
 }

@@ -87,8 +87,14 @@ public final class BenchCommand implements Callable<Integer> {
     // warming (JIT, TensorFlow's allocator): the first timed close of 100,000 series took 2.2-2.7 s where the
     // later ones took 1.4-2.4 s (BENCHMARKS.md, "Cycle after the inference and state work").
     @Option(names = "--cycle-repetitions", defaultValue = "7",
-            description = "Cycle: timed closes per method after a warm-up close each (default: ${DEFAULT-VALUE}).")
+            description = "Cycle: timed closes per method after the warm-up closes (default: ${DEFAULT-VALUE}).")
     int cycleRepetitions;
+    // 3, not 1: in a JFR recording of the cycle bench the JIT compiler threads were busy for the first 40 s of the
+    // child (about the first six closes of 100,000 series), beside the stream threads on the same 2 cores.
+    @Option(names = "--cycle-warm-up", defaultValue = "3",
+            description = "Cycle: untimed closes per method before the timed ones, for JIT compilation and "
+                    + "TensorFlow's first runs; printed, left out of the summary (default: ${DEFAULT-VALUE}).")
+    int cycleWarmUp;
     @Option(names = "--child-java-opts", defaultValue = "",
             description = "Cycle: JVM options of the child app process, e.g. -Xmx1g (default: none, as the "
                     + "launcher without DEMANDCAST_JAVA_OPTS).")
@@ -184,6 +190,9 @@ public final class BenchCommand implements Callable<Integer> {
             throw new CommandFailure("--partitions, --stream-threads, --repetitions and --cycle-repetitions must be "
                     + ">= 1; got " + partitions + ", " + streamThreads + ", " + repetitions + ", " + cycleRepetitions);
         }
+        if (cycleWarmUp < 0) {
+            throw new CommandFailure("--cycle-warm-up must be >= 0; got " + cycleWarmUp);
+        }
         for (int n : series) {
             if (n < partitions) {
                 throw new CommandFailure("--series " + n + " must be at least --partitions (" + partitions + ")");
@@ -210,7 +219,7 @@ public final class BenchCommand implements Callable<Integer> {
         List<CycleBench.Result> out = new ArrayList<>();
         for (int n : series) {
             CycleBench.Settings settings = new CycleBench.Settings(n, partitions, streamThreads, batch, modelDir,
-                    cycleRepetitions, Duration.ofSeconds(runTimeoutSeconds));
+                    cycleWarmUp, cycleRepetitions, Duration.ofSeconds(runTimeoutSeconds));
             CycleBench.Result r = CycleBench.inChildJvm(cluster, settings, workDir, jvm, log);
             log.printf("cycle %,d series: peak RSS of the app process %,d MB%n", n, r.vmHwmKb() / 1024);
             log.flush();

@@ -47,7 +47,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -78,18 +78,19 @@ public final class CycleBench {
      * @param streamThreads {@code num.stream.threads}
      * @param batchSize the cycle's {@code batch.size}
      * @param modelDir a SavedModel directory (null: fallback closes only)
-     * @param repetitions timed closes per method, after one warm-up close of each
+     * @param warmUps untimed closes per method first (JIT compilation, TensorFlow's first runs)
+     * @param repetitions timed closes per method, after the warm-up closes
      * @param timeout the longest one close may take
      */
     public record Settings(int series, int partitions, int streamThreads, int batchSize, Path modelDir,
-                           int repetitions, Duration timeout) {
+                           int warmUps, int repetitions, Duration timeout) {
     }
 
     /**
      * One bucket close.
      *
      * @param method {@code lstm} or the fallback's method
-     * @param warmUp the first close of its method (JIT, TensorFlow's first runs), left out of the summary
+     * @param warmUp one of the first closes of its method (JIT, TensorFlow's first runs), left out of the summary
      * @param forecasts forecasts the close produced (must equal the series)
      * @param cycleMs from the closing series records being readable on the repartition topic (the aggregator's
      *                input) to the last forecast forwarded: the cycle itself
@@ -186,12 +187,12 @@ public final class CycleBench {
             crashed.compareAndSet(null, e);
             return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         });
-        TopicWatch visible = new TopicWatch(cluster.bootstrapServers(), names.forecasts());
+        TopicWatch visible = new TopicWatch(cluster.bootstrapServers(), names.forecasts(), false);
         Thread counter = new Thread(visible, "bench-forecast-watch");
         // The closing order's series record reaches the bucket aggregator through the repartition topic, once the
         // upstream task's transaction commits: the close starts when a read_committed consumer can see it.
         TopicWatch repartition = new TopicWatch(cluster.bootstrapServers(),
-                config.applicationId() + "-" + ForecastTopology.REPARTITION + "-repartition");
+                config.applicationId() + "-" + ForecastTopology.REPARTITION + "-repartition", true);
         Thread repartitionWatch = new Thread(repartition, "bench-repartition-watch");
         Map<String, Object> producerProps = new HashMap<>();
         producerProps.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
@@ -225,18 +226,14 @@ public final class CycleBench {
             List<String> closers = closingProducts();
             List<Close> closes = new ArrayList<>();
             List<Boolean> plan = new ArrayList<>(); // true: LSTM
-            if (model != null) {
-                plan.add(true);
-            }
-            plan.add(false);
-            for (int r = 0; r < settings.repetitions(); r++) {
+            for (int r = 0; r < settings.warmUps() + settings.repetitions(); r++) {
                 if (model != null) {
                     plan.add(true);
                 }
                 plan.add(false);
             }
-            boolean lstmWarm = false;
-            boolean fallbackWarm = false;
+            int lstmCloses = 0;
+            int fallbackCloses = 0;
             for (int k = 1; k <= plan.size(); k++) {
                 boolean lstm = plan.get(k - 1);
                 if (lstm) {
@@ -276,9 +273,7 @@ public final class CycleBench {
                 long made = metrics.forecastsPublished() - forecastsBefore;
                 String method = fallbacks == 0 ? LstmModel.METHOD : fallbacks == made
                         ? "seasonal_naive:" + ForecastCycle.NO_MODEL : "mixed(" + fallbacks + " fallbacks)";
-                boolean warmUp = lstm ? !lstmWarm : !fallbackWarm;
-                lstmWarm |= lstm;
-                fallbackWarm |= !lstm;
+                boolean warmUp = (lstm ? lstmCloses++ : fallbackCloses++) < settings.warmUps();
                 closes.add(new Close(k, method, warmUp, made, cycleMs, modelMs, forwardedMs, visibleMs, cpuMs));
                 log.printf("  close %d (%s%s): %,d forecasts; cycle %.0f ms (model %.0f ms, process CPU %.0f ms); "
                                 + "from sending the closing orders: forwarded %.0f ms, committed and visible %.0f ms%n",
@@ -367,16 +362,27 @@ public final class CycleBench {
      * Watches a topic as a read_committed consumer would (a downstream service, or the next task of the app):
      * counts its records and notes when each record timestamp was first seen.
      */
+    /**
+     * Counts a topic's committed records, and with {@code timed} notes when each record timestamp was first seen. It
+     * runs inside the app's process (whose memory and CPU the bench reports), so it reads as lightly as it can: no
+     * copy of the records' bytes, no boxing per record, and fetches small enough that their buffers stay out of G1's
+     * humongous regions. Reading 100,000 forecasts per close with byte-array deserializers and the default fetch size
+     * was a ninth of the process's allocations and set off old-generation collections.
+     */
     private static final class TopicWatch implements Runnable {
+        /** Reads nothing out of a record: the watch counts records and reads their timestamps only. */
+        private static final Deserializer<Void> SKIP = (topic, data) -> null;
         private final String bootstrap;
         private final String topic;
+        private final boolean timed;
         private final AtomicLong count = new AtomicLong();
         private final Map<Long, Long> firstSeen = new ConcurrentHashMap<>();
         private final AtomicBoolean running = new AtomicBoolean(true);
 
-        TopicWatch(String bootstrap, String topic) {
+        TopicWatch(String bootstrap, String topic, boolean timed) {
             this.bootstrap = bootstrap;
             this.topic = topic;
+            this.timed = timed;
         }
 
         long count() {
@@ -407,10 +413,11 @@ public final class CycleBench {
             props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
             props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
             props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "10000");
+            props.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, Integer.toString(256 * 1024));
+            props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(128 * 1024));
             // Asking for the app's internal topic must not create it with the broker's defaults before the app does.
             props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
-            try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
-                    new ByteArrayDeserializer())) {
+            try (KafkaConsumer<Void, Void> consumer = new KafkaConsumer<>(props, SKIP, SKIP)) {
                 List<TopicPartition> parts = List.of();
                 while (running.get() && parts.isEmpty()) {
                     // The app creates its repartition topic when it starts: wait for it.
@@ -421,8 +428,10 @@ public final class CycleBench {
                 consumer.seekToBeginning(parts);
                 while (running.get()) {
                     var records = consumer.poll(Duration.ofMillis(20));
-                    long now = System.nanoTime();
-                    records.forEach(r -> firstSeen.putIfAbsent(r.timestamp(), now));
+                    if (timed) {
+                        long now = System.nanoTime();
+                        records.forEach(r -> firstSeen.putIfAbsent(r.timestamp(), now));
+                    }
                     count.addAndGet(records.count());
                 }
             }
@@ -445,7 +454,8 @@ public final class CycleBench {
                 workDir.toString(), Integer.toString(settings.series()), Integer.toString(settings.partitions()),
                 Integer.toString(settings.streamThreads()), Integer.toString(settings.batchSize()),
                 settings.modelDir() == null ? "-" : settings.modelDir().toString(),
-                Integer.toString(settings.repetitions()), Long.toString(settings.timeout().toSeconds())));
+                Integer.toString(settings.warmUps()), Integer.toString(settings.repetitions()),
+                Long.toString(settings.timeout().toSeconds())));
         Path childLog = workDir.resolve("cycle-" + settings.series() + ".log");
         Files.createDirectories(workDir);
         ProcessBuilder pb = new ProcessBuilder(command).redirectError(childLog.toFile());
@@ -495,7 +505,10 @@ public final class CycleBench {
         return Optional.empty();
     }
 
-    /** The child: bootstrap, registry URL, prefix, work dir, series, partitions, threads, batch, model, reps, timeout. */
+    /**
+     * The child: bootstrap, registry URL, prefix, work dir, series, partitions, threads, batch, model, warm-ups,
+     * reps, timeout.
+     */
     public static void main(String[] args) throws Exception {
         PrintStream stdout = System.out;
         // Anything the libraries print goes to stderr; stdout carries progress lines and the result line.
@@ -503,7 +516,7 @@ public final class CycleBench {
         PrintWriter log = new PrintWriter(stdout, true, StandardCharsets.UTF_8);
         Settings settings = new Settings(Integer.parseInt(args[4]), Integer.parseInt(args[5]),
                 Integer.parseInt(args[6]), Integer.parseInt(args[7]), args[8].equals("-") ? null : Path.of(args[8]),
-                Integer.parseInt(args[9]), Duration.ofSeconds(Long.parseLong(args[10])));
+                Integer.parseInt(args[9]), Integer.parseInt(args[10]), Duration.ofSeconds(Long.parseLong(args[11])));
         Result result;
         try (BenchCluster cluster = new BenchCluster(args[0], args[1], args[2])) {
             result = new CycleBench(cluster, settings, Path.of(args[3]), log).run();

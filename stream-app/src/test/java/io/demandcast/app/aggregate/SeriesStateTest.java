@@ -75,6 +75,26 @@ class SeriesStateTest {
         assertThat(back.ring().length()).isEqualTo(Math.min(closed.size(), capacity));
     }
 
+    /**
+     * A decoded state points at its forecast inside the stored bytes rather than copying it out: encoding it again
+     * untouched must give the same bytes, and a forecast set afterwards replaces the stored one.
+     */
+    @Property(tries = 200)
+    void aDecodedStateReEncodesItsStoredForecastAndTakesANewOne(@ForAll("buckets") List<Closed> closed,
+                                                               @ForAll("forecasts") byte[] forecast,
+                                                               @ForAll("forecasts") byte[] next) {
+        byte[] stored = SeriesState.StoreSerde.encode(state(closed, 120, forecast));
+        SeriesState back = SeriesState.StoreSerde.decode(stored, "test");
+        assertThat(SeriesState.StoreSerde.encode(back)).isEqualTo(stored);
+        assertThat(back.latestForecast()).isEqualTo(forecast);
+        if (next != null) {
+            back.latestForecast(next);
+            SeriesState again = SeriesState.StoreSerde.decode(SeriesState.StoreSerde.encode(back), "test");
+            assertThat(again.latestForecast()).isEqualTo(next);
+            assertThat(again.ring().sameAs(back.ring())).isTrue();
+        }
+    }
+
     @Property(tries = 200)
     void anyCutShortEncodingIsRefusedWithASerializationError(@ForAll("buckets") List<Closed> closed,
                                                              @ForAll("forecasts") byte[] forecast,
