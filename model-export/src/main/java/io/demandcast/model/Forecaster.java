@@ -12,4 +12,12 @@ public interface Forecaster {
     String method();
 
     List<QuantileForecast> forecast(List<SeriesHistory> histories, int horizon);
+
+    /**
+     * The same forecasts as one {@link ForecastBlock}, row i for history i. A forecaster that computes a batch as one
+     * array overrides this to hand it out without a {@link QuantileForecast} per series.
+     */
+    default ForecastBlock forecastBlock(List<SeriesHistory> histories, int horizon) {
+        return ForecastBlock.of(forecast(histories, horizon));
+    }
 }

@@ -1,5 +1,6 @@
 package io.demandcast.model.lstm;
 
+import io.demandcast.model.ForecastBlock;
 import io.demandcast.model.QuantileForecast;
 import io.demandcast.model.SeriesHistory;
 import io.demandcast.model.TrainedModel;
@@ -280,6 +281,69 @@ public final class LstmModel implements TrainedModel {
             lock.readLock().unlock();
         }
         return out;
+    }
+
+    /**
+     * The forecasts of {@link #forecast}, as the session's output arrays themselves ({@link ForecastBlock}): no
+     * per-series objects. Rows are in natural units, ascending per step and never negative; callers still check
+     * {@link ForecastBlock#isFinite}.
+     */
+    @Override
+    public ForecastBlock forecastBlock(List<SeriesHistory> histories, int horizon) {
+        if (horizon < 1 || horizon > encoder.horizon()) {
+            throw new IllegalArgumentException("horizon must be in 1.." + encoder.horizon() + " for model "
+                    + version() + "; got " + horizon);
+        }
+        List<float[]> outputs = new ArrayList<>();
+        List<String> series = new ArrayList<>(histories.size());
+        lock.readLock().lock();
+        try {
+            ensureOpen();
+            float[][] buffers = inputBuffers();
+            try {
+                for (int from = 0; from < histories.size(); from += inferenceBatchSize) {
+                    List<SeriesHistory> chunk = histories.subList(from, Math.min(histories.size(),
+                            from + inferenceBatchSize));
+                    EncodedBatch batch = encoder.encode(chunk, buffers[0], buffers[1]);
+                    outputs.add(run(batch));
+                    series.addAll(batch.series());
+                }
+            } finally {
+                spareInputs.offer(buffers);
+            }
+        } finally {
+            lock.readLock().unlock();
+        }
+        return new OutputBlock(outputs, inferenceBatchSize, encoder.horizon(), horizon, levels, series);
+    }
+
+    /** Session outputs [rows, H, Q] of consecutive chunks of {@code chunk} rows, read as one block. */
+    private record OutputBlock(List<float[]> outputs, int chunk, int modelHorizon, int horizon, double[] levels,
+                               List<String> rows) implements ForecastBlock {
+        @Override
+        public int size() {
+            return rows.size();
+        }
+
+        @Override
+        public String series(int i) {
+            return rows.get(i);
+        }
+
+        @Override
+        public int horizon(int i) {
+            return horizon;
+        }
+
+        @Override
+        public double[] levels(int i) {
+            return levels;
+        }
+
+        @Override
+        public double value(int i, int step, int level) {
+            return outputs.get(i / chunk)[((i % chunk) * modelHorizon + step) * levels.length + level];
+        }
     }
 
     /**

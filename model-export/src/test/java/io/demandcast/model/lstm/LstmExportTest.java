@@ -3,6 +3,7 @@ package io.demandcast.model.lstm;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.demandcast.model.ForecastBlock;
 import io.demandcast.model.QuantileForecast;
 import io.demandcast.model.SeriesHistory;
 import java.io.File;
@@ -127,6 +128,29 @@ class LstmExportTest {
                 }
             } finally {
                 pool.shutdownNow();
+            }
+        }
+    }
+
+    /** The block read straight off the session's outputs, across chunks of 5 and cut to 4 steps, is forecast(). */
+    @Test
+    void theForecastBlockHoldsTheSameNumbersAsTheForecasts() throws IOException {
+        try (LstmModel loaded = LstmModel.load(exported, 5, 1)) {
+            List<QuantileForecast> forecasts = loaded.forecast(histories, 4);
+            ForecastBlock block = loaded.forecastBlock(histories, 4);
+            assertThat(block.size()).isEqualTo(histories.size());
+            for (int i = 0; i < histories.size(); i++) {
+                QuantileForecast f = forecasts.get(i);
+                assertThat(block.series(i)).isEqualTo(histories.get(i).series());
+                assertThat(block.horizon(i)).isEqualTo(4);
+                assertThat(block.levels(i)).containsExactly(f.quantiles());
+                assertThat(block.isFinite(i, 4)).isTrue();
+                for (int h = 0; h < 4; h++) {
+                    for (int k = 0; k < 3; k++) {
+                        assertThat(block.value(i, h, k)).as("row %d step %d level %d", i, h, k)
+                                .isEqualTo(f.values()[h][k]);
+                    }
+                }
             }
         }
     }

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
 import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.Encoder;
 import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificDatumWriter;
@@ -49,6 +50,27 @@ final class AvroSerializer<T extends SpecificRecord> implements Serializer<T> {
         if (data == null) {
             return null;
         }
+        return write(topic, out -> {
+            if (hotPath != null) {
+                hotPath.encode(data, out);
+            } else {
+                writer.write(data, out);
+            }
+        });
+    }
+
+    /** Writes one record's Avro body; {@link #write} puts the wire header before it. */
+    interface Body {
+        void write(Encoder out) throws IOException;
+    }
+
+    /** Whether this type's schema is the one its hand-written encoder follows (see {@link HotPathEncoders}). */
+    boolean hasHotPath() {
+        return hotPath != null;
+    }
+
+    /** The wire format: the header of the topic's schema id, then {@code body}'s encoding of one record. */
+    byte[] write(String topic, Body body) {
         int id = idsByTopic.computeIfAbsent(topic, this::schemaId);
         Scratch scratch = SCRATCH.get();
         Scratch.Output out = scratch.start();
@@ -59,11 +81,7 @@ final class AvroSerializer<T extends SpecificRecord> implements Serializer<T> {
         out.write(id);
         try {
             scratch.encoder = EncoderFactory.get().binaryEncoder(out, scratch.encoder);
-            if (hotPath != null) {
-                hotPath.encode(data, scratch.encoder);
-            } else {
-                writer.write(data, scratch.encoder);
-            }
+            body.write(scratch.encoder);
             scratch.encoder.flush();
         } catch (IOException | RuntimeException e) {
             throw new SerializationException("Cannot serialize a value of type " + type.getSimpleName() + " for topic '" + topic

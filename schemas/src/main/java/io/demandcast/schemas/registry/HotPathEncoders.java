@@ -1,11 +1,9 @@
 package io.demandcast.schemas.registry;
 
 import io.demandcast.schemas.avro.Forecast;
-import io.demandcast.schemas.avro.ForecastStep;
 import io.demandcast.schemas.avro.SalesBucket;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.Map;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
@@ -62,22 +60,30 @@ final class HotPathEncoders {
     }
 
     private static void forecast(Forecast f, Encoder out) throws IOException {
-        out.writeString(f.getSeries());
-        out.writeLong(f.getLastObservedBucket().toEpochMilli());
-        List<ForecastStep> steps = f.getSteps();
+        forecast(f.getSeries(), f.getLastObservedBucket().toEpochMilli(), ForecastEncoder.Steps.of(f.getSteps()),
+                f.getModelVersion(), f.getMethod(), f.getProducedAt().toEpochMilli(), out);
+    }
+
+    /** A {@link Forecast}'s fields in schema order, from the numbers themselves (see {@link ForecastEncoder}). */
+    static void forecast(String series, long lastObservedBucket, ForecastEncoder.Steps steps,
+                         String modelVersion, String method, long producedAt, Encoder out)
+            throws IOException {
+        out.writeString(series);
+        out.writeLong(lastObservedBucket);
+        int n = steps.count();
         out.writeArrayStart();
-        out.setItemCount(steps.size());
-        for (ForecastStep s : steps) {
+        out.setItemCount(n);
+        for (int h = 0; h < n; h++) {
             out.startItem();
-            out.writeLong(s.getBucketStart().toEpochMilli());
-            out.writeDouble(s.getP10());
-            out.writeDouble(s.getP50());
-            out.writeDouble(s.getP90());
+            out.writeLong(steps.bucketStart(h));
+            out.writeDouble(steps.p10(h));
+            out.writeDouble(steps.p50(h));
+            out.writeDouble(steps.p90(h));
         }
         out.writeArrayEnd();
-        out.writeString(f.getModelVersion());
-        out.writeString(f.getMethod());
-        out.writeLong(f.getProducedAt().toEpochMilli());
+        out.writeString(modelVersion);
+        out.writeString(method);
+        out.writeLong(producedAt);
     }
 
     private static void salesBucket(SalesBucket b, Encoder out) throws IOException {

@@ -11,6 +11,7 @@ import io.demandcast.model.Bucket;
 import io.demandcast.model.SeriesHistory;
 import io.demandcast.schemas.avro.Forecast;
 import io.demandcast.schemas.avro.SalesBucket;
+import io.demandcast.schemas.registry.ForecastEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -81,7 +82,7 @@ public final class BucketAggregator implements Processor<String, SalesEvent, Obj
 
     private final Settings settings;
     private final ForecastCycle cycle;
-    private final Serializer<Forecast> forecastEncoder;
+    private final ForecastEncoder forecastEncoder;
     private final String forecastTopic;
     private final PipelineMetrics metrics;
     private final int closePart;
@@ -95,14 +96,15 @@ public final class BucketAggregator implements Processor<String, SalesEvent, Obj
     private long lastRecordWallClock;
 
     /**
-     * @param forecastEncoder encodes forecasts in the wire format of {@code forecastTopic} ({@code forecasts}):
-     *                        each is encoded once, kept as the series' latest and published as those bytes
+     * @param forecastSerializer the value serializer of {@code forecastTopic} ({@code forecasts}): each forecast is
+     *                           encoded once in its wire format (through {@link ForecastEncoder}, from the model's
+     *                           numbers), kept as the series' latest and published as those bytes
      */
-    public BucketAggregator(Settings settings, ForecastCycle cycle, Serializer<Forecast> forecastEncoder,
+    public BucketAggregator(Settings settings, ForecastCycle cycle, Serializer<Forecast> forecastSerializer,
                             String forecastTopic, PipelineMetrics metrics) {
         this.settings = settings;
         this.cycle = cycle;
-        this.forecastEncoder = forecastEncoder;
+        this.forecastEncoder = ForecastEncoder.over(forecastSerializer);
         this.forecastTopic = forecastTopic;
         this.metrics = metrics;
         int batch = cycle.batchSize();
@@ -226,7 +228,7 @@ public final class BucketAggregator implements Processor<String, SalesEvent, Obj
             }
         }
         Close close = new Close(b);
-        try (ForecastCycle.Run run = cycle.start(Instant.ofEpochMilli(b), context.currentSystemTimeMs())) {
+        try (ForecastCycle.Run run = cycle.start()) {
             close.run = run;
             // The state store is not cached and a RocksDB iterator reads the data as of its creation, so writing
             // each part's states while iterating is safe.
@@ -264,6 +266,8 @@ public final class BucketAggregator implements Processor<String, SalesEvent, Obj
         final long end;
         final Instant bucketStart;
         final Instant bucketEnd;
+        /** Wall-clock time of the close, written in every forecast as {@code producedAt}. */
+        final long producedAt;
         ForecastCycle.Run run;
         final List<String> series = new ArrayList<>(closePart);
         final List<SeriesState> partStates = new ArrayList<>(closePart);
@@ -278,6 +282,7 @@ public final class BucketAggregator implements Processor<String, SalesEvent, Obj
             this.end = clock.next(bucket);
             this.bucketStart = Instant.ofEpochMilli(bucket);
             this.bucketEnd = Instant.ofEpochMilli(end);
+            this.producedAt = context.currentSystemTimeMs();
         }
 
         /** Closes the bucket for one series; {@code tally} is null when it has no order in an open bucket. */
@@ -317,28 +322,31 @@ public final class BucketAggregator implements Processor<String, SalesEvent, Obj
             if (series.isEmpty()) {
                 return;
             }
-            List<Forecast> forecasts = run.forecast(histories);
-            for (int i = 0; i < forecasts.size(); i++) {
-                String key = series.get(i);
-                byte[] encoded = forecastEncoder.serialize(forecastTopic, forecasts.get(i));
-                if (retiring.get(i)) {
-                    // Its last forecast stays queryable; written before the state goes (see latestForecast).
-                    retiredForecasts.put(key, encoded);
-                    states.delete(key);
-                    retired++;
-                    metrics.seriesRetired();
-                } else {
-                    SeriesState state = partStates.get(i);
-                    state.latestForecast(encoded);
-                    states.put(key, state);
-                }
-                context.forward(new Record<>(key, encoded, end), FORECASTS_SINK);
-                metrics.forecastPublished();
-            }
+            run.forecast(histories, this::forecast);
             series.clear();
             partStates.clear();
             histories.clear();
             retiring.clear();
+        }
+
+        /** The forecast of the part's series {@code i}: encoded once, kept in its state and published. */
+        private void forecast(int i, ForecastEncoder.Steps steps, String modelVersion, String method) {
+            String key = series.get(i);
+            byte[] encoded = forecastEncoder.encode(forecastTopic, key, bucket, steps, modelVersion, method,
+                    producedAt);
+            if (retiring.get(i)) {
+                // Its last forecast stays queryable; written before the state goes (see latestForecast).
+                retiredForecasts.put(key, encoded);
+                states.delete(key);
+                retired++;
+                metrics.seriesRetired();
+            } else {
+                SeriesState state = partStates.get(i);
+                state.latestForecast(encoded);
+                states.put(key, state);
+            }
+            context.forward(new Record<>(key, encoded, end), FORECASTS_SINK);
+            metrics.forecastPublished();
         }
     }
 

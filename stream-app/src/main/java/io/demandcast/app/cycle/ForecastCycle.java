@@ -1,14 +1,13 @@
 package io.demandcast.app.cycle;
 
 import io.demandcast.app.topology.PipelineMetrics;
+import io.demandcast.model.ForecastBlock;
 import io.demandcast.model.Forecaster;
-import io.demandcast.model.QuantileForecast;
 import io.demandcast.model.SeriesHistory;
 import io.demandcast.schemas.avro.Forecast;
-import io.demandcast.schemas.avro.ForecastStep;
+import io.demandcast.schemas.registry.ForecastEncoder;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import org.slf4j.Logger;
@@ -34,7 +33,7 @@ public final class ForecastCycle {
     private final int batchSize;
     private final PipelineMetrics metrics;
     /** The step starts of the last history seen; see {@link #stepStarts}. */
-    private volatile Instant[] lastStepStarts;
+    private volatile long[] lastStepStarts;
 
     public ForecastCycle(ModelHandle models, Forecaster fallback, int horizon, int batchSize,
                          PipelineMetrics metrics) {
@@ -50,19 +49,19 @@ public final class ForecastCycle {
     }
 
     /**
-     * The horizon's bucket starts after {@code history}: the same for every series of a close, so they are worked
-     * out once and reused while consecutive histories end at the same bucket. Stream threads share the cycle:
-     * the array is never changed once published, so another thread's entry is at worst a miss.
+     * The horizon's bucket starts (epoch ms) after {@code history}: the same for every series of a close, so they are
+     * worked out once and reused while consecutive histories end at the same bucket. Stream threads share the
+     * cycle: the array is never changed once published, so another thread's entry is at worst a miss.
      */
-    private Instant[] stepStarts(SeriesHistory history) {
-        Instant first = history.bucketStart(history.length());
-        Instant[] cached = lastStepStarts;
-        if (cached != null && cached[0].equals(first)) {
+    private long[] stepStarts(SeriesHistory history) {
+        long first = history.bucketStart(history.length()).toEpochMilli();
+        long[] cached = lastStepStarts;
+        if (cached != null && cached[0] == first) {
             return cached;
         }
-        Instant[] starts = new Instant[horizon];
+        long[] starts = new long[horizon];
         for (int h = 0; h < horizon; h++) {
-            starts[h] = history.bucketStart(history.length() + h);
+            starts[h] = history.bucketStart(history.length() + h).toEpochMilli();
         }
         lastStepStarts = starts;
         return starts;
@@ -73,21 +72,35 @@ public final class ForecastCycle {
         return fallback.method() + ":" + reason;
     }
 
-    /** One forecast per history, in the same order. */
+    /** Receives the forecasts of {@link Run#forecast}, one per history, in the histories' order. */
+    @FunctionalInterface
+    public interface Output {
+        /**
+         * The forecast of history {@code index}. {@code steps} is a view valid during this call only: the cycle
+         * moves it on to the next forecast.
+         */
+        void forecast(int index, ForecastEncoder.Steps steps, String modelVersion, String method);
+    }
+
+    /** One forecast per history, in the same order, as Avro records. */
     public List<Forecast> forecast(List<SeriesHistory> histories, Instant lastObservedBucket, long producedAt) {
-        try (Run run = start(lastObservedBucket, producedAt)) {
-            return run.forecast(histories);
+        List<Forecast> out = new ArrayList<>(histories.size());
+        long last = lastObservedBucket.toEpochMilli();
+        try (Run run = start()) {
+            run.forecast(histories, (i, steps, version, method) -> out.add(ForecastEncoder.record(
+                    histories.get(i).series(), last, steps, version, method, producedAt)));
         }
+        return out;
     }
 
     /**
      * Starts the forecasts of one close, which may then come in parts (so that a close of many series need not hold
      * all their histories at once) while every part is served by the same model.
      */
-    public Run start(Instant lastObservedBucket, long producedAt) {
+    public Run start() {
         ModelHandle.Lease lease = models.lease();
         metrics.modelVersion(lease.forecaster() == null ? "none" : lease.version());
-        return new Run(lease, lastObservedBucket, producedAt);
+        return new Run(lease);
     }
 
     /** The series the model gets at once; a close's parts are best a multiple of it. */
@@ -98,23 +111,18 @@ public final class ForecastCycle {
     /** The forecasts of one close, all made by the model leased when it started; close it to release the model. */
     public final class Run implements AutoCloseable {
         private final ModelHandle.Lease lease;
-        private final Instant lastObservedBucket;
-        private final long producedAt;
+        private final Row row = new Row();
 
-        private Run(ModelHandle.Lease lease, Instant lastObservedBucket, long producedAt) {
+        private Run(ModelHandle.Lease lease) {
             this.lease = lease;
-            this.lastObservedBucket = lastObservedBucket;
-            this.producedAt = producedAt;
         }
 
-        /** One forecast per history, in the same order. */
-        public List<Forecast> forecast(List<SeriesHistory> histories) {
-            List<Forecast> out = new ArrayList<>(histories.size());
+        /** Hands {@code out} one forecast per history, in the same order. */
+        public void forecast(List<SeriesHistory> histories, Output out) {
             for (int from = 0; from < histories.size(); from += batchSize) {
                 List<SeriesHistory> batch = histories.subList(from, Math.min(histories.size(), from + batchSize));
-                forecastBatch(lease, batch, lastObservedBucket, producedAt, out);
+                forecastBatch(lease, batch, from, row, out);
             }
-            return out;
         }
 
         @Override
@@ -123,80 +131,117 @@ public final class ForecastCycle {
         }
     }
 
-    private void forecastBatch(ModelHandle.Lease lease, List<SeriesHistory> batch, Instant lastObserved,
-                               long producedAt, List<Forecast> out) {
+    private void forecastBatch(ModelHandle.Lease lease, List<SeriesHistory> batch, int offset, Row row, Output out) {
         Forecaster model = lease.forecaster();
         if (model == null) {
-            addFallbacks(batch, NO_MODEL, lastObserved, producedAt, out);
+            emitFallbacks(batch, offset, NO_MODEL, row, out);
             return;
         }
-        List<QuantileForecast> predicted;
+        ForecastBlock predicted;
         long t0 = System.nanoTime();
         try {
-            predicted = model.forecast(batch, horizon);
+            predicted = model.forecastBlock(batch, horizon);
             if (predicted == null || predicted.size() != batch.size()) {
                 throw new IllegalStateException("model " + lease.version() + " returned "
                         + (predicted == null ? "null" : predicted.size() + " forecasts") + " for " + batch.size()
                         + " series");
             }
         } catch (RuntimeException e) {
-            LOG.warn("model {} failed on a batch of {} series ending {}; falling back", lease.version(),
-                    batch.size(), lastObserved, e);
-            addFallbacks(batch, MODEL_ERROR, lastObserved, producedAt, out);
+            LOG.warn("model {} failed on a batch of {} series; falling back", lease.version(), batch.size(), e);
+            emitFallbacks(batch, offset, MODEL_ERROR, row, out);
             return;
         } finally {
             metrics.inference(batch.size(), System.nanoTime() - t0);
         }
-        // Forecasts are kept in input order: unusable ones are filled in place by one fallback call.
-        Forecast[] slots = new Forecast[batch.size()];
-        List<SeriesHistory> bad = new ArrayList<>();
-        List<Integer> badAt = new ArrayList<>();
+        // Forecasts go out in input order: unusable ones are made by one fallback call and slotted in.
+        boolean[] unusable = new boolean[batch.size()];
+        List<SeriesHistory> bad = new ArrayList<>(0);
         for (int i = 0; i < batch.size(); i++) {
-            QuantileForecast q = predicted.get(i);
-            if (q != null && q.isFinite() && q.horizon() >= horizon && q.series().equals(batch.get(i).series())) {
-                slots[i] = toRecord(batch.get(i), q, model.method(), lease.version(), lastObserved, producedAt);
-            } else {
+            if (!usable(predicted, i, batch.get(i))) {
+                unusable[i] = true;
                 bad.add(batch.get(i));
-                badAt.add(i);
             }
         }
-        if (!bad.isEmpty()) {
-            List<Forecast> filled = new ArrayList<>();
-            addFallbacks(bad, NON_FINITE, lastObserved, producedAt, filled);
-            for (int j = 0; j < filled.size(); j++) {
-                slots[badAt.get(j)] = filled.get(j);
+        ForecastBlock filled = bad.isEmpty() ? null : fallback.forecastBlock(bad, horizon);
+        String method = model.method();
+        String fallbackMethod = fallbackMethod(NON_FINITE);
+        int next = 0;
+        for (int i = 0; i < batch.size(); i++) {
+            if (unusable[i]) {
+                out.forecast(offset + i, row.of(filled, next++, stepStarts(batch.get(i))), fallback.method(),
+                        fallbackMethod);
+                metrics.fallback(NON_FINITE);
+            } else {
+                out.forecast(offset + i, row.of(predicted, i, stepStarts(batch.get(i))), lease.version(), method);
             }
         }
-        out.addAll(List.of(slots));
     }
 
-    private void addFallbacks(List<SeriesHistory> histories, String reason, Instant lastObserved, long producedAt,
-                              List<Forecast> out) {
-        List<QuantileForecast> qs = fallback.forecast(histories, horizon);
+    private boolean usable(ForecastBlock block, int i, SeriesHistory history) {
+        return history.series().equals(block.series(i)) && block.horizon(i) >= horizon && block.isFinite(i, horizon);
+    }
+
+    private void emitFallbacks(List<SeriesHistory> histories, int offset, String reason, Row row, Output out) {
+        ForecastBlock block = fallback.forecastBlock(histories, horizon);
         String method = fallbackMethod(reason);
         for (int i = 0; i < histories.size(); i++) {
-            out.add(toRecord(histories.get(i), qs.get(i), method, fallback.method(), lastObserved, producedAt));
+            out.forecast(offset + i, row.of(block, i, stepStarts(histories.get(i))), fallback.method(), method);
             metrics.fallback(reason);
         }
     }
 
-    private Forecast toRecord(SeriesHistory history, QuantileForecast q, String method, String version,
-                              Instant lastObserved, long producedAt) {
-        Instant[] starts = stepStarts(history);
-        // The nearest quantile to each level, found once per forecast rather than once per step and level.
-        double[] levels = q.quantiles();
-        int p10 = nearest(levels, 0.1);
-        int p50 = nearest(levels, 0.5);
-        int p90 = nearest(levels, 0.9);
-        double[][] values = q.values();
-        ForecastStep[] steps = new ForecastStep[horizon];
-        for (int h = 0; h < horizon; h++) {
-            double[] v = values[h];
-            steps[h] = new ForecastStep(starts[h], v[p10], v[p50], v[p90]);
+    /**
+     * One forecast of a block as the steps of the {@code forecasts} record: P10, P50 and P90 are the block's levels
+     * nearest to 0.1, 0.5 and 0.9 (the first on a tie, as {@link io.demandcast.model.QuantileForecast#quantile}
+     * picks), looked up once per levels array rather than per step.
+     */
+    private final class Row implements ForecastEncoder.Steps {
+        private ForecastBlock block;
+        private int i;
+        private long[] starts;
+        private double[] levels;
+        private int p10;
+        private int p50;
+        private int p90;
+
+        Row of(ForecastBlock block, int i, long[] starts) {
+            this.block = block;
+            this.i = i;
+            this.starts = starts;
+            double[] l = block.levels(i);
+            if (l != levels) {
+                levels = l;
+                p10 = nearest(l, 0.1);
+                p50 = nearest(l, 0.5);
+                p90 = nearest(l, 0.9);
+            }
+            return this;
         }
-        // The all-fields constructor: a builder checks and defaults each field, for every series of a close.
-        return new Forecast(history.series(), lastObserved, Arrays.asList(steps), version, method,
-                Instant.ofEpochMilli(producedAt));
+
+        @Override
+        public int count() {
+            return horizon;
+        }
+
+        @Override
+        public long bucketStart(int step) {
+            return starts[step];
+        }
+
+        @Override
+        public double p10(int step) {
+            return block.value(i, step, p10);
+        }
+
+        @Override
+        public double p50(int step) {
+            return block.value(i, step, p50);
+        }
+
+        @Override
+        public double p90(int step) {
+            return block.value(i, step, p90);
+        }
     }
 
     /** The index of the quantile nearest to {@code level}, the first on a tie, as QuantileForecast.quantile picks. */

@@ -1,0 +1,73 @@
+package io.demandcast.model;
+
+import java.util.List;
+
+/**
+ * The forecasts of a batch of series as one block of numbers: row {@code i} is the forecast of the batch's i-th
+ * history, {@code value(i, h, k)} quantile level {@code levels(i)[k]} of its step {@code h}. A model that computes
+ * a batch as one array (the LSTM) hands that array out as it is: the forecast cycle writes 100,000 forecasts a
+ * close straight from it, where a {@link QuantileForecast} per series (an array per step) was a fifth of the
+ * close's garbage. Rows, levels and values are read, never changed.
+ */
+public interface ForecastBlock {
+
+    /** Rows: one per history asked for. */
+    int size();
+
+    /** The series of row {@code i}; null when the forecaster gave none for that history. */
+    String series(int i);
+
+    /** Steps of row {@code i} (0 when there is none). */
+    int horizon(int i);
+
+    /** The ascending quantile levels of row {@code i}; the caller must not change the array. */
+    double[] levels(int i);
+
+    /** Quantile {@code levels(i)[level]} of demand in step {@code step} of row {@code i}. */
+    double value(int i, int step, int level);
+
+    /** Whether the first {@code steps} steps of row {@code i} are all finite numbers. */
+    default boolean isFinite(int i, int steps) {
+        int q = levels(i).length;
+        for (int h = 0; h < steps; h++) {
+            for (int k = 0; k < q; k++) {
+                if (!Double.isFinite(value(i, h, k))) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /** A block over forecasts made one by one (null entries allowed: a row without a forecast). */
+    static ForecastBlock of(List<QuantileForecast> forecasts) {
+        return new ForecastBlock() {
+            @Override
+            public int size() {
+                return forecasts.size();
+            }
+
+            @Override
+            public String series(int i) {
+                QuantileForecast f = forecasts.get(i);
+                return f == null ? null : f.series();
+            }
+
+            @Override
+            public int horizon(int i) {
+                QuantileForecast f = forecasts.get(i);
+                return f == null ? 0 : f.horizon();
+            }
+
+            @Override
+            public double[] levels(int i) {
+                return forecasts.get(i).quantiles();
+            }
+
+            @Override
+            public double value(int i, int step, int level) {
+                return forecasts.get(i).values()[step][level];
+            }
+        };
+    }
+}
