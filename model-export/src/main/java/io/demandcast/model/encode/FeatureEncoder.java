@@ -141,22 +141,29 @@ public final class FeatureEncoder {
         for (int i = 0; i < origins.length; i++) {
             origins[i] = histories.get(i).length();
         }
-        return encode(histories, origins, false, null, null);
+        return encode(histories, origins, false);
     }
 
     /**
-     * As {@link #encode(List)}, writing into {@code past} and {@code future} when they have exactly the batch's
-     * sizes (others get fresh arrays): a caller serving batch after batch reuses them, and the batch it gets back
-     * holds them, so it is valid only until the next encode into the same arrays. At 1,024 daily series each is
-     * over a megabyte, which G1 allocates as a humongous object outside the young generation; in the forecast cycle
-     * of 100,000 series those allocations set off a garbage collection of the old generation every few closes.
+     * Writes the inputs to forecast each history from its end into the first rows of {@code past} [rows, L, pastWidth]
+     * and {@code future} [rows, H, futureWidth], which must hold at least {@link #pastLength} and {@link
+     * #futureLength} of the batch; the rest of the arrays is left as it was. A caller serving batch after batch
+     * reuses its arrays (and makes tensors of their first rows): at 1,024 daily series each is over a megabyte,
+     * which G1 allocates as a humongous object outside the young generation, and in the forecast cycle of 100,000
+     * series even batches of 256 made a sixth of the close's garbage.
      */
-    public EncodedBatch encode(List<SeriesHistory> histories, float[] past, float[] future) {
-        int[] origins = new int[histories.size()];
-        for (int i = 0; i < origins.length; i++) {
+    public void encodeInto(List<SeriesHistory> histories, float[] past, float[] future) {
+        int size = histories.size();
+        if (past.length < pastLength(size) || future.length < futureLength(size)) {
+            throw new IllegalArgumentException("arrays of " + past.length + " and " + future.length
+                    + " floats cannot hold " + size + " series: they need " + pastLength(size) + " and "
+                    + futureLength(size));
+        }
+        int[] origins = new int[size];
+        for (int i = 0; i < size; i++) {
             origins[i] = histories.get(i).length();
         }
-        return encode(histories, origins, false, past, future);
+        write(histories, origins, false, past, future, null, true, null, null);
     }
 
     /** Floats of the {@code past} array of a batch of {@code size} series. */
@@ -174,26 +181,35 @@ public final class FeatureEncoder {
      * before it, targets from it on), so {@code origins[i] + horizon} must not pass the history's end.
      */
     public EncodedBatch encodeWindows(List<SeriesHistory> histories, int[] origins) {
-        return encode(histories, origins, true, null, null);
+        return encode(histories, origins, true);
     }
 
-    private EncodedBatch encode(List<SeriesHistory> histories, int[] origins, boolean withTargets,
-                                float[] pastBuffer, float[] futureBuffer) {
+    private EncodedBatch encode(List<SeriesHistory> histories, int[] origins, boolean withTargets) {
         int size = histories.size();
         if (origins.length != size) {
             throw new IllegalArgumentException(size + " histories but " + origins.length + " origins");
         }
-        int pw = pastWidth();
-        int fw = futureWidth();
-        // A reused array holds the last batch's values: every cell of a window is written below but the rows
-        // before a short history's start, which are cleared there.
-        boolean reused = pastBuffer != null && pastBuffer.length == pastLength(size);
-        float[] past = reused ? pastBuffer : new float[pastLength(size)];
-        float[] future = futureBuffer != null && futureBuffer.length == futureLength(size)
-                ? futureBuffer : new float[futureLength(size)];
+        float[] past = new float[pastLength(size)];
+        float[] future = new float[futureLength(size)];
         float[] targets = withTargets ? new float[size * horizon] : null;
         List<String> series = new ArrayList<>(size);
         List<Instant> firsts = new ArrayList<>(size);
+        write(histories, origins, withTargets, past, future, targets, false, series, firsts);
+        return new EncodedBatch(size, lookback, horizon, pastWidth(), futureWidth(), past, future, targets,
+                Collections.unmodifiableList(series), Collections.unmodifiableList(firsts));
+    }
+
+    /**
+     * Writes row i of each array for window i. Every cell of a row is written but the lookback rows before a short
+     * history's start, which are cleared only when {@code clearPadding} (arrays reused from another batch). Series
+     * and first buckets are added to the lists when they are given.
+     */
+    private void write(List<SeriesHistory> histories, int[] origins, boolean withTargets, float[] past,
+                       float[] future, float[] targets, boolean clearPadding, List<String> series,
+                       List<Instant> firsts) {
+        int size = histories.size();
+        int pw = pastWidth();
+        int fw = futureWidth();
         // Calendar rows depend only on the window's first forecast bucket, which most rows of a batch share.
         Map<Instant, float[]> calendarBlocks = new HashMap<>();
         int covCount = covariates.size();
@@ -213,8 +229,10 @@ public final class FeatureEncoder {
                         + horizon : ""));
             }
             Instant first = h.bucketStart(origin);
-            series.add(h.series());
-            firsts.add(first);
+            if (series != null) {
+                series.add(h.series());
+                firsts.add(first);
+            }
             float[] calendar = calendarBlocks.computeIfAbsent(first, this::calendarBlock);
             for (int c = 0; c < covCount; c++) {
                 cov[c] = h.covariates().get(covariates.get(c).name());
@@ -222,7 +240,7 @@ public final class FeatureEncoder {
             }
             double[] units = h.units();
             int pastBase = i * lookback * pw;
-            if (reused && origin < lookback) {
+            if (clearPadding && origin < lookback) {
                 Arrays.fill(past, pastBase, pastBase + (lookback - origin) * pw, 0f);
             }
             for (int r = Math.max(0, lookback - origin); r < lookback; r++) {
@@ -248,8 +266,6 @@ public final class FeatureEncoder {
                 }
             }
         }
-        return new EncodedBatch(size, lookback, horizon, pw, fw, past, future, targets,
-                Collections.unmodifiableList(series), Collections.unmodifiableList(firsts));
     }
 
     /** Value of a covariate at bucket {@code t}: carried forward past its end, NaN or absent as missing. */

@@ -63,7 +63,7 @@ public final class LstmModel implements TrainedModel {
     private final double[] levels;
     private final int inferenceBatchSize;
     private final ReadWriteLock lock = new ReentrantReadWriteLock();
-    /** Input arrays of full batches, reused by {@link #forecast} (see {@link FeatureEncoder#encode(List, float[], float[])}). */
+    /** Input arrays of {@code inferenceBatchSize} rows, reused by {@link #forecastBlock} (see {@link #inputBuffers}). */
     private final Queue<float[][]> spareInputs = new ConcurrentLinkedQueue<>();
     private volatile ModelCard card;
     private boolean closed;
@@ -266,16 +266,11 @@ public final class LstmModel implements TrainedModel {
         try {
             ensureOpen();
             String version = card.version();
-            float[][] buffers = inputBuffers();
-            try {
-                for (int from = 0; from < histories.size(); from += inferenceBatchSize) {
-                    List<SeriesHistory> chunk = histories.subList(from, Math.min(histories.size(),
-                            from + inferenceBatchSize));
-                    EncodedBatch batch = encoder.encode(chunk, buffers[0], buffers[1]);
-                    out.addAll(encoder.decode(batch, run(batch), levels, horizon, METHOD, version));
-                }
-            } finally {
-                spareInputs.offer(buffers);
+            for (int from = 0; from < histories.size(); from += inferenceBatchSize) {
+                List<SeriesHistory> chunk = histories.subList(from, Math.min(histories.size(),
+                        from + inferenceBatchSize));
+                EncodedBatch batch = encoder.encode(chunk);
+                out.addAll(encoder.decode(batch, run(batch), levels, horizon, METHOD, version));
             }
         } finally {
             lock.readLock().unlock();
@@ -304,9 +299,11 @@ public final class LstmModel implements TrainedModel {
                 for (int from = 0; from < histories.size(); from += inferenceBatchSize) {
                     List<SeriesHistory> chunk = histories.subList(from, Math.min(histories.size(),
                             from + inferenceBatchSize));
-                    EncodedBatch batch = encoder.encode(chunk, buffers[0], buffers[1]);
-                    outputs.add(run(batch));
-                    series.addAll(batch.series());
+                    encoder.encodeInto(chunk, buffers[0], buffers[1]);
+                    outputs.add(run(chunk.size(), buffers[0], buffers[1]));
+                    for (SeriesHistory h : chunk) {
+                        series.add(h.series());
+                    }
                 }
             } finally {
                 spareInputs.offer(buffers);
@@ -369,11 +366,16 @@ public final class LstmModel implements TrainedModel {
     }
 
     private float[] run(EncodedBatch batch) {
-        if (batch.size() == 0) {
+        return run(batch.size(), batch.past(), batch.future());
+    }
+
+    /** Model outputs for the first {@code size} rows of encoded inputs (see {@link FeatureEncoder#encodeInto}). */
+    private float[] run(int size, float[] pastRows, float[] futureRows) {
+        if (size == 0) {
             return new float[0];
         }
-        try (TFloat32 past = tensor(batch.past(), batch.size(), batch.lookback(), batch.pastWidth());
-             TFloat32 future = tensor(batch.future(), batch.size(), batch.horizon(), batch.futureWidth());
+        try (TFloat32 past = tensor(pastRows, size, encoder.lookback(), encoder.pastWidth());
+             TFloat32 future = tensor(futureRows, size, encoder.horizon(), encoder.futureWidth());
              Result result = session.runner().feed(pastName, past).feed(futureName, future)
                      .fetch(quantilesName).run()) {
             return floats(result);
@@ -477,8 +479,10 @@ public final class LstmModel implements TrainedModel {
         return session;
     }
 
+    /** A tensor of {@code shape} holding the first values of {@code data} (all of them, for an exact array). */
     static TFloat32 tensor(float[] data, long... shape) {
-        return TFloat32.tensorOf(Shape.of(shape), DataBuffers.of(data, true, false));
+        Shape s = Shape.of(shape);
+        return TFloat32.tensorOf(s, DataBuffers.of(data, true, false).narrow(s.size()));
     }
 
     static float[] floats(Result result) {

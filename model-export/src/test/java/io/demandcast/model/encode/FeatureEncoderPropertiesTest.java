@@ -1,6 +1,7 @@
 package io.demandcast.model.encode;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.demandcast.model.Bucket;
 import io.demandcast.model.SeriesHistory;
@@ -57,29 +58,43 @@ class FeatureEncoderPropertiesTest {
     }
 
     /**
-     * Arrays reused from an earlier batch (here: filled with garbage) must come out as a fresh encode would: short
-     * histories' padding rows cleared, every other cell written.
+     * Arrays reused from an earlier, larger batch (here: filled with garbage) hold in their first rows what a fresh
+     * encode gives: short histories' padding rows cleared, every other cell written; the rows after are untouched.
      */
     @Property(tries = 200)
     void encodingIntoReusedArraysEqualsAFreshEncode(@ForAll("histories") SeriesHistory a,
                                                      @ForAll("histories") SeriesHistory b,
                                                      @ForAll @IntRange(min = 1, max = 40) int lookback,
+                                                     @ForAll @IntRange(min = 0, max = 3) int spareRows,
                                                      @ForAll float dirt) {
         FeatureEncoder encoder = new FeatureEncoder(Bucket.DAY, lookback, 4,
                 List.of(new Covariate("price", CovariateScaling.RELATIVE)));
         List<SeriesHistory> batch = List.of(a, b);
-        float[] past = new float[encoder.pastLength(2)];
-        float[] future = new float[encoder.futureLength(2)];
+        float[] past = new float[encoder.pastLength(2 + spareRows)];
+        float[] future = new float[encoder.futureLength(2 + spareRows)];
         Arrays.fill(past, dirt);
         Arrays.fill(future, dirt);
-        EncodedBatch reused = encoder.encode(batch, past, future);
+        encoder.encodeInto(batch, past, future);
         EncodedBatch fresh = encoder.encode(batch);
-        assertThat(reused.past()).isSameAs(past).containsExactly(fresh.past());
-        assertThat(reused.future()).isSameAs(future).containsExactly(fresh.future());
-        // Arrays of another size are left alone.
-        float[] small = new float[encoder.pastLength(1)];
-        Arrays.fill(small, dirt);
-        assertThat(encoder.encode(batch, small, null).past()).isNotSameAs(small).containsExactly(fresh.past());
+        int p = fresh.past().length;
+        int f = fresh.future().length;
+        assertThat(Arrays.copyOf(past, p)).containsExactly(fresh.past());
+        assertThat(Arrays.copyOf(future, f)).containsExactly(fresh.future());
+        for (int k = p; k < past.length; k++) {
+            assertThat(past[k]).isEqualTo(dirt);
+        }
+        for (int k = f; k < future.length; k++) {
+            assertThat(future[k]).isEqualTo(dirt);
+        }
+    }
+
+    @Property(tries = 20)
+    void arraysTooSmallForTheBatchAreRefusedNamingTheSizes(@ForAll("histories") SeriesHistory a) {
+        FeatureEncoder encoder = new FeatureEncoder(Bucket.DAY, 7, 3, List.of());
+        float[] small = new float[encoder.pastLength(2) - 1];
+        assertThatThrownBy(() -> encoder.encodeInto(List.of(a, a), small, new float[encoder.futureLength(2)]))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("cannot hold 2 series")
+                .hasMessageContaining(Integer.toString(encoder.pastLength(2)));
     }
 
     @Property(tries = 100)
