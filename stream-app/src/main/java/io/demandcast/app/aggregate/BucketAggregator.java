@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
@@ -98,7 +99,8 @@ public final class BucketAggregator implements Processor<String, SalesEvent, Obj
     /**
      * @param forecastSerializer the value serializer of {@code forecastTopic} ({@code forecasts}): each forecast is
      *                           encoded once in its wire format (through {@link ForecastEncoder}, from the model's
-     *                           numbers), kept as the series' latest and published as those bytes
+     *                           numbers) and published as those bytes; the series' state keeps it compact
+     *                           ({@link CompactForecast})
      */
     public BucketAggregator(Settings settings, ForecastCycle cycle, Serializer<Forecast> forecastSerializer,
                             String forecastTopic, PipelineMetrics metrics) {
@@ -127,18 +129,21 @@ public final class BucketAggregator implements Processor<String, SalesEvent, Obj
     }
 
     /**
-     * The latest forecast of {@code series} in the wire format of {@code forecasts}, from the stores of the task that
-     * holds it (as REST reads them); null when it has none.
+     * The latest forecast of {@code series} as it was published, from the stores of the task that holds it (as REST
+     * reads them); null when it has none. {@code bucket} is the app's bucket; {@code decoder} reads the wire format
+     * of {@code topic} ({@code forecasts}), in which retired series' forecasts are kept.
      */
-    public static byte[] latestForecast(ReadOnlyKeyValueStore<String, SeriesState> states,
-                                        ReadOnlyKeyValueStore<String, byte[]> retired, String series) {
+    public static Forecast latestForecast(ReadOnlyKeyValueStore<String, SeriesState> states,
+                                          ReadOnlyKeyValueStore<String, byte[]> retired, String series,
+                                          Bucket bucket, Deserializer<Forecast> decoder, String topic) {
         SeriesState state = states.get(series);
-        if (state != null && state.latestForecast() != null) {
-            return state.latestForecast();
+        if (state != null && state.hasForecast()) {
+            return state.latestForecast(series, bucket, decoder, topic);
         }
         // A retired series keeps its last forecast there; a live one is always found above, because retirement
         // writes that store before it deletes the state.
-        return retired.get(series);
+        byte[] bytes = retired.get(series);
+        return bytes == null ? null : decoder.deserialize(topic, bytes);
     }
 
     @Override
@@ -342,7 +347,7 @@ public final class BucketAggregator implements Processor<String, SalesEvent, Obj
                 metrics.seriesRetired();
             } else {
                 SeriesState state = partStates.get(i);
-                state.latestForecast(encoded);
+                state.latestForecast(CompactForecast.encode(bucket, steps, modelVersion, method, producedAt));
                 states.put(key, state);
             }
             context.forward(new Record<>(key, encoded, end), FORECASTS_SINK);

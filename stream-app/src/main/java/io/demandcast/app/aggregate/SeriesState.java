@@ -1,5 +1,7 @@
 package io.demandcast.app.aggregate;
 
+import io.demandcast.model.Bucket;
+import io.demandcast.schemas.avro.Forecast;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
@@ -12,27 +14,37 @@ import org.apache.kafka.common.serialization.Serializer;
 /**
  * What a close reads and rewrites for every series of the task, folded into one store value so that a close costs
  * one store entry read and one write (one changelog record) per series: the closed buckets ({@link SalesRing}), the
- * last bucket with any order (for retirement) and the latest forecast in the wire format of {@code forecasts} (what
- * REST answers). The sums of open buckets stay in {@link SeriesTally}: orders update those, and a sale must not
- * rewrite the whole history.
+ * last bucket with any order (for retirement) and the latest forecast ({@link CompactForecast}: what REST answers).
+ * The sums of open buckets stay in {@link SeriesTally}: orders update those, and a sale must not rewrite the whole
+ * history.
  */
 public final class SeriesState {
+
+    /** No forecast yet. */
+    private static final byte NO_FORECAST = 0;
+    /** The forecast in the wire format of {@code forecasts}: states written by layout version 1. */
+    private static final byte WIRE = 1;
+    /** The forecast as {@link CompactForecast} bytes. */
+    private static final byte COMPACT = 2;
 
     private final SalesRing ring;
     private long lastActiveBucket;
     /**
-     * The latest forecast: {@code forecastLength} bytes (-1: none) at {@code forecastOffset} of {@code forecastBytes},
-     * which for a decoded state are the stored bytes themselves. A close replaces every series' forecast without
-     * reading it, so decoding does not copy it out (that copy was a tenth of a close's allocations).
+     * The latest forecast: {@code forecastLength} bytes of kind {@code forecastKind} at {@code forecastOffset} of
+     * {@code forecastBytes}, which for a decoded state are the stored bytes themselves. A close replaces every
+     * series' forecast without reading it, so decoding does not copy it out (that copy was a tenth of a close's
+     * allocations).
      */
+    private byte forecastKind;
     private byte[] forecastBytes;
     private int forecastOffset;
     private int forecastLength;
 
-    private SeriesState(SalesRing ring, long lastActiveBucket, byte[] forecastBytes, int forecastOffset,
-                        int forecastLength) {
+    private SeriesState(SalesRing ring, long lastActiveBucket, byte forecastKind, byte[] forecastBytes,
+                        int forecastOffset, int forecastLength) {
         this.ring = ring;
         this.lastActiveBucket = lastActiveBucket;
+        this.forecastKind = forecastKind;
         this.forecastBytes = forecastBytes;
         this.forecastOffset = forecastOffset;
         this.forecastLength = forecastLength;
@@ -40,7 +52,7 @@ public final class SeriesState {
 
     /** A series closing its first bucket: no history, no forecast yet. */
     public static SeriesState fresh(long firstBucket) {
-        return new SeriesState(SalesRing.empty(), firstBucket, null, 0, -1);
+        return new SeriesState(SalesRing.empty(), firstBucket, NO_FORECAST, null, 0, 0);
     }
 
     public SalesRing ring() {
@@ -56,42 +68,54 @@ public final class SeriesState {
         lastActiveBucket = Math.max(lastActiveBucket, bucketStart);
     }
 
-    /** The latest forecast's bytes in the wire format of {@code forecasts}; null before the first. */
-    public byte[] latestForecast() {
-        if (forecastLength < 0) {
-            return null;
-        }
-        if (forecastOffset != 0 || forecastLength != forecastBytes.length) {
-            forecastBytes = Arrays.copyOfRange(forecastBytes, forecastOffset, forecastOffset + forecastLength);
-            forecastOffset = 0;
-        }
-        return forecastBytes;
+    /** Whether a forecast has been kept. */
+    public boolean hasForecast() {
+        return forecastKind != NO_FORECAST;
     }
 
-    public void latestForecast(byte[] encoded) {
-        this.forecastBytes = Objects.requireNonNull(encoded, "encoded forecast");
+    /**
+     * The latest forecast of this state's series {@code series} as it was published, or null before the first;
+     * {@code bucket} rebuilds its steps' bucket starts, {@code wire} reads a forecast kept by an older layout in the
+     * wire format of {@code topic}.
+     */
+    public Forecast latestForecast(String series, Bucket bucket, Deserializer<Forecast> wire, String topic) {
+        return switch (forecastKind) {
+            case COMPACT -> CompactForecast.toRecord(series, forecastBytes, forecastOffset, forecastLength, bucket);
+            case WIRE -> wire.deserialize(topic, Arrays.copyOfRange(forecastBytes, forecastOffset,
+                    forecastOffset + forecastLength));
+            default -> null;
+        };
+    }
+
+    /** Keeps {@code compact} ({@link CompactForecast#encode}) as the latest forecast. */
+    public void latestForecast(byte[] compact) {
+        this.forecastBytes = Objects.requireNonNull(compact, "compact forecast");
+        this.forecastKind = COMPACT;
         this.forecastOffset = 0;
-        this.forecastLength = encoded.length;
+        this.forecastLength = compact.length;
     }
 
     @Override
     public String toString() {
         return "SeriesState{lastActive=" + lastActiveBucket + ", " + ring + ", forecast "
-                + (forecastLength < 0 ? "none" : forecastLength + " bytes") + "}";
+                + (hasForecast() ? forecastLength + " bytes" : "none") + "}";
     }
 
     /** Equal content, for tests of the encoding. */
     boolean sameAs(SeriesState o) {
-        return lastActiveBucket == o.lastActiveBucket && ring.sameAs(o.ring)
-                && Arrays.equals(latestForecast(), o.latestForecast());
+        return lastActiveBucket == o.lastActiveBucket && ring.sameAs(o.ring) && forecastKind == o.forecastKind
+                && (!hasForecast() || Arrays.equals(forecastBytes, forecastOffset, forecastOffset + forecastLength,
+                o.forecastBytes, o.forecastOffset, o.forecastOffset + o.forecastLength));
     }
 
     /**
-     * Store bytes: version, last active bucket, the ring ({@link SalesRing#writeTo}), the forecast's length (-1: none)
-     * and bytes; numbers little-endian.
+     * Store bytes, numbers little-endian. Layout version 2: version, last active bucket, the ring ({@link
+     * SalesRing#writeTo}), the forecast's kind (0 none, 1 wire format, 2 compact), its length and bytes. Version 1
+     * (read, never written) had the forecast's length (-1: none) and its wire-format bytes after the ring.
      */
     public static final class StoreSerde implements Serde<SeriesState> {
-        private static final byte VERSION = 1;
+        private static final byte VERSION = 2;
+        private static final byte VERSION_1 = 1;
         /** Numbers are little-endian: the byte order of the machines we run on, so nothing is swapped. */
         private static final ByteOrder ORDER = ByteOrder.LITTLE_ENDIAN;
 
@@ -106,13 +130,13 @@ public final class SeriesState {
         }
 
         static byte[] encode(SeriesState s) {
-            int forecast = Math.max(0, s.forecastLength);
-            ByteBuffer b = ByteBuffer.allocate(1 + 8 + s.ring.encodedSize() + 4 + forecast).order(ORDER);
+            int forecast = s.hasForecast() ? s.forecastLength : 0;
+            ByteBuffer b = ByteBuffer.allocate(1 + 8 + s.ring.encodedSize() + 1 + 4 + forecast).order(ORDER);
             b.put(VERSION).putLong(s.lastActiveBucket);
             s.ring.writeTo(b);
-            b.putInt(s.forecastLength);
-            if (s.forecastLength >= 0) {
-                b.put(s.forecastBytes, s.forecastOffset, s.forecastLength);
+            b.put(s.forecastKind).putInt(forecast);
+            if (forecast > 0) {
+                b.put(s.forecastBytes, s.forecastOffset, forecast);
             }
             return b.array();
         }
@@ -124,21 +148,39 @@ public final class SeriesState {
                         + data.length);
             }
             byte version = b.get();
-            if (version != VERSION) {
-                throw new SerializationException(what + ": expected layout version " + VERSION + ", got " + version);
+            if (version != VERSION && version != VERSION_1) {
+                throw new SerializationException(what + ": expected layout version " + VERSION + " (or "
+                        + VERSION_1 + "), got " + version);
             }
             long lastActive = b.getLong();
             SalesRing ring = SalesRing.readFrom(b, what);
+            byte kind;
+            if (version == VERSION_1) {
+                kind = WIRE;
+            } else {
+                if (!b.hasRemaining()) {
+                    throw new SerializationException(what + ": expected the forecast's kind after the history, "
+                            + "got no bytes");
+                }
+                kind = b.get();
+                if (kind != NO_FORECAST && kind != WIRE && kind != COMPACT) {
+                    throw new SerializationException(what + ": expected forecast kind " + NO_FORECAST + ", " + WIRE
+                            + " or " + COMPACT + ", got " + kind);
+                }
+            }
             if (b.remaining() < 4) {
                 throw new SerializationException(what + ": expected the forecast's length after the history, got "
                         + b.remaining() + " bytes");
             }
             int n = b.getInt();
-            if (n == -1 ? b.hasRemaining() : n != b.remaining()) {
-                throw new SerializationException(what + ": expected a forecast of the remaining " + b.remaining()
-                        + " bytes (or -1 for none), got a length of " + n);
+            if (version == VERSION_1 && n == -1 && !b.hasRemaining()) {
+                return new SeriesState(ring, lastActive, NO_FORECAST, null, 0, 0);
             }
-            return new SeriesState(ring, lastActive, data, b.position(), n);
+            if (n < 0 || n != b.remaining() || (kind == NO_FORECAST && n != 0)) {
+                throw new SerializationException(what + ": expected a forecast of the remaining " + b.remaining()
+                        + " bytes" + (version == VERSION_1 ? " (or -1 for none)" : "") + ", got a length of " + n);
+            }
+            return new SeriesState(ring, lastActive, kind, data, b.position(), n);
         }
     }
 }

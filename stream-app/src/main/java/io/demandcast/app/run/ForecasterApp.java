@@ -154,7 +154,7 @@ public final class ForecasterApp implements AutoCloseable {
                 LOG.error("a stream thread failed; stopping this instance (its tasks move to the others)", e);
                 return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
             });
-            rest.start(new ForecastQueries(streams, self, Duration.ofSeconds(10),
+            rest.start(new ForecastQueries(streams, self, Duration.ofSeconds(10), config.bucket(),
                     topics.forecasts().valueSerde().deserializer(), topics.forecasts().name()), app::health,
                     () -> PrometheusText.render(metrics, app.trainer == null ? Map.of()
                             : app.trainer.metrics().snapshot(), streams.metrics()));

@@ -144,7 +144,7 @@ public final class ForecastTopology {
         topology.addSink(BucketAggregator.ACTUALS_SINK, topics.salesActuals().name(),
                 topics.salesActuals().keySerde().serializer(), topics.salesActuals().valueSerde().serializer(),
                 BucketAggregator.NAME);
-        // Forecasts are encoded once, by the aggregator, which keeps the same bytes as the series' latest forecast.
+        // Forecasts are encoded once, by the aggregator, from the model's numbers: the sink passes the bytes on.
         topology.addSink(BucketAggregator.FORECASTS_SINK, topics.forecasts().name(),
                 topics.forecasts().keySerde().serializer(), Serdes.ByteArray().serializer(), BucketAggregator.NAME);
         topology.addSink(BucketAggregator.LATE_SINK, topics.ordersDlq().name(),

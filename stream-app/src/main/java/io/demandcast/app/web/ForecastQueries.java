@@ -3,6 +3,7 @@ package io.demandcast.app.web;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.demandcast.app.aggregate.BucketAggregator;
 import io.demandcast.app.aggregate.SeriesState;
+import io.demandcast.model.Bucket;
 import io.demandcast.schemas.avro.Forecast;
 import java.io.IOException;
 import java.net.URI;
@@ -33,15 +34,18 @@ public final class ForecastQueries implements ForecastLookup {
     private final HostInfo self;
     private final HttpClient http;
     private final Duration timeout;
+    private final Bucket bucket;
     private final Deserializer<Forecast> decoder;
     private final String topic;
 
     /**
-     * @param decoder reads the stored bytes, which are in the wire format of {@code topic} ({@code forecasts})
+     * @param bucket the app's bucket, from which a stored forecast's step starts are rebuilt
+     * @param decoder reads forecasts kept in the wire format of {@code topic} ({@code forecasts})
      */
-    public ForecastQueries(KafkaStreams streams, HostInfo self, Duration timeout, Deserializer<Forecast> decoder,
-                           String topic) {
+    public ForecastQueries(KafkaStreams streams, HostInfo self, Duration timeout, Bucket bucket,
+                           Deserializer<Forecast> decoder, String topic) {
         this.streams = streams;
+        this.bucket = bucket;
         this.decoder = decoder;
         this.topic = topic;
         this.self = self;
@@ -78,12 +82,12 @@ public final class ForecastQueries implements ForecastLookup {
                     .fromNameAndType(BucketAggregator.RETIRED_FORECASTS_STORE,
                             QueryableStoreTypes.<String, byte[]>keyValueStore())
                     .withPartition(partition));
-            byte[] bytes = BucketAggregator.latestForecast(states, retired, series);
-            if (bytes == null) {
+            Forecast latest = BucketAggregator.latestForecast(states, retired, series, bucket, decoder, topic);
+            if (latest == null) {
                 return message(404, "no forecast for series '" + series + "': unknown series, or none of its "
                         + "buckets has closed yet");
             }
-            return Answer.found(AvroJson.toJsonLine(decoder.deserialize(topic, bytes)));
+            return Answer.found(AvroJson.toJsonLine(latest));
         } catch (InvalidStateStoreException e) {
             return unavailable("the forecasts of partition " + partition + " are moving between instances ("
                     + e.getMessage() + "); retry in a moment");

@@ -173,7 +173,7 @@ class BucketCloseTest {
                         .containsExactly(1 + s % 7, 0);
             }
             assertThat(states.get("s08888").ring().units()).containsExactly(1 + 8888 % 7, 100);
-            assertThat(p.decodeForecast(p.latestForecast("s04321")).getLastObservedBucket())
+            assertThat(p.latestForecast("s04321").getLastObservedBucket())
                     .isEqualTo(Instant.parse("2011-01-04T00:00:00Z"));
         }
     }

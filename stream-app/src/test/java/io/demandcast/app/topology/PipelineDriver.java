@@ -134,15 +134,11 @@ final class PipelineDriver implements AutoCloseable {
         return forecasts.readValuesToList();
     }
 
-    /** The latest forecast of a series, read from the stores as REST reads it: bytes in the wire format of forecasts. */
-    byte[] latestForecast(String series) {
+    /** The latest forecast of a series, read from the stores as REST reads it. */
+    Forecast latestForecast(String series) {
         return BucketAggregator.latestForecast(driver.getKeyValueStore(BucketAggregator.SERIES_STATE_STORE),
-                driver.getKeyValueStore(BucketAggregator.RETIRED_FORECASTS_STORE), series);
-    }
-
-    Forecast decodeForecast(byte[] stored) {
-        return stored == null ? null
-                : topics.forecasts().valueSerde().deserializer().deserialize(topics.forecasts().name(), stored);
+                driver.getKeyValueStore(BucketAggregator.RETIRED_FORECASTS_STORE), series, config.bucket(),
+                topics.forecasts().valueSerde().deserializer(), topics.forecasts().name());
     }
 
     List<KeyValue<byte[], DeadLetter>> deadLetters() {
