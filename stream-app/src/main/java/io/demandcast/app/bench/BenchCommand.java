@@ -81,7 +81,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "DIR",
             description = "Cycle: a SavedModel directory to serve (default: train a tiny LSTM in seconds).")
     Path model;
-    @Option(names = "--batch-size", description = "Cycle: the cycle's batch.size (default: the app's, 256).")
+    @Option(names = "--batch-size", description = "Cycle: the cycle's batch.size (default: the app's, 1024).")
     Integer batchSize;
     // 7, not 3: a running app closes bucket after bucket, and its first LSTM closes after the warm-up are still
     // warming (JIT, TensorFlow's allocator): the first timed close of 100,000 series took 2.2-2.7 s where the
