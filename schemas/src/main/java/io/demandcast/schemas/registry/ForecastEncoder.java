@@ -30,6 +30,40 @@ public final class ForecastEncoder {
 
         double p90(int step);
 
+        /** Steps from their bucket starts and their values, P10, P50 and P90 of each step in turn. */
+        static Steps of(long[] bucketStarts, double[] values) {
+            if (values.length != 3 * bucketStarts.length) {
+                throw new IllegalArgumentException(bucketStarts.length + " steps need " + 3 * bucketStarts.length
+                        + " values, got " + values.length);
+            }
+            return new Steps() {
+                @Override
+                public int count() {
+                    return bucketStarts.length;
+                }
+
+                @Override
+                public long bucketStart(int step) {
+                    return bucketStarts[step];
+                }
+
+                @Override
+                public double p10(int step) {
+                    return values[3 * step];
+                }
+
+                @Override
+                public double p50(int step) {
+                    return values[3 * step + 1];
+                }
+
+                @Override
+                public double p90(int step) {
+                    return values[3 * step + 2];
+                }
+            };
+        }
+
         /** The steps of an Avro record's list. */
         static Steps of(List<ForecastStep> steps) {
             return new Steps() {

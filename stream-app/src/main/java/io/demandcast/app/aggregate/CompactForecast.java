@@ -89,32 +89,8 @@ public final class CompactForecast {
             for (int h = 0; h < n; h++) {
                 starts[h] = bucket.plus(last, h + 1L).toEpochMilli();
             }
-            return ForecastEncoder.record(series, lastObserved, new ForecastEncoder.Steps() {
-                @Override
-                public int count() {
-                    return n;
-                }
-
-                @Override
-                public long bucketStart(int step) {
-                    return starts[step];
-                }
-
-                @Override
-                public double p10(int step) {
-                    return values[step * 3];
-                }
-
-                @Override
-                public double p50(int step) {
-                    return values[step * 3 + 1];
-                }
-
-                @Override
-                public double p90(int step) {
-                    return values[step * 3 + 2];
-                }
-            }, version, method, producedAt);
+            return ForecastEncoder.record(series, lastObserved, ForecastEncoder.Steps.of(starts, values), version,
+                    method, producedAt);
         } catch (java.nio.BufferUnderflowException e) {
             throw new SerializationException("latest forecast of series " + series + ": its " + length
                     + " bytes end early", e);

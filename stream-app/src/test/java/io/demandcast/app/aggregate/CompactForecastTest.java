@@ -67,32 +67,7 @@ class CompactForecastTest {
     }
 
     private static ForecastEncoder.Steps steps(List<Double> values, long[] starts) {
-        return new ForecastEncoder.Steps() {
-            @Override
-            public int count() {
-                return starts.length;
-            }
-
-            @Override
-            public long bucketStart(int step) {
-                return starts[step];
-            }
-
-            @Override
-            public double p10(int step) {
-                return values.get(3 * step);
-            }
-
-            @Override
-            public double p50(int step) {
-                return values.get(3 * step + 1);
-            }
-
-            @Override
-            public double p90(int step) {
-                return values.get(3 * step + 2);
-            }
-        };
+        return ForecastEncoder.Steps.of(starts, values.stream().mapToDouble(Double::doubleValue).toArray());
     }
 
     @Provide
