@@ -132,17 +132,46 @@ public final class SalesRing {
 
     /** Bytes {@link #writeTo} takes. */
     int encodedSize() {
-        return 8 + 8 + 4 + units.length * 16;
+        return 8 + 4 + 4 + 1 + units.length * ((unitsAreFloats() ? 4 : 8) + 4);
+    }
+
+    /** Whether every unit count is a float (retail counts are small integers): then the store keeps floats. */
+    private boolean unitsAreFloats() {
+        for (double u : units) {
+            if ((double) (float) u != u) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
      * Writes start, last price, count, then units and prices: the ring's part of a {@link SeriesState}, in the
-     * buffer's byte order.
+     * buffer's byte order. Every close rewrites every series' ring, and at the default 120 buckets doubles made a
+     * state of about 2 KB, so values are kept as floats where that changes nothing: prices always (only the model
+     * reads them, and its encoder casts them to floats), units when every one of them is a float (exact; the
+     * fallback forecasts from them), else as doubles, which a byte before them says (4 or 8).
      */
     void writeTo(ByteBuffer b) {
+        boolean floatUnits = unitsAreFloats();
+        b.putLong(start).putFloat((float) lastPrice).putInt(units.length).put((byte) (floatUnits ? 4 : 8));
+        // One put per value, not a bulk copy through a view buffer: that swaps bytes in a native call per array,
+        // which cost more than the rest of the encoding for the short rings of most series (JFR, bench cycle).
+        for (double u : units) {
+            if (floatUnits) {
+                b.putFloat((float) u);
+            } else {
+                b.putDouble(u);
+            }
+        }
+        for (double p : prices) {
+            b.putFloat((float) p);
+        }
+    }
+
+    /** What layouts before 3 wrote: start, last price, count, then units and prices, all doubles. */
+    void writeDoublesTo(ByteBuffer b) {
         b.putLong(start).putDouble(lastPrice).putInt(units.length);
-        // One putDouble per value, not a DoubleBuffer bulk copy: that swaps bytes in a native call per array, which
-        // cost more than the rest of the encoding for the short rings of most series (JFR, bench cycle).
         for (double u : units) {
             b.putDouble(u);
         }
@@ -151,22 +180,35 @@ public final class SalesRing {
         }
     }
 
-    /** Reads what {@link #writeTo} wrote; {@code what} names the bytes in an error. */
-    static SalesRing readFrom(ByteBuffer b, String what) {
+    /**
+     * Reads what {@link #writeTo} wrote or, for {@code doubles}, what {@link #writeDoublesTo} did; {@code what} names
+     * the bytes in an error.
+     */
+    static SalesRing readFrom(ByteBuffer b, String what, boolean doubles) {
         long start = b.getLong();
-        double lastPrice = b.getDouble();
+        double lastPrice = doubles ? b.getDouble() : b.getFloat();
         int n = b.getInt();
-        if (n < 0 || (long) n * 16 > b.remaining()) {
-            throw new SerializationException(what + ": expected a history of up to " + b.remaining() / 16
-                    + " buckets in the remaining " + b.remaining() + " bytes, got a count of " + n);
+        int unitWidth = 8;
+        if (!doubles) {
+            unitWidth = b.hasRemaining() ? b.get() : -1;
+            if (unitWidth != 4 && unitWidth != 8) {
+                throw new SerializationException(what + ": expected the width of the history's units (4 or 8), got "
+                        + unitWidth);
+            }
+        }
+        int priceWidth = doubles ? 8 : 4;
+        if (n < 0 || (long) n * (unitWidth + priceWidth) > b.remaining()) {
+            throw new SerializationException(what + ": expected a history of up to "
+                    + b.remaining() / (unitWidth + priceWidth) + " buckets in the remaining " + b.remaining()
+                    + " bytes, got a count of " + n);
         }
         double[] u = new double[n];
         double[] p = new double[n];
         for (int i = 0; i < n; i++) {
-            u[i] = b.getDouble();
+            u[i] = unitWidth == 4 ? b.getFloat() : b.getDouble();
         }
         for (int i = 0; i < n; i++) {
-            p[i] = b.getDouble();
+            p[i] = priceWidth == 4 ? b.getFloat() : b.getDouble();
         }
         return new SalesRing(start, u, p, lastPrice);
     }

@@ -109,12 +109,14 @@ public final class SeriesState {
     }
 
     /**
-     * Store bytes, numbers little-endian. Layout version 2: version, last active bucket, the ring ({@link
-     * SalesRing#writeTo}), the forecast's kind (0 none, 1 wire format, 2 compact), its length and bytes. Version 1
-     * (read, never written) had the forecast's length (-1: none) and its wire-format bytes after the ring.
+     * Store bytes, numbers little-endian. Layout version 3: version, last active bucket, the ring ({@link
+     * SalesRing#writeTo}: prices as floats, units as floats when they all are), the forecast's kind (0 none, 1 wire format, 2 compact), its length
+     * and bytes. Read, never written: version 2, the same with the ring's values as doubles; version 1, the ring as
+     * doubles, then the forecast's length (-1: none) and its wire-format bytes.
      */
     public static final class StoreSerde implements Serde<SeriesState> {
-        private static final byte VERSION = 2;
+        private static final byte VERSION = 3;
+        private static final byte VERSION_2 = 2;
         private static final byte VERSION_1 = 1;
         /** Numbers are little-endian: the byte order of the machines we run on, so nothing is swapped. */
         private static final ByteOrder ORDER = ByteOrder.LITTLE_ENDIAN;
@@ -143,17 +145,17 @@ public final class SeriesState {
 
         static SeriesState decode(byte[] data, String what) {
             ByteBuffer b = ByteBuffer.wrap(data).order(ORDER);
-            if (data.length < 1 + 8 + 20 + 4) {
-                throw new SerializationException(what + ": expected at least " + (1 + 8 + 20 + 4) + " bytes, got "
+            if (data.length < 1 + 8 + 16 + 5) {
+                throw new SerializationException(what + ": expected at least " + (1 + 8 + 16 + 5) + " bytes, got "
                         + data.length);
             }
             byte version = b.get();
-            if (version != VERSION && version != VERSION_1) {
+            if (version != VERSION && version != VERSION_2 && version != VERSION_1) {
                 throw new SerializationException(what + ": expected layout version " + VERSION + " (or "
-                        + VERSION_1 + "), got " + version);
+                        + VERSION_2 + " or " + VERSION_1 + "), got " + version);
             }
             long lastActive = b.getLong();
-            SalesRing ring = SalesRing.readFrom(b, what);
+            SalesRing ring = SalesRing.readFrom(b, what, version != VERSION);
             byte kind;
             if (version == VERSION_1) {
                 kind = WIRE;

@@ -75,7 +75,9 @@ class SeriesStateTest {
                                            @ForAll("forecasts") byte[] forecast) {
         SeriesState s = state(closed, capacity, forecast);
         SeriesState back = SeriesState.StoreSerde.decode(SeriesState.StoreSerde.encode(s), "test");
-        assertThat(back.sameAs(s)).as("%s decoded as %s", s, back).isTrue();
+        // The store keeps prices as floats (only the model reads them, as floats); units stay exact.
+        SeriesState expected = state(withFloatPrices(closed), capacity, forecast);
+        assertThat(back.sameAs(expected)).as("%s decoded as %s", expected, back).isTrue();
         assertThat(back.ring().length()).isEqualTo(Math.min(closed.size(), capacity));
     }
 
@@ -94,7 +96,7 @@ class SeriesStateTest {
         if (next != null) {
             back.latestForecast(next);
             SeriesState again = SeriesState.StoreSerde.decode(SeriesState.StoreSerde.encode(back), "test");
-            assertThat(again.sameAs(state(closed, 120, next))).isTrue();
+            assertThat(again.sameAs(state(withFloatPrices(closed), 120, next))).isTrue();
         }
     }
 
@@ -106,18 +108,19 @@ class SeriesStateTest {
     @Property(tries = 100)
     void aStateOfLayoutOneStillDecodesWithItsWireForecast(@ForAll("buckets") List<Closed> closed,
                                                            @ForAll("forecasts") byte[] wire) {
-        byte[] v2 = SeriesState.StoreSerde.encode(state(closed, 120, null));
-        // Layout 2 without a forecast ends with kind 0 and length 0; layout 1 has the length (-1: none) and bytes.
-        ByteBuffer v1 = ByteBuffer.allocate(v2.length - 5 + 4 + (wire == null ? 0 : wire.length))
-                .order(ByteOrder.LITTLE_ENDIAN);
-        v1.put(v2, 0, v2.length - 5).putInt(wire == null ? -1 : wire.length);
+        SeriesState source = state(closed, 120, null);
+        ByteBuffer v1 = ByteBuffer.allocate(1 + 8 + 8 + 8 + 4 + source.ring().length() * 16 + 4
+                + (wire == null ? 0 : wire.length)).order(ByteOrder.LITTLE_ENDIAN);
+        v1.put((byte) 1).putLong(source.lastActiveBucket());
+        source.ring().writeDoublesTo(v1);
+        v1.putInt(wire == null ? -1 : wire.length);
         if (wire != null) {
             v1.put(wire);
         }
         byte[] old = v1.array();
-        old[0] = 1;
         SeriesState back = SeriesState.StoreSerde.decode(old, "test");
-        assertThat(back.ring().sameAs(state(closed, 120, null).ring())).isTrue();
+        // Layouts 1 and 2 kept the history's values as doubles: they come back exactly.
+        assertThat(back.ring().sameAs(source.ring())).isTrue();
         assertThat(back.hasForecast()).isEqualTo(wire != null);
         Forecast marker = Forecast.newBuilder().setSeries("S").setLastObservedBucket(Instant.EPOCH)
                 .setSteps(List.of()).setModelVersion("v").setMethod("m").setProducedAt(Instant.EPOCH).build();
@@ -147,7 +150,41 @@ class SeriesStateTest {
         bytes[0] = 7;
         assertThatThrownBy(() -> SeriesState.StoreSerde.decode(bytes, "series state in t"))
                 .isInstanceOf(SerializationException.class)
-                .hasMessage("series state in t: expected layout version 2 (or 1), got 7");
+                .hasMessage("series state in t: expected layout version 3 (or 2 or 1), got 7");
+    }
+
+    /** A state of layout 2 (the history as doubles, the forecast compact) decodes to the same state. */
+    @Property(tries = 100)
+    void aStateOfLayoutTwoStillDecodes(@ForAll("buckets") List<Closed> closed, @ForAll("forecasts") byte[] forecast) {
+        SeriesState source = state(closed, 120, forecast);
+        int n = forecast == null ? 0 : forecast.length;
+        ByteBuffer v2 = ByteBuffer.allocate(1 + 8 + 8 + 8 + 4 + source.ring().length() * 16 + 1 + 4 + n)
+                .order(ByteOrder.LITTLE_ENDIAN);
+        v2.put((byte) 2).putLong(source.lastActiveBucket());
+        source.ring().writeDoublesTo(v2);
+        v2.put((byte) (forecast == null ? 0 : 2)).putInt(n);
+        if (forecast != null) {
+            v2.put(forecast);
+        }
+        assertThat(SeriesState.StoreSerde.decode(v2.array(), "test").sameAs(source)).isTrue();
+    }
+
+    /** Whole units are kept in 4 bytes a bucket, others in 8 (exact); prices always in 4. */
+    @Property(tries = 100)
+    void wholeUnitsTakeFourBytesAndOthersEight(@ForAll @Size(min = 1, max = 120) List<@IntRange(min = 0,
+            max = 100_000) Integer> units) {
+        List<Closed> whole = units.stream().map(u -> new Closed(u, 2.55)).toList();
+        List<Closed> halves = units.stream().map(u -> new Closed(u + 0.1, 2.55)).toList();
+        int n = units.size();
+        assertThat(SeriesState.StoreSerde.encode(state(halves, 120, null)).length
+                - SeriesState.StoreSerde.encode(state(whole, 120, null)).length).isEqualTo(4 * n);
+        SeriesState back = SeriesState.StoreSerde.decode(SeriesState.StoreSerde.encode(state(halves, 120, null)),
+                "test");
+        assertThat(back.ring().units()).containsExactly(halves.stream().mapToDouble(Closed::units).toArray());
+    }
+
+    private static List<Closed> withFloatPrices(List<Closed> closed) {
+        return closed.stream().map(c -> new Closed(c.units(), (float) c.price())).toList();
     }
 
     /** The history the model sees: demand never negative, price carried forward (and back before the first). */
