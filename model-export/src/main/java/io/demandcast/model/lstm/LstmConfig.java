@@ -54,16 +54,25 @@ import java.util.Objects;
  * @param maseWeighted whether each training window's pinball loss (on mean-scaled units) is weighted by the
  *                     window's mean over its mean absolute seasonal difference, so that training weighs series
  *                     as MASE does: a smooth series far above its bucket-to-bucket change counts more. Default
- *                     on for month buckets only: on M3 monthly it moved mean MASE from 0.896 to 0.887 (seed 42;
- *                     0.893 with seed 7), while on top100 daily it was within seed noise and a little worse on
+ *                     off for every bucket: with the unfused LSTM cell it moved M3 monthly's mean MASE from 0.896
+ *                     to 0.887 (seed 42; 0.893 with seed 7), but with the fused kernel it gave 0.925 against the
+ *                     plain loss's 0.912, and on top100 daily it was within seed noise and a little worse on
  *                     average (1.139 and 1.215 against 1.148 and 1.179 for seeds 42 and 7): a daily window's
- *                     seasonal change is mostly noise of intermittent demand, not a stable scale. BENCHMARKS.md.
+ *                     seasonal change is mostly noise of intermittent demand, not a stable scale. BENCHMARKS.md,
+ *                     "After merging the fused kernel and the weighted loss".
+ * @param trendSkip whether each member adds a gated damped-trend path to its median: from the scaled window, the
+ *                  level at its end and the slope between the means of its last two blocks of one season (at most
+ *                  half the lookback; time-centred by the observed buckets, so a short history still gets one),
+ *                  extrapolated with a damping phi in (0.8, 1) and plus the window's seasonal index of the same
+ *                  phase; the median is the head's unbounded output plus g x that path, with g in (0, 1) and phi
+ *                  learned per window from the last hidden state, so the network can switch the path off for a
+ *                  noisy series. The other quantiles step away from the median by softplus gaps.
  */
 public record LstmConfig(Bucket bucket, int lookback, int horizon, double[] quantiles, int layers, int hiddenUnits,
                          int headUnits, int epochs, int batchSize, double learningRate, int patience, long seed,
                          int validationBuckets, double scaleFloor, int inferenceBatchSize, int maxWindowsPerSeries,
                          int threads, int members, boolean residual, boolean refit,
-                         boolean maseWeighted) {
+                         boolean maseWeighted, boolean trendSkip) {
 
     public static final double[] DEFAULT_QUANTILES = {0.1, 0.5, 0.9};
 
@@ -146,62 +155,68 @@ public record LstmConfig(Bucket bucket, int lookback, int horizon, double[] quan
         }
         int width = bucket == Bucket.HOUR || bucket == Bucket.DAY ? 24 : 32;
         return new LstmConfig(bucket, lookback, horizon, DEFAULT_QUANTILES, 1, width, 16, 40, 128, 0.001, 6, 42L,
-                horizon, 1.0, 1024, 0, 0, coarse ? 3 : 1, false, coarse, false);
+                horizon, 1.0, 1024, 0, 0, coarse ? 3 : 1, false, coarse, false, false);
     }
 
     public LstmConfig withShape(int lookback, int horizon, int layers, int hiddenUnits, int headUnits) {
         return new LstmConfig(bucket, lookback, horizon, quantiles, layers, hiddenUnits, headUnits, epochs,
                 batchSize, learningRate, patience, seed, validationBuckets, scaleFloor, inferenceBatchSize,
-                maxWindowsPerSeries, threads, members, residual, refit, maseWeighted);
+                maxWindowsPerSeries, threads, members, residual, refit, maseWeighted, trendSkip);
     }
 
     public LstmConfig withTraining(int epochs, int batchSize, double learningRate, int patience, long seed,
                                    int validationBuckets) {
         return new LstmConfig(bucket, lookback, horizon, quantiles, layers, hiddenUnits, headUnits, epochs,
                 batchSize, learningRate, patience, seed, validationBuckets, scaleFloor, inferenceBatchSize,
-                maxWindowsPerSeries, threads, members, residual, refit, maseWeighted);
+                maxWindowsPerSeries, threads, members, residual, refit, maseWeighted, trendSkip);
     }
 
     public LstmConfig withQuantiles(double... quantiles) {
         return new LstmConfig(bucket, lookback, horizon, quantiles, layers, hiddenUnits, headUnits, epochs,
                 batchSize, learningRate, patience, seed, validationBuckets, scaleFloor, inferenceBatchSize,
-                maxWindowsPerSeries, threads, members, residual, refit, maseWeighted);
+                maxWindowsPerSeries, threads, members, residual, refit, maseWeighted, trendSkip);
     }
 
     public LstmConfig withServing(int inferenceBatchSize, int threads) {
         return new LstmConfig(bucket, lookback, horizon, quantiles, layers, hiddenUnits, headUnits, epochs,
                 batchSize, learningRate, patience, seed, validationBuckets, scaleFloor, inferenceBatchSize,
-                maxWindowsPerSeries, threads, members, residual, refit, maseWeighted);
+                maxWindowsPerSeries, threads, members, residual, refit, maseWeighted, trendSkip);
     }
 
     public LstmConfig withMaxWindowsPerSeries(int maxWindowsPerSeries) {
         return new LstmConfig(bucket, lookback, horizon, quantiles, layers, hiddenUnits, headUnits, epochs,
                 batchSize, learningRate, patience, seed, validationBuckets, scaleFloor, inferenceBatchSize,
-                maxWindowsPerSeries, threads, members, residual, refit, maseWeighted);
+                maxWindowsPerSeries, threads, members, residual, refit, maseWeighted, trendSkip);
     }
 
     public LstmConfig withScaleFloor(double scaleFloor) {
         return new LstmConfig(bucket, lookback, horizon, quantiles, layers, hiddenUnits, headUnits, epochs,
                 batchSize, learningRate, patience, seed, validationBuckets, scaleFloor, inferenceBatchSize,
-                maxWindowsPerSeries, threads, members, residual, refit, maseWeighted);
+                maxWindowsPerSeries, threads, members, residual, refit, maseWeighted, trendSkip);
     }
 
     public LstmConfig withRefit(boolean refit) {
         return new LstmConfig(bucket, lookback, horizon, quantiles, layers, hiddenUnits, headUnits, epochs,
                 batchSize, learningRate, patience, seed, validationBuckets, scaleFloor, inferenceBatchSize,
-                maxWindowsPerSeries, threads, members, residual, refit, maseWeighted);
+                maxWindowsPerSeries, threads, members, residual, refit, maseWeighted, trendSkip);
     }
 
     public LstmConfig withEnsemble(int members, boolean residual) {
         return new LstmConfig(bucket, lookback, horizon, quantiles, layers, hiddenUnits, headUnits, epochs,
                 batchSize, learningRate, patience, seed, validationBuckets, scaleFloor, inferenceBatchSize,
-                maxWindowsPerSeries, threads, members, residual, refit, maseWeighted);
+                maxWindowsPerSeries, threads, members, residual, refit, maseWeighted, trendSkip);
+    }
+
+    public LstmConfig withTrendSkip(boolean trendSkip) {
+        return new LstmConfig(bucket, lookback, horizon, quantiles, layers, hiddenUnits, headUnits, epochs,
+                batchSize, learningRate, patience, seed, validationBuckets, scaleFloor, inferenceBatchSize,
+                maxWindowsPerSeries, threads, members, residual, refit, maseWeighted, trendSkip);
     }
 
     public LstmConfig withMaseWeighted(boolean maseWeighted) {
         return new LstmConfig(bucket, lookback, horizon, quantiles, layers, hiddenUnits, headUnits, epochs,
                 batchSize, learningRate, patience, seed, validationBuckets, scaleFloor, inferenceBatchSize,
-                maxWindowsPerSeries, threads, members, residual, refit, maseWeighted);
+                maxWindowsPerSeries, threads, members, residual, refit, maseWeighted, trendSkip);
     }
 
     @Override
@@ -230,14 +245,14 @@ public record LstmConfig(Bucket bucket, int lookback, int horizon, double[] quan
                 && c.validationBuckets == validationBuckets && c.scaleFloor == scaleFloor
                 && c.inferenceBatchSize == inferenceBatchSize && c.maxWindowsPerSeries == maxWindowsPerSeries
                 && c.threads == threads && c.members == members && c.residual == residual && c.refit == refit
-                && c.maseWeighted == maseWeighted;
+                && c.maseWeighted == maseWeighted && c.trendSkip == trendSkip;
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(bucket, lookback, horizon, Arrays.hashCode(quantiles), layers, hiddenUnits, headUnits,
                 epochs, batchSize, learningRate, patience, seed, validationBuckets, scaleFloor, inferenceBatchSize,
-                maxWindowsPerSeries, threads, members, residual, refit, maseWeighted);
+                maxWindowsPerSeries, threads, members, residual, refit, maseWeighted, trendSkip);
     }
 
     @Override
@@ -249,6 +264,6 @@ public record LstmConfig(Bucket bucket, int lookback, int horizon, double[] quan
                 + ", validationBuckets=" + validationBuckets + ", scaleFloor=" + scaleFloor
                 + ", inferenceBatchSize=" + inferenceBatchSize + ", maxWindowsPerSeries=" + maxWindowsPerSeries
                 + ", threads=" + threads + ", members=" + members + ", residual=" + residual + ", refit=" + refit
-                + ", maseWeighted=" + maseWeighted + "]";
+                + ", maseWeighted=" + maseWeighted + ", trendSkip=" + trendSkip + "]";
     }
 }

@@ -393,6 +393,7 @@ public final class LstmTrainer implements ModelTrainer {
         s.put("residual", config.residual());
         s.put("refit", config.refit());
         s.put("maseWeighted", config.maseWeighted());
+        s.put("trendSkip", config.trendSkip());
         s.put("bandWideningLower", band[0]);
         s.put("bandWideningUpper", band[1]);
         s.put("trainingWindows", windows.trainingCount());
