@@ -67,12 +67,18 @@ import java.util.Objects;
  *                  phase; the median is the head's unbounded output plus g x that path, with g in (0, 1) and phi
  *                  learned per window from the last hidden state, so the network can switch the path off for a
  *                  noisy series. The other quantiles step away from the median by softplus gaps.
+ * @param partialWindows whether training also uses windows whose future is only partly observed (at least half
+ *                       the horizon), the targets past the data's end (or the validation split) skipped by the
+ *                       loss: the windows nearest the end, with the most recent dynamics, then train too.
+ *                       Default off: on M3 monthly (one network with the trend skip, seed 42) it gave mean MASE
+ *                       0.877 against 0.876 without, for about a tenth more windows per epoch. BENCHMARKS.md,
+ *                       "Trend handling".
  */
 public record LstmConfig(Bucket bucket, int lookback, int horizon, double[] quantiles, int layers, int hiddenUnits,
                          int headUnits, int epochs, int batchSize, double learningRate, int patience, long seed,
                          int validationBuckets, double scaleFloor, int inferenceBatchSize, int maxWindowsPerSeries,
                          int threads, int members, boolean residual, boolean refit,
-                         boolean maseWeighted, boolean trendSkip) {
+                         boolean maseWeighted, boolean trendSkip, boolean partialWindows) {
 
     public static final double[] DEFAULT_QUANTILES = {0.1, 0.5, 0.9};
 
@@ -155,68 +161,74 @@ public record LstmConfig(Bucket bucket, int lookback, int horizon, double[] quan
         }
         int width = bucket == Bucket.HOUR || bucket == Bucket.DAY ? 24 : 32;
         return new LstmConfig(bucket, lookback, horizon, DEFAULT_QUANTILES, 1, width, 16, 40, 128, 0.001, 6, 42L,
-                horizon, 1.0, 1024, 0, 0, coarse ? 3 : 1, false, coarse, false, false);
+                horizon, 1.0, 1024, 0, 0, coarse ? 3 : 1, false, coarse, false, false, false);
     }
 
     public LstmConfig withShape(int lookback, int horizon, int layers, int hiddenUnits, int headUnits) {
         return new LstmConfig(bucket, lookback, horizon, quantiles, layers, hiddenUnits, headUnits, epochs,
                 batchSize, learningRate, patience, seed, validationBuckets, scaleFloor, inferenceBatchSize,
-                maxWindowsPerSeries, threads, members, residual, refit, maseWeighted, trendSkip);
+                maxWindowsPerSeries, threads, members, residual, refit, maseWeighted, trendSkip, partialWindows);
     }
 
     public LstmConfig withTraining(int epochs, int batchSize, double learningRate, int patience, long seed,
                                    int validationBuckets) {
         return new LstmConfig(bucket, lookback, horizon, quantiles, layers, hiddenUnits, headUnits, epochs,
                 batchSize, learningRate, patience, seed, validationBuckets, scaleFloor, inferenceBatchSize,
-                maxWindowsPerSeries, threads, members, residual, refit, maseWeighted, trendSkip);
+                maxWindowsPerSeries, threads, members, residual, refit, maseWeighted, trendSkip, partialWindows);
     }
 
     public LstmConfig withQuantiles(double... quantiles) {
         return new LstmConfig(bucket, lookback, horizon, quantiles, layers, hiddenUnits, headUnits, epochs,
                 batchSize, learningRate, patience, seed, validationBuckets, scaleFloor, inferenceBatchSize,
-                maxWindowsPerSeries, threads, members, residual, refit, maseWeighted, trendSkip);
+                maxWindowsPerSeries, threads, members, residual, refit, maseWeighted, trendSkip, partialWindows);
     }
 
     public LstmConfig withServing(int inferenceBatchSize, int threads) {
         return new LstmConfig(bucket, lookback, horizon, quantiles, layers, hiddenUnits, headUnits, epochs,
                 batchSize, learningRate, patience, seed, validationBuckets, scaleFloor, inferenceBatchSize,
-                maxWindowsPerSeries, threads, members, residual, refit, maseWeighted, trendSkip);
+                maxWindowsPerSeries, threads, members, residual, refit, maseWeighted, trendSkip, partialWindows);
     }
 
     public LstmConfig withMaxWindowsPerSeries(int maxWindowsPerSeries) {
         return new LstmConfig(bucket, lookback, horizon, quantiles, layers, hiddenUnits, headUnits, epochs,
                 batchSize, learningRate, patience, seed, validationBuckets, scaleFloor, inferenceBatchSize,
-                maxWindowsPerSeries, threads, members, residual, refit, maseWeighted, trendSkip);
+                maxWindowsPerSeries, threads, members, residual, refit, maseWeighted, trendSkip, partialWindows);
     }
 
     public LstmConfig withScaleFloor(double scaleFloor) {
         return new LstmConfig(bucket, lookback, horizon, quantiles, layers, hiddenUnits, headUnits, epochs,
                 batchSize, learningRate, patience, seed, validationBuckets, scaleFloor, inferenceBatchSize,
-                maxWindowsPerSeries, threads, members, residual, refit, maseWeighted, trendSkip);
+                maxWindowsPerSeries, threads, members, residual, refit, maseWeighted, trendSkip, partialWindows);
     }
 
     public LstmConfig withRefit(boolean refit) {
         return new LstmConfig(bucket, lookback, horizon, quantiles, layers, hiddenUnits, headUnits, epochs,
                 batchSize, learningRate, patience, seed, validationBuckets, scaleFloor, inferenceBatchSize,
-                maxWindowsPerSeries, threads, members, residual, refit, maseWeighted, trendSkip);
+                maxWindowsPerSeries, threads, members, residual, refit, maseWeighted, trendSkip, partialWindows);
     }
 
     public LstmConfig withEnsemble(int members, boolean residual) {
         return new LstmConfig(bucket, lookback, horizon, quantiles, layers, hiddenUnits, headUnits, epochs,
                 batchSize, learningRate, patience, seed, validationBuckets, scaleFloor, inferenceBatchSize,
-                maxWindowsPerSeries, threads, members, residual, refit, maseWeighted, trendSkip);
+                maxWindowsPerSeries, threads, members, residual, refit, maseWeighted, trendSkip, partialWindows);
     }
 
     public LstmConfig withTrendSkip(boolean trendSkip) {
         return new LstmConfig(bucket, lookback, horizon, quantiles, layers, hiddenUnits, headUnits, epochs,
                 batchSize, learningRate, patience, seed, validationBuckets, scaleFloor, inferenceBatchSize,
-                maxWindowsPerSeries, threads, members, residual, refit, maseWeighted, trendSkip);
+                maxWindowsPerSeries, threads, members, residual, refit, maseWeighted, trendSkip, partialWindows);
+    }
+
+    public LstmConfig withPartialWindows(boolean partialWindows) {
+        return new LstmConfig(bucket, lookback, horizon, quantiles, layers, hiddenUnits, headUnits, epochs,
+                batchSize, learningRate, patience, seed, validationBuckets, scaleFloor, inferenceBatchSize,
+                maxWindowsPerSeries, threads, members, residual, refit, maseWeighted, trendSkip, partialWindows);
     }
 
     public LstmConfig withMaseWeighted(boolean maseWeighted) {
         return new LstmConfig(bucket, lookback, horizon, quantiles, layers, hiddenUnits, headUnits, epochs,
                 batchSize, learningRate, patience, seed, validationBuckets, scaleFloor, inferenceBatchSize,
-                maxWindowsPerSeries, threads, members, residual, refit, maseWeighted, trendSkip);
+                maxWindowsPerSeries, threads, members, residual, refit, maseWeighted, trendSkip, partialWindows);
     }
 
     @Override
@@ -245,14 +257,15 @@ public record LstmConfig(Bucket bucket, int lookback, int horizon, double[] quan
                 && c.validationBuckets == validationBuckets && c.scaleFloor == scaleFloor
                 && c.inferenceBatchSize == inferenceBatchSize && c.maxWindowsPerSeries == maxWindowsPerSeries
                 && c.threads == threads && c.members == members && c.residual == residual && c.refit == refit
-                && c.maseWeighted == maseWeighted && c.trendSkip == trendSkip;
+                && c.maseWeighted == maseWeighted && c.trendSkip == trendSkip
+                && c.partialWindows == partialWindows;
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(bucket, lookback, horizon, Arrays.hashCode(quantiles), layers, hiddenUnits, headUnits,
                 epochs, batchSize, learningRate, patience, seed, validationBuckets, scaleFloor, inferenceBatchSize,
-                maxWindowsPerSeries, threads, members, residual, refit, maseWeighted, trendSkip);
+                maxWindowsPerSeries, threads, members, residual, refit, maseWeighted, trendSkip, partialWindows);
     }
 
     @Override
@@ -264,6 +277,7 @@ public record LstmConfig(Bucket bucket, int lookback, int horizon, double[] quan
                 + ", validationBuckets=" + validationBuckets + ", scaleFloor=" + scaleFloor
                 + ", inferenceBatchSize=" + inferenceBatchSize + ", maxWindowsPerSeries=" + maxWindowsPerSeries
                 + ", threads=" + threads + ", members=" + members + ", residual=" + residual + ", refit=" + refit
-                + ", maseWeighted=" + maseWeighted + ", trendSkip=" + trendSkip + "]";
+                + ", maseWeighted=" + maseWeighted + ", trendSkip=" + trendSkip + ", partialWindows="
+                + partialWindows + "]";
     }
 }

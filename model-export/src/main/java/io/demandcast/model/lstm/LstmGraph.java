@@ -93,7 +93,11 @@ final class LstmGraph {
             levels[k] = (float) config.quantiles()[k];
         }
         Operand<TFloat32> tau = tf.constant(levels);
-        Operand<TFloat32> targetRows = tf.reshape(targets, tf.constant(new int[] {-1, 1}));         // [B*H, 1]
+        Operand<TFloat32> rawTargets = tf.reshape(targets, tf.constant(new int[] {-1, 1}));         // [B*H, 1]
+        // A NaN target is a bucket not observed yet (a window whose future is only partly known): it weighs 0.
+        Operand<TFloat32> observedRows = tf.math.sub(tf.constant(1f),
+                tf.dtypes.cast(tf.math.isNan(rawTargets), TFloat32.class));
+        Operand<TFloat32> targetRows = tf.math.mulNoNan(rawTargets, observedRows);
         float floor = (float) config.scaleFloor();
         int season = config.bucket().season();
         boolean weighted = config.maseWeighted();
@@ -123,7 +127,8 @@ final class LstmGraph {
             Operand<TFloat32> mq = member(prefix, inputs, scaled.future, anchor, trend, lookback, horizon, pw + 1,
                     fw, q, medianIndex(config.quantiles()), config);                             // [B*H, Q]
             memberQuantiles.add(tf.withName(prefix + MEMBER_QUANTILES).math.mul(mq, rows));
-            Operand<TFloat32> memberLoss = pinball(tf.math.div(targetRows, rows), mq, tau, lossWeights);
+            Operand<TFloat32> memberLoss = pinball(tf.math.div(targetRows, rows), mq, tau, lossWeights,
+                    observedRows);
             objective = objective == null ? memberLoss : tf.math.add(objective, memberLoss);
             if (m == 0) {
                 scaleRows = rows;
@@ -134,7 +139,8 @@ final class LstmGraph {
         Operand<TFloat32> meanMemberLoss = tf.math.mul(objective, tf.constant(1f / members));
         // Reported in the units of the whole window's scale, so it compares across member counts.
         loss = tf.withName(LOSS).identity(pinball(tf.math.div(targetRows, scaleRows),
-                tf.math.div(tf.math.maximum(ensemble, tf.constant(0f)), scaleRows), tau, windowWeights));
+                tf.math.div(tf.math.maximum(ensemble, tf.constant(0f)), scaleRows), tau, windowWeights,
+                observedRows));
 
         Adam adam = new Adam(graph, (float) config.learningRate());
         Op step = adam.minimize(objective, "adam_step");
@@ -273,15 +279,19 @@ final class LstmGraph {
         return best;
     }
 
+    /** The mean pinball loss over the observed rows [B*H, 1] and the levels. */
     private Operand<TFloat32> pinball(Operand<TFloat32> scaledTargets, Operand<TFloat32> scaledQuantiles,
-                                      Operand<TFloat32> tau, Operand<TFloat32> rowWeights) {
+                                      Operand<TFloat32> tau, Operand<TFloat32> rowWeights,
+                                      Operand<TFloat32> observed) {
         Operand<TFloat32> error = tf.math.sub(scaledTargets, scaledQuantiles);
         Operand<TFloat32> p = tf.math.maximum(tf.math.mul(tau, error),
                 tf.math.mul(tf.math.sub(tau, tf.constant(1f)), error));
-        if (rowWeights != null) {
-            p = tf.math.mul(p, rowWeights);
-        }
-        return tf.math.mean(p, tf.constant(new int[] {0, 1}));
+        p = tf.math.mul(p, rowWeights == null ? observed : tf.math.mul(rowWeights, observed));
+        Operand<TInt32> all = tf.constant(new int[] {0, 1});
+        Operand<TFloat32> cells = tf.math.mul(tf.math.maximum(tf.reduceSum(observed, all), tf.constant(1f)),
+                tf.dtypes.cast(tf.slice(tf.shape(p), tf.constant(new int[] {1}), tf.constant(new int[] {1})),
+                        TFloat32.class));
+        return tf.math.div(tf.reduceSum(p, all), tf.reshape(cells, tf.constant(new int[0])));
     }
 
     /**
