@@ -218,6 +218,15 @@ class TrendSkipTest {
         }
     }
 
+    @Test
+    void theTrendSkipIsOnByDefaultForMonthBucketsOnly() {
+        assertThat(LstmConfig.defaults(Bucket.MONTH).trendSkip()).isTrue();
+        assertThat(LstmConfig.defaults(Bucket.WEEK).trendSkip()).isFalse();
+        assertThat(LstmConfig.defaults(Bucket.DAY).trendSkip()).isFalse();
+        assertThat(LstmConfig.defaults(Bucket.HOUR).trendSkip()).isFalse();
+        assertThat(LstmConfig.defaults(Bucket.MONTH).partialWindows()).isFalse();
+    }
+
     private static float[] weightValues(Session session, String name) {
         try (Result r = session.runner().fetch(name).run()) {
             return values(r, 0);
