@@ -45,6 +45,9 @@ public final class BacktestCommand implements Callable<Integer> {
     @Mixin
     DataOptions data = new DataOptions();
 
+    @Mixin
+    SeedOption seed = new SeedOption();
+
     @Option(names = "--holdout", required = true, paramLabel = "N",
             description = "Buckets held out at the end of every series; never trained on.")
     int holdout;
@@ -103,7 +106,7 @@ public final class BacktestCommand implements Callable<Integer> {
             ModelTrainer trainer = null;
             if (chosen.contains(LSTM)) {
                 trainer = trainers.create(new TrainingSpec(data.bucket, config.horizon(), config.quantiles(),
-                        data.covariates));
+                        data.covariates, seed.seed));
             }
             List<Forecaster> baselines = new ArrayList<>();
             for (String m : chosen) {

@@ -9,14 +9,17 @@ public final class LstmTrainers {
     private LstmTrainers() {
     }
 
-    /** Settings for a training run: {@link LstmConfig#defaults} of the bucket, reshaped to the run's horizon. */
+    /**
+     * Settings for a training run: {@link LstmConfig#defaults} of the bucket, reshaped to the run's horizon, with
+     * the run's quantiles and seed.
+     */
     public static LstmConfig configFor(TrainingSpec spec) {
         LstmConfig defaults = LstmConfig.defaults(spec.bucket());
         return defaults
                 .withShape(defaults.lookback(), spec.horizon(), defaults.layers(), defaults.hiddenUnits(),
                         defaults.headUnits())
                 .withTraining(defaults.epochs(), defaults.batchSize(), defaults.learningRate(), defaults.patience(),
-                        defaults.seed(), spec.horizon())
+                        spec.seed(), spec.horizon())
                 .withQuantiles(spec.quantiles());
     }
 

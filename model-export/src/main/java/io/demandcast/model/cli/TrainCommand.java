@@ -34,6 +34,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Mixin
     DataOptions data = new DataOptions();
 
+    @Mixin
+    SeedOption seed = new SeedOption();
+
     @Option(names = "--horizon", required = true, paramLabel = "H", description = "Buckets the model forecasts.")
     int horizon;
 
@@ -69,7 +72,7 @@ public final class TrainCommand implements Callable<Integer> {
                     (System.nanoTime() - start) / 1e9);
             stderr.flush();
             ModelTrainer trainer = trainers.create(new TrainingSpec(data.bucket, horizon,
-                    BacktestConfig.DEFAULT_QUANTILES, data.covariates));
+                    BacktestConfig.DEFAULT_QUANTILES, data.covariates, seed.seed));
             try (TrainedModel model = trainer.train(histories, progress)) {
                 progress.finish();
                 model.export(out);

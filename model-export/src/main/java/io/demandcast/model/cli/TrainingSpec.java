@@ -11,8 +11,9 @@ import java.util.List;
  * @param horizon buckets the model must forecast
  * @param quantiles the levels it must forecast, ascending
  * @param covariates the covariate names present in every history, in order
+ * @param seed the seed the trainer starts from ({@code --seed}; {@link SeedOption#DEFAULT_SEED} when not given)
  */
-public record TrainingSpec(Bucket bucket, int horizon, double[] quantiles, List<String> covariates) {
+public record TrainingSpec(Bucket bucket, int horizon, double[] quantiles, List<String> covariates, long seed) {
 
     public TrainingSpec {
         quantiles = quantiles.clone();

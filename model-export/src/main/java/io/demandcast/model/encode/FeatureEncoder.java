@@ -141,7 +141,7 @@ public final class FeatureEncoder {
         for (int i = 0; i < origins.length; i++) {
             origins[i] = histories.get(i).length();
         }
-        return encode(histories, origins, false);
+        return encode(histories, origins, null, false);
     }
 
     /**
@@ -181,10 +181,25 @@ public final class FeatureEncoder {
      * before it, targets from it on), so {@code origins[i] + horizon} must not pass the history's end.
      */
     public EncodedBatch encodeWindows(List<SeriesHistory> histories, int[] origins) {
-        return encode(histories, origins, true);
+        return encode(histories, origins, null, true);
     }
 
-    private EncodedBatch encode(List<SeriesHistory> histories, int[] origins, boolean withTargets) {
+    /**
+     * Training windows whose future may be only partly observed: row i's targets are the buckets from
+     * {@code origins[i]} up to {@code targetEnds[i]} (exclusive; {@code origins[i] <= targetEnds[i] <= } the
+     * history's length), and NaN after it, a target the model's loss skips. The windows nearest the end of the
+     * data, which hold its most recent dynamics, then train on the buckets they have.
+     */
+    public EncodedBatch encodeWindows(List<SeriesHistory> histories, int[] origins, int[] targetEnds) {
+        if (targetEnds.length != histories.size()) {
+            throw new IllegalArgumentException(histories.size() + " histories but " + targetEnds.length
+                    + " target ends");
+        }
+        return encode(histories, origins, targetEnds, true);
+    }
+
+    private EncodedBatch encode(List<SeriesHistory> histories, int[] origins, int[] targetEnds,
+                                boolean withTargets) {
         int size = histories.size();
         if (origins.length != size) {
             throw new IllegalArgumentException(size + " histories but " + origins.length + " origins");
@@ -223,8 +238,10 @@ public final class FeatureEncoder {
             }
             int origin = origins[i];
             int n = h.length();
-            if (origin < 0 || origin > n || (withTargets && origin + horizon > n)) {
+            int targetEnd = targetEnds == null ? origin + horizon : targetEnds[i];
+            if (origin < 0 || origin > n || (withTargets && (targetEnd > n || targetEnd < origin))) {
                 throw new IllegalArgumentException("series " + h.series() + ": window origin " + origin
+                        + (targetEnds == null ? "" : " with targets up to " + targetEnd)
                         + " does not fit a history of " + n + " buckets" + (withTargets ? " with horizon "
                         + horizon : ""));
             }
@@ -262,7 +279,7 @@ public final class FeatureEncoder {
                     future[at + calendarWidth + c] = (float) covariateAt(cov[c], t, missing[c]);
                 }
                 if (withTargets) {
-                    targets[i * horizon + s] = (float) units[t];
+                    targets[i * horizon + s] = t < targetEnd ? (float) units[t] : Float.NaN;
                 }
             }
         }

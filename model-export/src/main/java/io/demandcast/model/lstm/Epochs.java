@@ -21,11 +21,13 @@ final class Epochs {
             List<TrainingWindows.Window> part = windows.subList(from, Math.min(windows.size(), from + batchSize));
             List<SeriesHistory> rows = new ArrayList<>(part.size());
             int[] origins = new int[part.size()];
+            int[] ends = new int[part.size()];
             for (int i = 0; i < part.size(); i++) {
                 rows.add(histories.get(part.get(i).series()));
                 origins[i] = part.get(i).origin();
+                ends[i] = part.get(i).targetEnd();
             }
-            double loss = step.applyAsDouble(encoder.encodeWindows(rows, origins));
+            double loss = step.applyAsDouble(encoder.encodeWindows(rows, origins, ends));
             sum += loss * part.size();
             count += part.size();
         }

@@ -93,7 +93,11 @@ final class LstmGraph {
             levels[k] = (float) config.quantiles()[k];
         }
         Operand<TFloat32> tau = tf.constant(levels);
-        Operand<TFloat32> targetRows = tf.reshape(targets, tf.constant(new int[] {-1, 1}));         // [B*H, 1]
+        Operand<TFloat32> rawTargets = tf.reshape(targets, tf.constant(new int[] {-1, 1}));         // [B*H, 1]
+        // A NaN target is a bucket not observed yet (a window whose future is only partly known): it weighs 0.
+        Operand<TFloat32> observedRows = tf.math.sub(tf.constant(1f),
+                tf.dtypes.cast(tf.math.isNan(rawTargets), TFloat32.class));
+        Operand<TFloat32> targetRows = tf.math.mulNoNan(rawTargets, observedRows);
         float floor = (float) config.scaleFloor();
         int season = config.bucket().season();
         boolean weighted = config.maseWeighted();
@@ -116,13 +120,15 @@ final class LstmGraph {
                     tf.math.maximum(column(scaled.past, FeatureEncoder.UNITS), tf.constant(0f))),
                     tf.constant(2))), tf.constant(2));
             Operand<TFloat32> anchor = config.residual() ? anchor(scaled, lookback, horizon, season) : null;
+            Trend trend = config.trendSkip() ? trend(scaled, lookback, horizon, season, prefix) : null;
             Operand<TFloat32> rows = rows(scaled.scale, horizon);                                 // [B*H, 1]
             Operand<TFloat32> lossWeights = weighted
                     ? metricWeights(past, scaled.scale, season, lookback, horizon, floor) : null;
-            Operand<TFloat32> mq = member(prefix, inputs, scaled.future, anchor, lookback, horizon, pw + 1,
+            Operand<TFloat32> mq = member(prefix, inputs, scaled.future, anchor, trend, lookback, horizon, pw + 1,
                     fw, q, medianIndex(config.quantiles()), config);                             // [B*H, Q]
             memberQuantiles.add(tf.withName(prefix + MEMBER_QUANTILES).math.mul(mq, rows));
-            Operand<TFloat32> memberLoss = pinball(tf.math.div(targetRows, rows), mq, tau, lossWeights);
+            Operand<TFloat32> memberLoss = pinball(tf.math.div(targetRows, rows), mq, tau, lossWeights,
+                    observedRows);
             objective = objective == null ? memberLoss : tf.math.add(objective, memberLoss);
             if (m == 0) {
                 scaleRows = rows;
@@ -133,7 +139,8 @@ final class LstmGraph {
         Operand<TFloat32> meanMemberLoss = tf.math.mul(objective, tf.constant(1f / members));
         // Reported in the units of the whole window's scale, so it compares across member counts.
         loss = tf.withName(LOSS).identity(pinball(tf.math.div(targetRows, scaleRows),
-                tf.math.div(tf.math.maximum(ensemble, tf.constant(0f)), scaleRows), tau, windowWeights));
+                tf.math.div(tf.math.maximum(ensemble, tf.constant(0f)), scaleRows), tau, windowWeights,
+                observedRows));
 
         Adam adam = new Adam(graph, (float) config.learningRate());
         Op step = adam.minimize(objective, "adam_step");
@@ -272,15 +279,19 @@ final class LstmGraph {
         return best;
     }
 
+    /** The mean pinball loss over the observed rows [B*H, 1] and the levels. */
     private Operand<TFloat32> pinball(Operand<TFloat32> scaledTargets, Operand<TFloat32> scaledQuantiles,
-                                      Operand<TFloat32> tau, Operand<TFloat32> rowWeights) {
+                                      Operand<TFloat32> tau, Operand<TFloat32> rowWeights,
+                                      Operand<TFloat32> observed) {
         Operand<TFloat32> error = tf.math.sub(scaledTargets, scaledQuantiles);
         Operand<TFloat32> p = tf.math.maximum(tf.math.mul(tau, error),
                 tf.math.mul(tf.math.sub(tau, tf.constant(1f)), error));
-        if (rowWeights != null) {
-            p = tf.math.mul(p, rowWeights);
-        }
-        return tf.math.mean(p, tf.constant(new int[] {0, 1}));
+        p = tf.math.mul(p, rowWeights == null ? observed : tf.math.mul(rowWeights, observed));
+        Operand<TInt32> all = tf.constant(new int[] {0, 1});
+        Operand<TFloat32> cells = tf.math.mul(tf.math.maximum(tf.reduceSum(observed, all), tf.constant(1f)),
+                tf.dtypes.cast(tf.slice(tf.shape(p), tf.constant(new int[] {1}), tf.constant(new int[] {1})),
+                        TFloat32.class));
+        return tf.math.div(tf.reduceSum(p, all), tf.reshape(cells, tf.constant(new int[0])));
     }
 
     /**
@@ -340,14 +351,112 @@ final class LstmGraph {
                 tf.expandDims(tf.math.mul(tf.onesLike(same), level), axis2)), axis2);          // [B, H, 2]
     }
 
+    /** The least damping of the trend path: phi lies in (PHI_MIN, 1), 0.9 before training. */
+    static final float PHI_MIN = 0.8f;
+
+    /**
+     * What a damped-trend path is made of, in scaled units: the level at the window's end [B, 1], the slope per
+     * bucket [B, 1] and the seasonal index of each horizon step's phase [B, H].
+     */
+    record Trend(Operand<TFloat32> level, Operand<TFloat32> slope, Operand<TFloat32> seasonal) {
+    }
+
+    /**
+     * The parts of the damped-trend path from the scaled window. Two blocks of k = min(season, L/2) buckets end
+     * the window; the slope is the difference of their observed means over the difference of their observed
+     * mean times (so a history that only partly covers the earlier block still gets a slope of the right units;
+     * 0 when a block has no observed bucket), the level is the last block's mean carried along the slope to the
+     * window's last bucket. The seasonal index of a step is the mean, over the whole seasons the window holds,
+     * of the observed buckets of the same phase minus that trend line (0 when none). All through matrix products
+     * with constants: nothing upstream has a variable, so this costs a few small passes and no gradient.
+     */
+    private Trend trend(Scaled scaled, int lookback, int horizon, int season, String prefix) {
+        int k = Math.max(1, Math.min(season, lookback / 2));
+        Operand<TFloat32> units = column(scaled.past, FeatureEncoder.UNITS);   // [B, L]
+        Operand<TFloat32> mask = column(scaled.past, FeatureEncoder.OBSERVED);  // [B, L]
+        Operand<TFloat32> observedUnits = tf.math.mul(units, mask);
+        float[][] blocks = new float[lookback][2];
+        float[][] blockTimes = new float[lookback][2];
+        for (int t = Math.max(0, lookback - 2 * k); t < lookback; t++) {
+            int b = t >= lookback - k ? 0 : 1;
+            blocks[t][b] = 1f;
+            blockTimes[t][b] = t;
+        }
+        Operand<TFloat32> one = tf.constant(1f);
+        Operand<TFloat32> zero = tf.constant(0f);
+        Operand<TFloat32> counts = tf.linalg.matMul(mask, tf.constant(blocks));                  // [B, 2]
+        Operand<TFloat32> safeCounts = tf.math.maximum(counts, one);
+        Operand<TFloat32> means = tf.math.div(tf.linalg.matMul(observedUnits, tf.constant(blocks)), safeCounts);
+        Operand<TFloat32> times = tf.math.div(tf.linalg.matMul(mask, tf.constant(blockTimes)), safeCounts);
+        float[][] last = {{1f}, {0f}};
+        float[][] difference = {{1f}, {-1f}};
+        Operand<TFloat32> bothObserved = tf.reduceMin(tf.dtypes.cast(tf.math.greater(counts, zero), TFloat32.class),
+                tf.constant(1), org.tensorflow.op.core.ReduceMin.keepDims(true));                   // [B, 1]
+        Operand<TFloat32> slope = tf.withName(prefix + "trend_slope").math.mul(bothObserved, tf.math.div(
+                tf.linalg.matMul(means, tf.constant(difference)),
+                tf.math.maximum(tf.linalg.matMul(times, tf.constant(difference)), one)));         // [B, 1]
+        Operand<TFloat32> lastMean = tf.linalg.matMul(means, tf.constant(last));
+        Operand<TFloat32> lastTime = tf.linalg.matMul(times, tf.constant(last));
+        Operand<TFloat32> level = tf.withName(prefix + "trend_level").math.add(lastMean,
+                tf.math.mul(slope, tf.math.sub(tf.constant((float) (lookback - 1)), lastTime)));   // [B, 1]
+
+        // Step h (target bucket L + h) has the phase of buckets L - m + (h mod m) - j m of the window.
+        int m = Math.min(season, lookback);
+        float[][] phases = new float[lookback][horizon];
+        float[][] phasesBack = new float[lookback][horizon];
+        for (int h = 0; h < horizon; h++) {
+            for (int t = lookback - m + (h % m); t >= 0; t -= m) {
+                phases[t][h] = 1f;
+                phasesBack[t][h] = lookback - 1 - t;
+            }
+        }
+        // sum over same-phase observed buckets of (u_t - level + slope (L - 1 - t)), over their count
+        Operand<TFloat32> phaseCounts = tf.linalg.matMul(mask, tf.constant(phases));               // [B, H]
+        Operand<TFloat32> deviations = tf.math.add(tf.math.sub(
+                tf.linalg.matMul(observedUnits, tf.constant(phases)), tf.math.mul(level, phaseCounts)),
+                tf.math.mul(slope, tf.linalg.matMul(mask, tf.constant(phasesBack))));
+        Operand<TFloat32> seasonal = tf.withName(prefix + "trend_seasonal").math.div(deviations,
+                tf.math.maximum(phaseCounts, one));                                                // [B, H]
+        return new Trend(level, slope, seasonal);
+    }
+
+    /**
+     * The gated damped-trend path [B*H, 1] in scaled units: g (level + slope sum_{i=1..h+1} phi^i + seasonal_h),
+     * with g in (0, 1) and phi in (PHI_MIN, 1) per window from the last hidden state.
+     */
+    private Operand<TFloat32> gatedTrend(String prefix, Trend trend, Operand<TFloat32> last, int hidden,
+                                         int horizon) {
+        Operand<TFloat32> gate = tf.withName(prefix + "trend_gate").math.sigmoid(tf.nn.biasAdd(
+                tf.linalg.matMul(last, weight(prefix + "trend_gate_w", hidden, 1)),
+                zeros(prefix + "trend_gate_b", 1)));                                                // [B, 1]
+        Operand<TFloat32> phi = tf.withName(prefix + "trend_phi").math.add(tf.constant(PHI_MIN),
+                tf.math.mul(tf.constant(1f - PHI_MIN), tf.math.sigmoid(tf.nn.biasAdd(
+                        tf.linalg.matMul(last, weight(prefix + "trend_phi_w", hidden, 1)),
+                        zeros(prefix + "trend_phi_b", 1)))));                                       // [B, 1]
+        float[][] exponents = new float[1][horizon];
+        float[][] cumulative = new float[horizon][horizon];
+        for (int i = 0; i < horizon; i++) {
+            exponents[0][i] = i + 1;
+            for (int j = i; j < horizon; j++) {
+                cumulative[i][j] = 1f;
+            }
+        }
+        Operand<TFloat32> damping = tf.withName(prefix + "trend_damping").linalg.matMul(
+                tf.math.exp(tf.math.mul(tf.math.log(phi), tf.constant(exponents))),
+                tf.constant(cumulative));                                                          // [B, H]
+        Operand<TFloat32> path = tf.withName(prefix + "trend_path").math.add(tf.math.add(trend.level(),
+                tf.math.mul(trend.slope(), damping)), trend.seasonal());                            // [B, H]
+        return tf.reshape(tf.math.mul(gate, path), tf.constant(new int[] {-1, 1}));
+    }
+
     /**
      * One member: stacked LSTM unrolled over L, then a direct multi-horizon head (MQ-RNN style: the last state
      * gives one context per horizon step, each step adds its known-future features, a small shared layer maps
      * each step to Q quantiles). Returns scaled quantiles [B*H, Q], ascending.
      */
     private Operand<TFloat32> member(String prefix, Operand<TFloat32> inputs, Operand<TFloat32> future,
-                                     Operand<TFloat32> anchor, int lookback, int horizon, int width, int fw, int q,
-                                     int median, LstmConfig config) {
+                                     Operand<TFloat32> anchor, Trend trend, int lookback, int horizon, int width,
+                                     int fw, int q, int median, LstmConfig config) {
         int hidden = config.hiddenUnits();
         // Time-major for the fused recurrence: [L, B, width].
         Operand<TFloat32> sequence = tf.linalg.transpose(inputs, tf.constant(new int[] {1, 0, 2}));
@@ -373,9 +482,10 @@ final class LstmGraph {
                 tf.reshape(future, tf.constant(new int[] {-1, fw})), weight(prefix + "head_future", fw, head));
         Operand<TFloat32> stepHidden = tf.nn.relu(tf.math.add(
                 tf.reshape(context, tf.constant(new int[] {-1, head})), futureProjection));
-        Operand<TFloat32> raw = tf.nn.biasAdd(tf.linalg.matMul(stepHidden, weight(prefix + "head_out", head, q)),
-                zeros(prefix + "head_out_b", q));                                                  // [B*H, Q]
-        if (anchor == null) {
+        Operand<TFloat32> raw = tf.withName(prefix + "head_raw").nn.biasAdd(tf.linalg.matMul(stepHidden,
+                weight(prefix + "head_out", head, q)), zeros(prefix + "head_out_b", q));           // [B*H, Q]
+        Operand<TFloat32> trendPath = trend == null ? null : gatedTrend(prefix, trend, last, hidden, horizon);
+        if (anchor == null && trendPath == null) {
             // Quantiles ascend and stay >= 0: the lowest is softplus(raw0), each next adds softplus(raw_k).
             float[][] ascending = new float[q][q];
             for (int i = 0; i < q; i++) {
@@ -385,14 +495,19 @@ final class LstmGraph {
             }
             return tf.linalg.matMul(tf.math.softplus(raw), tf.constant(ascending));
         }
-        // Residual head: the median is the anchor plus a correction, the other quantiles step away from it by
-        // softplus gaps, so they still ascend; negative values are cut to 0 when serving.
-        Variable<TFloat32> gate = zeros(prefix + "anchor_gate", horizon);                          // [H]
-        Operand<TFloat32> seasonal = tf.math.sigmoid(gate);
-        Operand<TFloat32> mix = tf.concat(List.of(tf.expandDims(seasonal, tf.constant(1)),
-                tf.expandDims(tf.math.sub(tf.constant(1f), seasonal), tf.constant(1))), tf.constant(1)); // [H, 2]
-        Operand<TFloat32> anchored = tf.reshape(tf.reduceSum(tf.math.mul(anchor, mix), tf.constant(2)),
-                tf.constant(new int[] {-1, 1}));                                                  // [B*H, 1]
+        // Residual head: the median is the anchor (and/or the gated trend path) plus a correction, the other
+        // quantiles step away from it by softplus gaps, so they still ascend; negative values are cut to 0 when
+        // serving.
+        Operand<TFloat32> anchored = trendPath;
+        if (anchor != null) {
+            Variable<TFloat32> gate = zeros(prefix + "anchor_gate", horizon);                      // [H]
+            Operand<TFloat32> seasonal = tf.math.sigmoid(gate);
+            Operand<TFloat32> mix = tf.concat(List.of(tf.expandDims(seasonal, tf.constant(1)),
+                    tf.expandDims(tf.math.sub(tf.constant(1f), seasonal), tf.constant(1))), tf.constant(1)); // [H, 2]
+            Operand<TFloat32> mixed = tf.reshape(tf.reduceSum(tf.math.mul(anchor, mix), tf.constant(2)),
+                    tf.constant(new int[] {-1, 1}));                                              // [B*H, 1]
+            anchored = anchored == null ? mixed : tf.math.add(anchored, mixed);
+        }
         float[][] pick = new float[q][1];
         pick[median][0] = 1f;
         float[][] gaps = new float[q][q];

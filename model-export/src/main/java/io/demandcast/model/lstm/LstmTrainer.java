@@ -44,7 +44,8 @@ public final class LstmTrainer implements ModelTrainer {
         }
         FeatureEncoder encoder = FeatureEncoder.forHistories(config.bucket(), config.lookback(), config.horizon(),
                 histories);
-        TrainingWindows windows = new TrainingWindows(histories, config.horizon(), config.validationBuckets());
+        TrainingWindows windows = new TrainingWindows(histories, config.horizon(), config.validationBuckets(),
+                minTargets(config));
         if (windows.trainingCount() == 0) {
             throw new IllegalArgumentException("no training window: each of the " + histories.size()
                     + " histories needs more than horizon + validationBuckets = "
@@ -217,7 +218,7 @@ public final class LstmTrainer implements ModelTrainer {
 
     private static void refit(LstmConfig single, Session session, LstmGraph network, FeatureEncoder encoder,
                               List<SeriesHistory> histories, int epochs) {
-        TrainingWindows all = new TrainingWindows(histories, single.horizon(), 0);
+        TrainingWindows all = new TrainingWindows(histories, single.horizon(), 0, minTargets(single));
         Random random = new Random(single.seed());
         for (int epoch = 1; epoch <= epochs; epoch++) {
             double loss = Epochs.train(b -> run(session, network, b, true), encoder, histories,
@@ -227,6 +228,11 @@ public final class LstmTrainer implements ModelTrainer {
                         + epoch + " of " + epochs + " with " + single);
             }
         }
+    }
+
+    /** The fewest observed targets of a training window: half the horizon with partial windows, else all. */
+    static int minTargets(LstmConfig config) {
+        return config.partialWindows() ? (config.horizon() + 1) / 2 : config.horizon();
     }
 
     private record Fit(int epochsRun, int bestEpoch, double bestValidationLoss, double lastTrainLoss) {
@@ -393,6 +399,8 @@ public final class LstmTrainer implements ModelTrainer {
         s.put("residual", config.residual());
         s.put("refit", config.refit());
         s.put("maseWeighted", config.maseWeighted());
+        s.put("trendSkip", config.trendSkip());
+        s.put("partialWindows", config.partialWindows());
         s.put("bandWideningLower", band[0]);
         s.put("bandWideningUpper", band[1]);
         s.put("trainingWindows", windows.trainingCount());

@@ -14,7 +14,8 @@ import java.util.Random;
  */
 final class TrainingWindows {
 
-    record Window(int series, int origin) {
+    /** A window: its series, its origin and the end (exclusive) of the targets it may see. */
+    record Window(int series, int origin, int targetEnd) {
     }
 
     private final List<List<Window>> trainingBySeries = new ArrayList<>();
@@ -22,18 +23,31 @@ final class TrainingWindows {
     private final int trainingCount;
 
     TrainingWindows(List<SeriesHistory> histories, int horizon, int holdout) {
+        this(histories, horizon, holdout, horizon);
+    }
+
+    /**
+     * @param minTargets the fewest observed targets a training window needs: {@code horizon} for whole futures
+     *                   only; fewer lets the windows nearest the held-out buckets train on the targets they have
+     *                   (the rest are NaN, skipped by the loss). Validation windows always have whole futures.
+     */
+    TrainingWindows(List<SeriesHistory> histories, int horizon, int holdout, int minTargets) {
+        if (minTargets < 1 || minTargets > horizon) {
+            throw new IllegalArgumentException("minTargets must be in 1.." + horizon + "; got " + minTargets);
+        }
         int count = 0;
         for (int s = 0; s < histories.size(); s++) {
             int n = histories.get(s).length();
+            int end = n - holdout;
             List<Window> own = new ArrayList<>();
-            for (int origin = 1; origin + horizon <= n - holdout; origin++) {
-                own.add(new Window(s, origin));
+            for (int origin = 1; origin + minTargets <= end; origin++) {
+                own.add(new Window(s, origin, Math.min(end, origin + horizon)));
             }
             count += own.size();
             trainingBySeries.add(own);
             if (holdout > 0) {
                 for (int origin = Math.max(1, n - holdout); origin + horizon <= n; origin++) {
-                    validation.add(new Window(s, origin));
+                    validation.add(new Window(s, origin, origin + horizon));
                 }
             }
         }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.demandcast.model.Bucket;
 import io.demandcast.model.SeriesHistory;
 import io.demandcast.model.backtest.RecordingTrainer;
+import io.demandcast.model.lstm.LstmConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -94,6 +95,26 @@ class CommandsTest {
     }
 
     @Test
+    void theSeedReachesTheTrainerAndDefaultsToTheLstmsOwn() {
+        assertThat(run(recording(), backtest(sales, "--methods", "lstm", "--seed", "7"))).as(err.toString()).isZero();
+        assertThat(run(recording(), backtest(sales, "--methods", "lstm"))).as(err.toString()).isZero();
+        assertThat(run(recording(), "train", "--data", sales.toString(), "--series", "sku", "--time", "date",
+                "--value", "units", "--bucket", "day", "--horizon", "7", "--seed", "-3",
+                "--out", dir.resolve("model").toString())).as(err.toString()).isZero();
+        assertThat(specs).extracting(TrainingSpec::seed).containsExactly(7L, 42L, -3L);
+        assertThat(specs.get(1).seed()).isEqualTo(LstmConfig.defaults(Bucket.DAY).seed());
+        assertThat(LstmTrainers.configFor(specs.get(0)).seed()).isEqualTo(7L);
+    }
+
+    @Test
+    void aSeedThatIsNotANumberIsAUsageErrorSayingWhatWasExpected() {
+        assertThat(run(recording(), backtest(sales, "--methods", "lstm", "--seed", "seven"))).isEqualTo(2);
+        assertThat(err.toString()).contains("Invalid value for option '--seed': expected a whole number",
+                "got 'seven'");
+        assertThat(specs).isEmpty();
+    }
+
+    @Test
     void methodsCanBeChosen() throws IOException {
         assertThat(run(recording(), backtest(sales, "--methods", "naive,lstm"))).as(err.toString()).isZero();
         assertThat(Files.readAllLines(dir.resolve("bt/forecasts.csv")).stream().skip(1)
@@ -131,7 +152,7 @@ class CommandsTest {
     void helpListsTheOptions() {
         assertThat(run(null, "backtest", "--help")).isZero();
         assertThat(out.toString()).contains("--holdout", "--horizon", "--step", "--methods", "--covariates",
-                "--bucket");
+                "--bucket", "--seed=N", "(default: 42)");
     }
 
     @Test

@@ -1,0 +1,235 @@
+package io.demandcast.model.lstm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.demandcast.model.Bucket;
+import io.demandcast.model.QuantileForecast;
+import io.demandcast.model.SeriesHistory;
+import io.demandcast.model.encode.EncodedBatch;
+import io.demandcast.model.encode.FeatureEncoder;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.IntToDoubleFunction;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.tensorflow.Graph;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * {@link LstmConfig#trendSkip()}: the damped-trend path's arithmetic on hand-computed monthly windows, the gate
+ * that lets the network switch it off, and that the gate and damping learn and survive export.
+ */
+class TrendSkipTest {
+
+    private static final int L = 24;
+    private static final int H = 6;
+    /** Zero-mean monthly profile. */
+    private static final double[] SEASON = {5, -3, 0, 4, -6, 2, 1, -1, 3, -4, 0, -1};
+
+    private static LstmConfig config() {
+        return LstmConfig.defaults(Bucket.MONTH).withShape(L, H, 1, 8, 4).withTraining(2, 16, 0.01, 2, 3L, H)
+                .withEnsemble(1, false).withServing(64, 1).withTrendSkip(true);
+    }
+
+    private static SeriesHistory monthly(int length, IntToDoubleFunction value) {
+        double[] units = new double[length];
+        for (int t = 0; t < length; t++) {
+            units[t] = value.applyAsDouble(t);
+        }
+        return SeriesHistory.of("s", Bucket.MONTH, Instant.parse("2020-01-01T00:00:00Z"), units);
+    }
+
+    /** The named tensors of a one-member graph, fetched for one window. */
+    private record Fetched(float scale, float level, float slope, float[] seasonal, float phi, float[] damping,
+                           float[] path, float gate, float[] raw, float[] quantiles) {
+    }
+
+    private static Fetched fetch(SeriesHistory history, int origin, float gateBias) {
+        LstmConfig config = config();
+        FeatureEncoder encoder = new FeatureEncoder(config.bucket(), L, H, List.of());
+        EncodedBatch b = encoder.encodeWindows(List.of(history), new int[] {origin});
+        try (Graph graph = new Graph()) {
+            LstmGraph network = new LstmGraph(graph, encoder, config);
+            try (Session session = new Session(graph)) {
+                session.initialize();
+                if (!Float.isNaN(gateBias)) {
+                    int i = indexOf(network, "trend_gate_b");
+                    try (TFloat32 value = LstmModel.tensor(new float[] {gateBias}, 1)) {
+                        session.runner().feed(network.weightFeeds.get(i), value)
+                                .addTarget(network.weightAssigns.get(i)).run().close();
+                    }
+                }
+                try (TFloat32 past = LstmModel.tensor(b.past(), b.size(), b.lookback(), b.pastWidth());
+                     TFloat32 future = LstmModel.tensor(b.future(), b.size(), b.horizon(), b.futureWidth());
+                     Result r = session.runner().feed(network.past, past).feed(network.future, future)
+                             .fetch("scale").fetch("trend_level").fetch("trend_slope").fetch("trend_seasonal")
+                             .fetch("trend_phi").fetch("trend_damping").fetch("trend_path").fetch("trend_gate")
+                             .fetch("head_raw").fetch(LstmGraph.MEMBER_QUANTILES).run()) {
+                    return new Fetched(values(r, 0)[0], values(r, 1)[0], values(r, 2)[0], values(r, 3),
+                            values(r, 4)[0], values(r, 5), values(r, 6), values(r, 7)[0], values(r, 8),
+                            values(r, 9));
+                }
+            }
+        }
+    }
+
+    private static int indexOf(LstmGraph network, String name) {
+        for (int i = 0; i < network.weights.size(); i++) {
+            if (network.weights.get(i).op().name().equals(name)) {
+                return i;
+            }
+        }
+        throw new AssertionError("no variable " + name);
+    }
+
+    private static float[] values(Result r, int index) {
+        TFloat32 t = (TFloat32) r.get(index);
+        float[] out = new float[Math.toIntExact(t.shape().size())];
+        t.asRawTensor().data().asFloats().read(out);
+        return out;
+    }
+
+    @Test
+    void aLinearSeasonalWindowGivesItsLevelSlopeAndSeasonalIndexAndAnUndampedPathHitsTheFuture() {
+        SeriesHistory history = monthly(40, t -> 100 + 2 * t + SEASON[t % 12]);
+        int origin = 30;   // window: buckets 6..29, targets 30..35
+        Fetched f = fetch(history, origin, Float.NaN);
+        double windowMean = 0;
+        for (int t = origin - L; t < origin; t++) {
+            windowMean += history.units()[t] / L;
+        }
+        assertThat(f.scale()).isCloseTo((float) windowMean, within(1e-3f));
+        double s = f.scale();
+        assertThat(f.slope() * s).as("slope in units").isCloseTo(2, within(1e-3));
+        assertThat(f.level() * s).as("level at the last bucket, trend only").isCloseTo(100 + 2 * 29, within(1e-2));
+        for (int h = 0; h < H; h++) {
+            assertThat(f.seasonal()[h] * s).as("seasonal index of step %d", h)
+                    .isCloseTo(SEASON[(origin + h) % 12], within(1e-2));
+            // with phi = 1 the path is the series' own continuation
+            double undamped = f.level() + f.slope() * (h + 1) + f.seasonal()[h];
+            assertThat(undamped * s).as("undamped path at step %d", h)
+                    .isCloseTo(history.units()[origin + h], within(2e-2));
+        }
+    }
+
+    @Test
+    void thePathDampsTheSlopeByPowersOfPhi() {
+        Fetched f = fetch(monthly(40, t -> 100 + 2 * t + SEASON[t % 12]), 30, Float.NaN);
+        assertThat(f.phi()).isBetween(LstmGraph.PHI_MIN, 1f);
+        double sum = 0;
+        for (int h = 0; h < H; h++) {
+            sum += Math.pow(f.phi(), h + 1);
+            assertThat((double) f.damping()[h]).as("sum of phi^i, i = 1..%d", h + 1).isCloseTo(sum, within(1e-5));
+            assertThat((double) f.path()[h]).isCloseTo(f.level() + f.slope() * sum + f.seasonal()[h], within(1e-5));
+        }
+        assertThat(f.damping()[H - 1]).as("damped: below the undamped H").isLessThan(H);
+    }
+
+    @Test
+    void aShortHistoryGetsItsSlopeFromTheTimesOfItsObservedBuckets() {
+        // 15 observed months: the earlier block holds only its last 3, centred on window position 10, not 6
+        Fetched f = fetch(monthly(21, t -> 50 + 3 * t), 15, Float.NaN);
+        assertThat((double) f.slope() * f.scale()).isCloseTo(3, within(1e-3));
+        assertThat((double) f.level() * f.scale()).isCloseTo(50 + 3 * 14, within(1e-2));
+        for (float seasonal : f.seasonal()) {
+            assertThat(seasonal * f.scale()).isCloseTo(0, within(1e-2f));
+        }
+    }
+
+    @Test
+    void aHistoryWithinOneBlockHasNoSlopeAndItsMeanAsLevel() {
+        Fetched f = fetch(monthly(16, t -> 50 + 3 * t), 10, Float.NaN);
+        assertThat(f.slope()).isZero();
+        assertThat((double) f.level() * f.scale()).isCloseTo(50 + 3 * 4.5, within(1e-2));
+    }
+
+    @Test
+    void theGateSwitchesThePathOffAndOn() {
+        SeriesHistory history = monthly(40, t -> 100 + 2 * t + SEASON[t % 12]);
+        int median = LstmGraph.medianIndex(config().quantiles());
+        int q = config().quantiles().length;
+        Fetched off = fetch(history, 30, -40f);
+        Fetched on = fetch(history, 30, 40f);
+        assertThat(off.gate()).isLessThan(1e-6f);
+        assertThat(on.gate()).isGreaterThan(1 - 1e-6f);
+        for (int h = 0; h < H; h++) {
+            // member quantiles are in natural units: the median over the scale is raw + g * path
+            assertThat((double) off.quantiles()[h * q + median] / off.scale())
+                    .as("gate closed: the head's own median at step %d", h)
+                    .isCloseTo(off.raw()[h * q + median], within(1e-4));
+            assertThat((double) on.quantiles()[h * q + median] / on.scale())
+                    .as("gate open: the head's median plus the path at step %d", h)
+                    .isCloseTo(on.raw()[h * q + median] + on.path()[h], within(1e-4));
+            for (int k = 1; k < q; k++) {
+                assertThat(on.quantiles()[h * q + k]).isGreaterThanOrEqualTo(on.quantiles()[h * q + k - 1]);
+                assertThat(off.quantiles()[h * q + k]).isGreaterThanOrEqualTo(off.quantiles()[h * q + k - 1]);
+            }
+        }
+    }
+
+    @Test
+    void trainingMovesTheGateAndTheDampingAndTheModelReloadsIdentically(@TempDir Path tmp) throws IOException {
+        List<SeriesHistory> train = new ArrayList<>();
+        for (int s = 0; s < 12; s++) {
+            double slope = (s % 4 - 1.5) * 1.5;
+            int offset = s;
+            train.add(monthly(60, t -> Math.max(0, 80 + 5 * offset + slope * t + SEASON[(t + offset) % 12])));
+        }
+        LstmConfig config = config().withTraining(3, 16, 0.01, 2, 3L, H);
+        float[] initialGate;
+        float[] initialPhi;
+        try (Graph graph = new Graph()) {
+            LstmGraph network = new LstmGraph(graph, FeatureEncoder.forHistories(Bucket.MONTH, L, H, train), config);
+            try (Session session = new Session(graph)) {
+                session.initialize();
+                initialGate = weightValues(session, "trend_gate_w");
+                initialPhi = weightValues(session, "trend_phi_w");
+            }
+        }
+        try (LstmModel model = new LstmTrainer(config).train(train, null)) {
+            assertThat(model.card().trainer()).containsEntry("trendSkip", true);
+            assertThat(LstmTrainerTest.relativeDifference(weightValues(model.session(), "trend_gate_w"),
+                    initialGate)).as("the gate's weights learn").isGreaterThan(1e-4);
+            assertThat(LstmTrainerTest.relativeDifference(weightValues(model.session(), "trend_phi_w"),
+                    initialPhi)).as("the damping's weights learn").isGreaterThan(1e-4);
+            List<SeriesHistory> asked = new ArrayList<>(train);
+            asked.add(train.get(0).head(2));   // a new product: no slope yet
+            asked.add(train.get(1).head(0));   // one with no history at all
+            for (QuantileForecast f : model.forecast(asked, H)) {
+                assertThat(f.isFinite()).isTrue();
+                for (double[] step : f.values()) {
+                    assertThat(step[0]).isGreaterThanOrEqualTo(0);
+                    assertThat(step[0]).isLessThanOrEqualTo(step[1]);
+                    assertThat(step[1]).isLessThanOrEqualTo(step[2]);
+                }
+            }
+            EncodedBatch batch = model.encoder().encode(asked);
+            float[] before = model.predict(batch);
+            model.export(tmp.resolve("trend"));
+            try (LstmModel loaded = LstmModel.load(tmp.resolve("trend"), 64, 1)) {
+                assertThat(loaded.predict(batch)).containsExactly(before);
+            }
+        }
+    }
+
+    @Test
+    void theTrendSkipIsOnByDefaultForMonthBucketsOnly() {
+        assertThat(LstmConfig.defaults(Bucket.MONTH).trendSkip()).isTrue();
+        assertThat(LstmConfig.defaults(Bucket.WEEK).trendSkip()).isFalse();
+        assertThat(LstmConfig.defaults(Bucket.DAY).trendSkip()).isFalse();
+        assertThat(LstmConfig.defaults(Bucket.HOUR).trendSkip()).isFalse();
+        assertThat(LstmConfig.defaults(Bucket.MONTH).partialWindows()).isFalse();
+    }
+
+    private static float[] weightValues(Session session, String name) {
+        try (Result r = session.runner().fetch(name).run()) {
+            return values(r, 0);
+        }
+    }
+}
