@@ -23,6 +23,8 @@ class CandidateSourceTest {
         trainer.put("maseWeighted", true);
         trainer.put("refit", false);
         trainer.put("seed", 7);
+        trainer.put("trendSkip", false);
+        trainer.put("partialWindows", true);
 
         LstmConfig scratch = CandidateSource.scratchConfig(card(Bucket.MONTH, trainer), 1);
 
@@ -31,6 +33,8 @@ class CandidateSourceTest {
         assertThat(scratch.maseWeighted()).isTrue();
         assertThat(scratch.refit()).as("month's default is on; the card says off").isFalse();
         assertThat(scratch.seed()).isEqualTo(7L);
+        assertThat(scratch.trendSkip()).as("month's default is on; the card says off").isFalse();
+        assertThat(scratch.partialWindows()).isTrue();
     }
 
     @Test
@@ -42,6 +46,14 @@ class CandidateSourceTest {
         assertThat(scratch.residual()).isFalse();
         assertThat(scratch.maseWeighted()).isFalse();
         assertThat(scratch.refit()).isEqualTo(defaults.refit()).isTrue();
+        assertThat(scratch.trendSkip()).isFalse();
+        assertThat(scratch.partialWindows()).isFalse();
+    }
+
+    @Test
+    void aMonthlyChampionWithoutATrendSkipInItsCardIsRetrainedWithout() {
+        assertThat(LstmConfig.defaults(Bucket.MONTH).trendSkip()).isTrue();
+        assertThat(CandidateSource.scratchConfig(card(Bucket.MONTH, Map.of()), 1).trendSkip()).isFalse();
     }
 
     private static ModelCard card(Bucket bucket, Map<String, Object> trainer) {
