@@ -163,7 +163,7 @@ public final class FeatureEncoder {
         for (int i = 0; i < size; i++) {
             origins[i] = histories.get(i).length();
         }
-        write(histories, origins, false, past, future, null, true, null, null);
+        write(histories, origins, null, false, past, future, null, true, null, null);
     }
 
     /** Floats of the {@code past} array of a batch of {@code size} series. */
@@ -209,7 +209,7 @@ public final class FeatureEncoder {
         float[] targets = withTargets ? new float[size * horizon] : null;
         List<String> series = new ArrayList<>(size);
         List<Instant> firsts = new ArrayList<>(size);
-        write(histories, origins, withTargets, past, future, targets, false, series, firsts);
+        write(histories, origins, targetEnds, withTargets, past, future, targets, false, series, firsts);
         return new EncodedBatch(size, lookback, horizon, pastWidth(), futureWidth(), past, future, targets,
                 Collections.unmodifiableList(series), Collections.unmodifiableList(firsts));
     }
@@ -217,10 +217,11 @@ public final class FeatureEncoder {
     /**
      * Writes row i of each array for window i. Every cell of a row is written but the lookback rows before a short
      * history's start, which are cleared only when {@code clearPadding} (arrays reused from another batch). Series
-     * and first buckets are added to the lists when they are given.
+     * and first buckets are added to the lists when they are given; {@code targetEnds} (null: origin + horizon)
+     * bounds each row's observed targets (see {@link #encodeWindows(List, int[], int[])}).
      */
-    private void write(List<SeriesHistory> histories, int[] origins, boolean withTargets, float[] past,
-                       float[] future, float[] targets, boolean clearPadding, List<String> series,
+    private void write(List<SeriesHistory> histories, int[] origins, int[] targetEnds, boolean withTargets,
+                       float[] past, float[] future, float[] targets, boolean clearPadding, List<String> series,
                        List<Instant> firsts) {
         int size = histories.size();
         int pw = pastWidth();
