@@ -35,21 +35,8 @@ class LstmEnsembleTest {
         try (LstmModel model = new LstmTrainer(config).train(train, null)) {
             List<SeriesHistory> asked = new ArrayList<>(train);
             asked.add(train.get(0).head(1));   // a new product: the anchor falls back to what little it has
-            for (QuantileForecast f : model.forecast(asked, H)) {
-                assertThat(f.isFinite()).isTrue();
-                for (double[] step : f.values()) {
-                    assertThat(step[0]).isGreaterThanOrEqualTo(0);
-                    assertThat(step[0]).isLessThanOrEqualTo(step[1]);
-                    assertThat(step[1]).isLessThanOrEqualTo(step[2]);
-                }
-            }
             assertThat(model.card().trainer()).containsEntry("members", 3).containsEntry("residual", true);
-            EncodedBatch batch = model.encoder().encode(asked);
-            float[] before = model.predict(batch);
-            model.export(tmp.resolve("ensemble"));
-            try (LstmModel loaded = LstmModel.load(tmp.resolve("ensemble"), 64, 1)) {
-                assertThat(loaded.predict(batch)).containsExactly(before);
-            }
+            servesAscendingNonNegativeQuantilesAndReloadsIdentically(model, asked, tmp.resolve("ensemble"));
         }
     }
 
@@ -251,5 +238,27 @@ class LstmEnsembleTest {
     void anEnsembleNeedsAtLeastOneMember() {
         assertThatThrownBy(() -> LstmTrainerTest.small().withEnsemble(0, false)).hasMessageContaining("members")
                 .hasMessageContaining("0");
+    }
+
+    /**
+     * Every forecast of {@code asked} is finite, non-negative and ascending (P10 <= P50 <= P90), and the model
+     * exported to {@code dir} and loaded again predicts the same numbers.
+     */
+    static void servesAscendingNonNegativeQuantilesAndReloadsIdentically(LstmModel model, List<SeriesHistory> asked,
+                                                                         Path dir) throws IOException {
+        for (QuantileForecast f : model.forecast(asked, model.encoder().horizon())) {
+            assertThat(f.isFinite()).isTrue();
+            for (double[] step : f.values()) {
+                assertThat(step[0]).isGreaterThanOrEqualTo(0);
+                assertThat(step[0]).isLessThanOrEqualTo(step[1]);
+                assertThat(step[1]).isLessThanOrEqualTo(step[2]);
+            }
+        }
+        EncodedBatch batch = model.encoder().encode(asked);
+        float[] before = model.predict(batch);
+        model.export(dir);
+        try (LstmModel loaded = LstmModel.load(dir, 64, 1)) {
+            assertThat(loaded.predict(batch)).containsExactly(before);
+        }
     }
 }

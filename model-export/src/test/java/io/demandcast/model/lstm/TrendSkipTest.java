@@ -201,20 +201,8 @@ class TrendSkipTest {
             List<SeriesHistory> asked = new ArrayList<>(train);
             asked.add(train.get(0).head(2));   // a new product: no slope yet
             asked.add(train.get(1).head(0));   // one with no history at all
-            for (QuantileForecast f : model.forecast(asked, H)) {
-                assertThat(f.isFinite()).isTrue();
-                for (double[] step : f.values()) {
-                    assertThat(step[0]).isGreaterThanOrEqualTo(0);
-                    assertThat(step[0]).isLessThanOrEqualTo(step[1]);
-                    assertThat(step[1]).isLessThanOrEqualTo(step[2]);
-                }
-            }
-            EncodedBatch batch = model.encoder().encode(asked);
-            float[] before = model.predict(batch);
-            model.export(tmp.resolve("trend"));
-            try (LstmModel loaded = LstmModel.load(tmp.resolve("trend"), 64, 1)) {
-                assertThat(loaded.predict(batch)).containsExactly(before);
-            }
+            LstmEnsembleTest.servesAscendingNonNegativeQuantilesAndReloadsIdentically(model, asked,
+                    tmp.resolve("trend"));
         }
     }
 
