@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.demandcast.model.Bucket;
-import io.demandcast.model.QuantileForecast;
 import io.demandcast.model.SeriesHistory;
 import io.demandcast.model.encode.EncodedBatch;
 import io.demandcast.model.encode.FeatureEncoder;
