@@ -193,6 +193,11 @@ public final class BenchCommand implements Callable<Integer> {
         if (cycleWarmUp < 0) {
             throw new CommandFailure("--cycle-warm-up must be >= 0; got " + cycleWarmUp);
         }
+        // Checked before minutes of benchmarking, not when the results are written.
+        if (Files.isDirectory(out)) {
+            throw new CommandFailure("--out " + out + " is a directory; it takes the results file, e.g. " + out
+                    .resolve("results.json"));
+        }
         for (int n : series) {
             if (n < partitions) {
                 throw new CommandFailure("--series " + n + " must be at least --partitions (" + partitions + ")");
@@ -228,9 +233,13 @@ public final class BenchCommand implements Callable<Integer> {
         return out;
     }
 
-    private void write(Map<String, Object> results) throws IOException {
-        Files.createDirectories(out.toAbsolutePath().getParent());
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.toFile(), results);
+    private void write(Map<String, Object> results) {
+        try {
+            Files.createDirectories(out.toAbsolutePath().getParent());
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.toFile(), results);
+        } catch (IOException e) {
+            throw new CommandFailure("cannot write the results to " + out + ": " + e.getMessage(), e);
+        }
     }
 
     private static Map<String, Object> machine() {

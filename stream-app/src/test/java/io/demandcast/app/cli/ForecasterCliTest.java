@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 class ForecasterCliTest {
@@ -74,6 +76,15 @@ class ForecasterCliTest {
         Run sub = run("infra", "up", "--kafka-prot=9092");
         assertThat(sub.exitCode()).isEqualTo(CommandLine.ExitCode.USAGE);
         assertThat(sub.err()).contains("Unknown option: '--kafka-prot=9092'");
+    }
+
+    @Test
+    void benchRefusesADirectoryAsItsResultsFileBeforeStartingAnything(@TempDir Path dir) {
+        Run run = run("bench", "cycle", "--out", dir.toString(), "--run-dir", dir.resolve("run").toString());
+        assertThat(run.exitCode()).isNotZero().isNotEqualTo(CommandLine.ExitCode.USAGE);
+        assertThat(run.err()).contains("--out " + dir + " is a directory").contains("results.json")
+                .doesNotContain("Exception");
+        assertThat(dir.resolve("run")).doesNotExist();
     }
 
     @Test
