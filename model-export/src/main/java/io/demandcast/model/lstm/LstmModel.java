@@ -257,10 +257,7 @@ public final class LstmModel implements TrainedModel {
      */
     @Override
     public List<QuantileForecast> forecast(List<SeriesHistory> histories, int horizon) {
-        if (horizon < 1 || horizon > encoder.horizon()) {
-            throw new IllegalArgumentException("horizon must be in 1.." + encoder.horizon() + " for model "
-                    + version() + "; got " + horizon);
-        }
+        checkHorizon(horizon);
         List<QuantileForecast> out = new ArrayList<>(histories.size());
         lock.readLock().lock();
         try {
@@ -285,10 +282,7 @@ public final class LstmModel implements TrainedModel {
      */
     @Override
     public ForecastBlock forecastBlock(List<SeriesHistory> histories, int horizon) {
-        if (horizon < 1 || horizon > encoder.horizon()) {
-            throw new IllegalArgumentException("horizon must be in 1.." + encoder.horizon() + " for model "
-                    + version() + "; got " + horizon);
-        }
+        checkHorizon(horizon);
         List<float[]> outputs = new ArrayList<>();
         List<String> series = new ArrayList<>(histories.size());
         lock.readLock().lock();
@@ -340,6 +334,13 @@ public final class LstmModel implements TrainedModel {
         @Override
         public double value(int i, int step, int level) {
             return outputs.get(i / chunk)[((i % chunk) * modelHorizon + step) * levels.length + level];
+        }
+    }
+
+    private void checkHorizon(int horizon) {
+        if (horizon < 1 || horizon > encoder.horizon()) {
+            throw new IllegalArgumentException("horizon must be in 1.." + encoder.horizon() + " for model "
+                    + version() + "; got " + horizon);
         }
     }
 
