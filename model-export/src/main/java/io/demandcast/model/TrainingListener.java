@@ -23,5 +23,17 @@ public interface TrainingListener {
     default void onMember(int member, int members, long seed) {
     }
 
+    /**
+     * Called after each epoch of the refit (see {@code LstmConfig#refit}): after early stopping, training goes on
+     * for as many epochs as the best one on every window, the validation buckets included, so there is no
+     * validation loss. It can take as long as the training before it.
+     *
+     * @param epoch 1-based refit epoch just finished
+     * @param epochs refit epochs in all
+     * @param trainLoss mean pinball loss on all windows
+     */
+    default void onRefitEpoch(int epoch, int epochs, double trainLoss) {
+    }
+
     TrainingListener NONE = (epoch, maxEpochs, trainLoss, validationLoss) -> { };
 }

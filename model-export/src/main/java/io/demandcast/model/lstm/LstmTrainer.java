@@ -162,7 +162,7 @@ public final class LstmTrainer implements ModelTrainer {
         // included: they are the most recent demand, which the forecasts start from and which the network never
         // had as a target (M3 monthly mean MASE 0.912 -> 0.897; off by default, see LstmConfig#refit for what it
         // cost on daily retail).
-        refit(single, session, network, encoder, histories, fit.bestEpoch());
+        refit(single, session, network, encoder, histories, fit.bestEpoch(), listener);
         return new MemberFit(single.seed(), fit, fit.bestEpoch(), fitted,
                 byName(network, readWeights(session, network)));
     }
@@ -217,7 +217,7 @@ public final class LstmTrainer implements ModelTrainer {
     }
 
     private static void refit(LstmConfig single, Session session, LstmGraph network, FeatureEncoder encoder,
-                              List<SeriesHistory> histories, int epochs) {
+                              List<SeriesHistory> histories, int epochs, TrainingListener listener) {
         TrainingWindows all = new TrainingWindows(histories, single.horizon(), 0, minTargets(single));
         Random random = new Random(single.seed());
         for (int epoch = 1; epoch <= epochs; epoch++) {
@@ -227,6 +227,7 @@ public final class LstmTrainer implements ModelTrainer {
                 throw new IllegalStateException("training diverged on all windows: loss " + loss + " at epoch "
                         + epoch + " of " + epochs + " with " + single);
             }
+            listener.onRefitEpoch(epoch, epochs, loss);
         }
     }
 

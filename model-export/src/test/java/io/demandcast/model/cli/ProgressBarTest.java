@@ -6,7 +6,10 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
 
-/** The training progress line: epochs redraw one line, and each ensemble member gets its own, named. */
+/**
+ * The training progress line: epochs redraw one line, each ensemble member gets its own, named, and so does each
+ * member's refit.
+ */
 class ProgressBarTest {
 
     @Test
@@ -24,6 +27,27 @@ class ProgressBarTest {
         assertThat(lines).hasSize(2);
         assertThat(lines[0]).contains("\rmember 1/3 [").endsWith("epoch 2/2  loss 0.40000  val_loss 0.50000");
         assertThat(lines[1]).startsWith("\rmember 2/3 [").contains("epoch 1/2  loss 0.45000");
+    }
+
+    @Test
+    void theRefitDrawsALineOfItsOwnAfterTheEpochsSoTheBarDoesNotStandStill() {
+        StringWriter text = new StringWriter();
+        ProgressBar bar = new ProgressBar(new PrintWriter(text));
+        bar.onMember(1, 2, 42L);
+        bar.onEpoch(1, 4, 0.5, 0.6);
+        bar.onRefitEpoch(1, 2, 0.45);
+        bar.onRefitEpoch(2, 2, 0.42);
+        bar.onMember(2, 2, 7L);
+        bar.onEpoch(1, 4, 0.5, 0.6);
+        bar.finish();
+
+        String[] lines = text.toString().split(System.lineSeparator());
+        assertThat(lines).hasSize(3);
+        assertThat(lines[0]).endsWith("epoch 1/4  loss 0.50000  val_loss 0.60000");
+        String half = "#".repeat(15) + ".".repeat(15);
+        assertThat(lines[1]).startsWith("\rmember 1/2 refit on all windows [" + half + "] epoch 1/2  loss 0.45000")
+                .endsWith("\rmember 1/2 refit on all windows [" + "#".repeat(30) + "] epoch 2/2  loss 0.42000");
+        assertThat(lines[2]).startsWith("\rmember 2/2 [");
     }
 
     @Test
