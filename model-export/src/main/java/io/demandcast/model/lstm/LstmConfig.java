@@ -64,7 +64,10 @@ import java.util.Objects;
  *                  level at its end and the slope between the means of its last two blocks of one season (at most
  *                  half the lookback; time-centred by the observed buckets, so a short history still gets one),
  *                  extrapolated with a damping phi in (0.8, 1) and plus the window's seasonal index of the same
- *                  phase; the median is the head's unbounded output plus g x that path, with g in (0, 1) and phi
+ *                  phase (each bucket's deviation from the centred moving average of one season around it,
+ *                  averaged per phase over the whole window); the level then follows the latest buckets by
+ *                  exponential smoothing of what line and index leave on them, with a learned alpha in (0, 1).
+ *                  The median is the head's unbounded output plus g x that path, with g, phi and alpha
  *                  learned per window from the last hidden state, so the network can switch the path off for a
  *                  noisy series. The other quantiles step away from the median by softplus gaps. Default on
  *                  for month buckets only: on M3 monthly one network scored mean MASE 0.876 and 0.877 with it
@@ -80,12 +83,27 @@ import java.util.Objects;
  *                       Default off: on M3 monthly (one network with the trend skip, seed 42) it gave mean MASE
  *                       0.877 against 0.876 without, for about a tenth more windows per epoch. BENCHMARKS.md,
  *                       "Trend handling".
+ * @param plainMembers with the trend skip on, how many of the ensemble's members (the last ones) are built without
+ *                     it; the first member always keeps it (see {@link #trendSkip(int)}). Default 1 for month
+ *                     buckets (one of three), 0 elsewhere: members with the path err alike (all of them damp the
+ *                     same trends), a member without it errs differently, and the mean of unlike members gains
+ *                     more. On M3 monthly three members, the last plain, scored 0.866 and 0.855 (seeds 42 and 7)
+ *                     against 0.880 and 0.866 with the path in all three and 0.866-0.887 with it in none.
+ *                     BENCHMARKS.md, "Mixed members and the trend path's window".
+ * @param recurrentLookback how many of the window's last buckets the network unrolls (0: the whole {@link
+ *                          #lookback}); the trend path always reads the whole window. Default 24 for month buckets
+ *                          (of a 72-bucket window), 0 elsewhere: the path's seasonal index then averages up to six
+ *                          seasons while the recurrence, and so training and serving, costs what a 24-bucket window
+ *                          did. On M3 monthly (three members, one plain) this took mean MASE from 0.860 and 0.865
+ *                          to 0.853 and 0.862 (seeds 42 and 7), median 0.711 to 0.70. BENCHMARKS.md, "Mixed members
+ *                          and the trend path's window".
  */
 public record LstmConfig(Bucket bucket, int lookback, int horizon, double[] quantiles, int layers, int hiddenUnits,
                          int headUnits, int epochs, int batchSize, double learningRate, int patience, long seed,
                          int validationBuckets, double scaleFloor, int inferenceBatchSize, int maxWindowsPerSeries,
                          int threads, int members, boolean residual, boolean refit,
-                         boolean maseWeighted, boolean trendSkip, boolean partialWindows) {
+                         boolean maseWeighted, boolean trendSkip, boolean partialWindows,
+                         int plainMembers, int recurrentLookback) {
 
     public static final double[] DEFAULT_QUANTILES = {0.1, 0.5, 0.9};
 
@@ -129,16 +147,19 @@ public record LstmConfig(Bucket bucket, int lookback, int horizon, double[] quan
         notNegative("maxWindowsPerSeries", maxWindowsPerSeries);
         notNegative("threads", threads);
         positive("members", members);
+        notNegative("plainMembers", plainMembers);
+        notNegative("recurrentLookback", recurrentLookback);
     }
 
     /**
-     * Defaults for a bucket: hour L 48 H 24, day L 28 H 28, week L 52 H 13, month L 24 H 18; one layer of 24 units
-     * for hour and day buckets and of 32 for week and month, head 16, quantiles 0.1/0.5/0.9, 40 epochs, batch 128,
-     * Adam 0.001, patience 6, seed 42, validation H buckets, scale floor 1, inference batch 1024, all windows,
-     * TensorFlow's default threads, one member for day and hour and three for week and month (see
-     * {@link #members}), the refit for week and month, the plain (unweighted) pinball loss, the damped-trend
-     * skip for month only (see {@link #trendSkip}), whole training futures only.
-     * L, the width and the members are what inference cost grows with (about members x L x width x (width +
+     * Defaults for a bucket: hour L 48 H 24, day L 28 H 28, week L 52 H 13, month L 72 H 18 (the network unrolls
+     * the last 24 of the 72, see {@link #recurrentLookback}); one layer of 24 units for hour and day buckets and
+     * of 32 for week and month, head 16, quantiles 0.1/0.5/0.9, 40 epochs, batch 128, Adam 0.001, patience 6,
+     * seed 42, validation H buckets, scale floor 1, inference batch 1024, all windows, TensorFlow's default
+     * threads, one member for day and hour and three for week and month (see {@link #members}), the refit for week
+     * and month, the plain (unweighted) pinball loss, the damped-trend skip for month only, in two of its three
+     * members (see {@link #trendSkip} and {@link #plainMembers}), whole training futures only.
+     * The unrolled L, the width and the members are what inference cost grows with (about members x L x width x (width +
      * inputs)). Hour and day buckets close often and for many series, so their width is 24: on top100 daily it
      * served a third more series per CPU-second than 32 at the same accuracy (mean MASE 1.157 and 1.134 for seeds
      * 42 and 7, against 1.147 and 1.166), while a lookback of 21 instead of 28 cost accuracy (1.232, 1.253). The
@@ -163,80 +184,114 @@ public record LstmConfig(Bucket bucket, int lookback, int horizon, double[] quan
                 horizon = 13;
             }
             default -> {
-                lookback = 24;
+                lookback = 72;
                 horizon = 18;
             }
         }
         int width = bucket == Bucket.HOUR || bucket == Bucket.DAY ? 24 : 32;
         return new LstmConfig(bucket, lookback, horizon, DEFAULT_QUANTILES, 1, width, 16, 40, 128, 0.001, 6, 42L,
-                horizon, 1.0, 1024, 0, 0, coarse ? 3 : 1, false, coarse, false, bucket == Bucket.MONTH, false);
+                horizon, 1.0, 1024, 0, 0, coarse ? 3 : 1, false, coarse, false, bucket == Bucket.MONTH, false,
+                bucket == Bucket.MONTH ? 1 : 0, bucket == Bucket.MONTH ? 24 : 0);
     }
 
     public LstmConfig withShape(int lookback, int horizon, int layers, int hiddenUnits, int headUnits) {
         return new LstmConfig(bucket, lookback, horizon, quantiles, layers, hiddenUnits, headUnits, epochs,
                 batchSize, learningRate, patience, seed, validationBuckets, scaleFloor, inferenceBatchSize,
-                maxWindowsPerSeries, threads, members, residual, refit, maseWeighted, trendSkip, partialWindows);
+                maxWindowsPerSeries, threads, members, residual, refit, maseWeighted, trendSkip, partialWindows,
+                plainMembers, recurrentLookback);
     }
 
     public LstmConfig withTraining(int epochs, int batchSize, double learningRate, int patience, long seed,
                                    int validationBuckets) {
         return new LstmConfig(bucket, lookback, horizon, quantiles, layers, hiddenUnits, headUnits, epochs,
                 batchSize, learningRate, patience, seed, validationBuckets, scaleFloor, inferenceBatchSize,
-                maxWindowsPerSeries, threads, members, residual, refit, maseWeighted, trendSkip, partialWindows);
+                maxWindowsPerSeries, threads, members, residual, refit, maseWeighted, trendSkip, partialWindows,
+                plainMembers, recurrentLookback);
     }
 
     public LstmConfig withQuantiles(double... quantiles) {
         return new LstmConfig(bucket, lookback, horizon, quantiles, layers, hiddenUnits, headUnits, epochs,
                 batchSize, learningRate, patience, seed, validationBuckets, scaleFloor, inferenceBatchSize,
-                maxWindowsPerSeries, threads, members, residual, refit, maseWeighted, trendSkip, partialWindows);
+                maxWindowsPerSeries, threads, members, residual, refit, maseWeighted, trendSkip, partialWindows,
+                plainMembers, recurrentLookback);
     }
 
     public LstmConfig withServing(int inferenceBatchSize, int threads) {
         return new LstmConfig(bucket, lookback, horizon, quantiles, layers, hiddenUnits, headUnits, epochs,
                 batchSize, learningRate, patience, seed, validationBuckets, scaleFloor, inferenceBatchSize,
-                maxWindowsPerSeries, threads, members, residual, refit, maseWeighted, trendSkip, partialWindows);
+                maxWindowsPerSeries, threads, members, residual, refit, maseWeighted, trendSkip, partialWindows,
+                plainMembers, recurrentLookback);
     }
 
     public LstmConfig withMaxWindowsPerSeries(int maxWindowsPerSeries) {
         return new LstmConfig(bucket, lookback, horizon, quantiles, layers, hiddenUnits, headUnits, epochs,
                 batchSize, learningRate, patience, seed, validationBuckets, scaleFloor, inferenceBatchSize,
-                maxWindowsPerSeries, threads, members, residual, refit, maseWeighted, trendSkip, partialWindows);
+                maxWindowsPerSeries, threads, members, residual, refit, maseWeighted, trendSkip, partialWindows,
+                plainMembers, recurrentLookback);
     }
 
     public LstmConfig withScaleFloor(double scaleFloor) {
         return new LstmConfig(bucket, lookback, horizon, quantiles, layers, hiddenUnits, headUnits, epochs,
                 batchSize, learningRate, patience, seed, validationBuckets, scaleFloor, inferenceBatchSize,
-                maxWindowsPerSeries, threads, members, residual, refit, maseWeighted, trendSkip, partialWindows);
+                maxWindowsPerSeries, threads, members, residual, refit, maseWeighted, trendSkip, partialWindows,
+                plainMembers, recurrentLookback);
     }
 
     public LstmConfig withRefit(boolean refit) {
         return new LstmConfig(bucket, lookback, horizon, quantiles, layers, hiddenUnits, headUnits, epochs,
                 batchSize, learningRate, patience, seed, validationBuckets, scaleFloor, inferenceBatchSize,
-                maxWindowsPerSeries, threads, members, residual, refit, maseWeighted, trendSkip, partialWindows);
+                maxWindowsPerSeries, threads, members, residual, refit, maseWeighted, trendSkip, partialWindows,
+                plainMembers, recurrentLookback);
     }
 
     public LstmConfig withEnsemble(int members, boolean residual) {
         return new LstmConfig(bucket, lookback, horizon, quantiles, layers, hiddenUnits, headUnits, epochs,
                 batchSize, learningRate, patience, seed, validationBuckets, scaleFloor, inferenceBatchSize,
-                maxWindowsPerSeries, threads, members, residual, refit, maseWeighted, trendSkip, partialWindows);
+                maxWindowsPerSeries, threads, members, residual, refit, maseWeighted, trendSkip, partialWindows,
+                plainMembers, recurrentLookback);
     }
 
     public LstmConfig withTrendSkip(boolean trendSkip) {
         return new LstmConfig(bucket, lookback, horizon, quantiles, layers, hiddenUnits, headUnits, epochs,
                 batchSize, learningRate, patience, seed, validationBuckets, scaleFloor, inferenceBatchSize,
-                maxWindowsPerSeries, threads, members, residual, refit, maseWeighted, trendSkip, partialWindows);
+                maxWindowsPerSeries, threads, members, residual, refit, maseWeighted, trendSkip, partialWindows,
+                plainMembers, recurrentLookback);
     }
 
     public LstmConfig withPartialWindows(boolean partialWindows) {
         return new LstmConfig(bucket, lookback, horizon, quantiles, layers, hiddenUnits, headUnits, epochs,
                 batchSize, learningRate, patience, seed, validationBuckets, scaleFloor, inferenceBatchSize,
-                maxWindowsPerSeries, threads, members, residual, refit, maseWeighted, trendSkip, partialWindows);
+                maxWindowsPerSeries, threads, members, residual, refit, maseWeighted, trendSkip, partialWindows,
+                plainMembers, recurrentLookback);
     }
 
     public LstmConfig withMaseWeighted(boolean maseWeighted) {
         return new LstmConfig(bucket, lookback, horizon, quantiles, layers, hiddenUnits, headUnits, epochs,
                 batchSize, learningRate, patience, seed, validationBuckets, scaleFloor, inferenceBatchSize,
-                maxWindowsPerSeries, threads, members, residual, refit, maseWeighted, trendSkip, partialWindows);
+                maxWindowsPerSeries, threads, members, residual, refit, maseWeighted, trendSkip, partialWindows,
+                plainMembers, recurrentLookback);
+    }
+
+    public LstmConfig withPlainMembers(int plainMembers) {
+        return new LstmConfig(bucket, lookback, horizon, quantiles, layers, hiddenUnits, headUnits, epochs,
+                batchSize, learningRate, patience, seed, validationBuckets, scaleFloor, inferenceBatchSize,
+                maxWindowsPerSeries, threads, members, residual, refit, maseWeighted, trendSkip, partialWindows,
+                plainMembers, recurrentLookback);
+    }
+
+    public LstmConfig withRecurrentLookback(int recurrentLookback) {
+        return new LstmConfig(bucket, lookback, horizon, quantiles, layers, hiddenUnits, headUnits, epochs,
+                batchSize, learningRate, patience, seed, validationBuckets, scaleFloor, inferenceBatchSize,
+                maxWindowsPerSeries, threads, members, residual, refit, maseWeighted, trendSkip, partialWindows,
+                plainMembers, recurrentLookback);
+    }
+
+    /**
+     * Whether member {@code member} (0-based) of the ensemble carries the damped-trend skip: with {@link #trendSkip}
+     * on, every member but the last {@link #plainMembers} does, and the first always does.
+     */
+    public boolean trendSkip(int member) {
+        return trendSkip && (member == 0 || member < members - plainMembers);
     }
 
     @Override
@@ -266,14 +321,16 @@ public record LstmConfig(Bucket bucket, int lookback, int horizon, double[] quan
                 && c.inferenceBatchSize == inferenceBatchSize && c.maxWindowsPerSeries == maxWindowsPerSeries
                 && c.threads == threads && c.members == members && c.residual == residual && c.refit == refit
                 && c.maseWeighted == maseWeighted && c.trendSkip == trendSkip
-                && c.partialWindows == partialWindows;
+                && c.partialWindows == partialWindows && c.plainMembers == plainMembers
+                && c.recurrentLookback == recurrentLookback;
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(bucket, lookback, horizon, Arrays.hashCode(quantiles), layers, hiddenUnits, headUnits,
                 epochs, batchSize, learningRate, patience, seed, validationBuckets, scaleFloor, inferenceBatchSize,
-                maxWindowsPerSeries, threads, members, residual, refit, maseWeighted, trendSkip, partialWindows);
+                maxWindowsPerSeries, threads, members, residual, refit, maseWeighted, trendSkip, partialWindows,
+                plainMembers, recurrentLookback);
     }
 
     @Override
@@ -286,6 +343,6 @@ public record LstmConfig(Bucket bucket, int lookback, int horizon, double[] quan
                 + ", inferenceBatchSize=" + inferenceBatchSize + ", maxWindowsPerSeries=" + maxWindowsPerSeries
                 + ", threads=" + threads + ", members=" + members + ", residual=" + residual + ", refit=" + refit
                 + ", maseWeighted=" + maseWeighted + ", trendSkip=" + trendSkip + ", partialWindows="
-                + partialWindows + "]";
+                + partialWindows + ", plainMembers=" + plainMembers + ", recurrentLookback=" + recurrentLookback + "]";
     }
 }

@@ -107,24 +107,31 @@ final class LstmGraph {
         // (LstmTrainer); train_step fine-tunes them all, each on its own loss over the same batch. Serving
         // combines their quantiles per step and level, in natural units, all in one session run.
         int members = config.members();
+        int recurrent = config.recurrentLookback() == 0 ? lookback : Math.min(config.recurrentLookback(), lookback);
         List<Operand<TFloat32>> memberQuantiles = new ArrayList<>();
         Operand<TFloat32> objective = null;
         Operand<TFloat32> scaleRows = null;
         Operand<TFloat32> windowWeights = null;
         for (int m = 0; m < members; m++) {
             String prefix = memberPrefix(members, m);
-            Scaled scaled = scale(past, encoder, floor, prefix + "scale");
+            // The network reads the last R buckets of the window (all L by default), scaled by their own mean;
+            // the trend path reads the whole window in the same scale, so its seasonal index averages over more
+            // seasons than the network has to unroll.
+            Operand<TFloat32> recentPast = recurrent == lookback ? past : tf.slice(past,
+                    tf.constant(new int[] {0, lookback - recurrent, 0}), tf.constant(new int[] {-1, recurrent, -1}));
+            Scaled scaled = scale(recentPast, encoder, floor, prefix + "scale");
             // log1p of the scaled units beside them: a promotion spike of 20x the mean and a quiet week of 0.2x
             // then sit on comparable input ranges.
             Operand<TFloat32> inputs = tf.concat(List.of(scaled.past, tf.expandDims(tf.math.log1p(
                     tf.math.maximum(column(scaled.past, FeatureEncoder.UNITS), tf.constant(0f))),
                     tf.constant(2))), tf.constant(2));
-            Operand<TFloat32> anchor = config.residual() ? anchor(scaled, lookback, horizon, season) : null;
-            Trend trend = config.trendSkip() ? trend(scaled, lookback, horizon, season, prefix) : null;
+            Operand<TFloat32> anchor = config.residual() ? anchor(scaled, recurrent, horizon, season) : null;
+            Trend trend = config.trendSkip(m) ? trend(tf.math.div(column(past, FeatureEncoder.UNITS), scaled.scale),
+                    column(past, FeatureEncoder.OBSERVED), lookback, horizon, season, prefix) : null;
             Operand<TFloat32> rows = rows(scaled.scale, horizon);                                 // [B*H, 1]
             Operand<TFloat32> lossWeights = weighted
                     ? metricWeights(past, scaled.scale, season, lookback, horizon, floor) : null;
-            Operand<TFloat32> mq = member(prefix, inputs, scaled.future, anchor, trend, lookback, horizon, pw + 1,
+            Operand<TFloat32> mq = member(prefix, inputs, scaled.future, anchor, trend, recurrent, horizon, pw + 1,
                     fw, q, medianIndex(config.quantiles()), config);                             // [B*H, Q]
             memberQuantiles.add(tf.withName(prefix + MEMBER_QUANTILES).math.mul(mq, rows));
             Operand<TFloat32> memberLoss = pinball(tf.math.div(targetRows, rows), mq, tau, lossWeights,
@@ -358,22 +365,25 @@ final class LstmGraph {
      * What a damped-trend path is made of, in scaled units: the level at the window's end [B, 1], the slope per
      * bucket [B, 1] and the seasonal index of each horizon step's phase [B, H].
      */
-    record Trend(Operand<TFloat32> level, Operand<TFloat32> slope, Operand<TFloat32> seasonal) {
+    record Trend(Operand<TFloat32> level, Operand<TFloat32> slope, Operand<TFloat32> seasonal,
+                 Operand<TFloat32> residuals, int lookback) {
     }
 
     /**
-     * The parts of the damped-trend path from the scaled window. Two blocks of k = min(season, L/2) buckets end
-     * the window; the slope is the difference of their observed means over the difference of their observed
-     * mean times (so a history that only partly covers the earlier block still gets a slope of the right units;
-     * 0 when a block has no observed bucket), the level is the last block's mean carried along the slope to the
-     * window's last bucket. The seasonal index of a step is the mean, over the whole seasons the window holds,
-     * of the observed buckets of the same phase minus that trend line (0 when none). All through matrix products
-     * with constants: nothing upstream has a variable, so this costs a few small passes and no gradient.
+     * The parts of the damped-trend path from the window's scaled units [B, L] and observed mask [B, L] (the whole
+     * window, also where the network unrolls only its end). Two blocks of k = min(season, L/2) buckets end the
+     * window; the slope is the difference of their observed means over the difference of their observed mean
+     * times (so a history that only partly covers the earlier block still gets a slope of the right units; 0 when
+     * a block has no observed bucket), the level is the last block's mean carried along the slope to the window's
+     * last bucket. The seasonal index of a step's phase is the mean deviation of that phase's buckets from the
+     * centred moving average of one season around them (classical decomposition; see the comment in the body),
+     * 0 for a phase with no whole season around any of its buckets. The residuals are what line and index leave
+     * on each observed bucket, for the smoothed level of {@link #gatedTrend}. All through matrix products with
+     * constants: nothing upstream has a variable, so this costs a few small passes and no gradient.
      */
-    private Trend trend(Scaled scaled, int lookback, int horizon, int season, String prefix) {
+    private Trend trend(Operand<TFloat32> units, Operand<TFloat32> mask, int lookback, int horizon, int season,
+                        String prefix) {
         int k = Math.max(1, Math.min(season, lookback / 2));
-        Operand<TFloat32> units = column(scaled.past, FeatureEncoder.UNITS);   // [B, L]
-        Operand<TFloat32> mask = column(scaled.past, FeatureEncoder.OBSERVED);  // [B, L]
         Operand<TFloat32> observedUnits = tf.math.mul(units, mask);
         float[][] blocks = new float[lookback][2];
         float[][] blockTimes = new float[lookback][2];
@@ -400,32 +410,65 @@ final class LstmGraph {
         Operand<TFloat32> level = tf.withName(prefix + "trend_level").math.add(lastMean,
                 tf.math.mul(slope, tf.math.sub(tf.constant((float) (lookback - 1)), lastTime)));   // [B, 1]
 
-        // Step h (target bucket L + h) has the phase of buckets L - m + (h mod m) - j m of the window.
+        // The seasonal index of a phase is the mean, over the window's buckets of that phase, of the bucket minus
+        // the centred moving average of one season around it (2 x m for an even season), counted only where that
+        // season is observed whole; then centred over the phases that have one. Against the trend line of the
+        // last two blocks a bucket years back deviates by every change of trend since, which longer windows made
+        // worse; against the local average it deviates by its season only (classical decomposition).
         int m = Math.min(season, lookback);
-        float[][] phases = new float[lookback][horizon];
-        float[][] phasesBack = new float[lookback][horizon];
-        for (int h = 0; h < horizon; h++) {
-            for (int t = lookback - m + (h % m); t >= 0; t -= m) {
-                phases[t][h] = 1f;
-                phasesBack[t][h] = lookback - 1 - t;
+        int half = m / 2;
+        float[][] average = new float[lookback][lookback];
+        float[][] span = new float[lookback][lookback];
+        float[][] phaseOf = new float[lookback][m];
+        float[][] windowPhase = new float[m][lookback];
+        float[][] fromEnd = new float[1][lookback];
+        for (int t = 0; t < lookback; t++) {
+            phaseOf[t][t % m] = 1f;
+            windowPhase[t % m][t] = 1f;
+            fromEnd[0][t] = t - (lookback - 1);
+            if (t - half < 0 || t + half >= lookback) {
+                continue;
+            }
+            for (int u = t - half; u <= t + half; u++) {
+                boolean end = m % 2 == 0 && (u == t - half || u == t + half);
+                average[u][t] = (end ? 0.5f : 1f) / m;
+                span[u][t] = 1f;
             }
         }
-        // sum over same-phase observed buckets of (u_t - level + slope (L - 1 - t)), over their count
-        Operand<TFloat32> phaseCounts = tf.linalg.matMul(mask, tf.constant(phases));               // [B, H]
-        Operand<TFloat32> deviations = tf.math.add(tf.math.sub(
-                tf.linalg.matMul(observedUnits, tf.constant(phases)), tf.math.mul(level, phaseCounts)),
-                tf.math.mul(slope, tf.linalg.matMul(mask, tf.constant(phasesBack))));
-        Operand<TFloat32> seasonal = tf.withName(prefix + "trend_seasonal").math.div(deviations,
-                tf.math.maximum(phaseCounts, one));                                                // [B, H]
-        return new Trend(level, slope, seasonal);
+        float[][] horizonPhase = new float[m][horizon];
+        for (int h = 0; h < horizon; h++) {
+            horizonPhase[(lookback + h) % m][h] = 1f;
+        }
+        Operand<TFloat32> whole = tf.dtypes.cast(tf.math.greaterEqual(tf.linalg.matMul(mask, tf.constant(span)),
+                tf.constant(2f * half + 1f - 0.5f)), TFloat32.class);                              // [B, L]
+        Operand<TFloat32> deviations = tf.math.mul(whole,
+                tf.math.sub(units, tf.linalg.matMul(units, tf.constant(average))));              // [B, L]
+        Operand<TFloat32> phaseCounts = tf.linalg.matMul(whole, tf.constant(phaseOf));            // [B, m]
+        Operand<TFloat32> hasPhase = tf.dtypes.cast(tf.math.greater(phaseCounts, zero), TFloat32.class);
+        Operand<TFloat32> index = tf.math.div(tf.linalg.matMul(deviations, tf.constant(phaseOf)),
+                tf.math.maximum(phaseCounts, one));                                                 // [B, m]
+        Operand<TFloat32> indexMean = tf.math.div(tf.reduceSum(index, tf.constant(1), ReduceSum.keepDims(true)),
+                tf.math.maximum(tf.reduceSum(hasPhase, tf.constant(1), ReduceSum.keepDims(true)), one));
+        Operand<TFloat32> centred = tf.math.mul(hasPhase, tf.math.sub(index, indexMean));         // [B, m]
+        Operand<TFloat32> seasonal = tf.withName(prefix + "trend_seasonal").linalg.matMul(centred,
+                tf.constant(horizonPhase));                                                          // [B, H]
+
+        // What the line and the index miss on the window's own buckets: u_t - (level + slope (t - L + 1)) -
+        // seasonal_t where observed, 0 on padding.
+        Operand<TFloat32> windowSeasonal = tf.linalg.matMul(centred, tf.constant(windowPhase));   // [B, L]
+        Operand<TFloat32> line = tf.math.add(level, tf.linalg.matMul(slope, tf.constant(fromEnd)));  // [B, L]
+        Operand<TFloat32> residuals = tf.math.mul(mask, tf.math.sub(tf.math.sub(units, line), windowSeasonal));
+        return new Trend(level, slope, seasonal, residuals, lookback);
     }
 
     /**
-     * The gated damped-trend path [B*H, 1] in scaled units: g (level + slope sum_{i=1..h+1} phi^i + seasonal_h),
-     * with g in (0, 1) and phi in (PHI_MIN, 1) per window from the last hidden state.
+     * The gated damped-trend path [B*H, 1] in scaled units: g (level' + slope sum_{i=1..h+1} phi^i + seasonal_h),
+     * with g in (0, 1), phi in (PHI_MIN, 1) and the smoothing alpha of level' in (0, 1) per window from the last
+     * hidden state.
      */
     private Operand<TFloat32> gatedTrend(String prefix, Trend trend, Operand<TFloat32> last, int hidden,
                                          int horizon) {
+        int lookback = trend.lookback();
         Operand<TFloat32> gate = tf.withName(prefix + "trend_gate").math.sigmoid(tf.nn.biasAdd(
                 tf.linalg.matMul(last, weight(prefix + "trend_gate_w", hidden, 1)),
                 zeros(prefix + "trend_gate_b", 1)));                                                // [B, 1]
@@ -444,7 +487,22 @@ final class LstmGraph {
         Operand<TFloat32> damping = tf.withName(prefix + "trend_damping").linalg.matMul(
                 tf.math.exp(tf.math.mul(tf.math.log(phi), tf.constant(exponents))),
                 tf.constant(cumulative));                                                          // [B, H]
-        Operand<TFloat32> path = tf.withName(prefix + "trend_path").math.add(tf.math.add(trend.level(),
+        // The level follows the latest buckets as simple exponential smoothing of the residuals would: the
+        // block level plus sum_j alpha (1 - alpha)^j r_{L-1-j}, alpha in (0, 1) per window from the last hidden
+        // state (alpha near 1: the last bucket, deseasonalised, is the level; near 0: the block level stays).
+        Operand<TFloat32> alpha = tf.withName(prefix + "trend_alpha").math.sigmoid(tf.nn.biasAdd(
+                tf.linalg.matMul(last, weight(prefix + "trend_alpha_w", hidden, 1)),
+                zeros(prefix + "trend_alpha_b", 1)));                                               // [B, 1]
+        float[][] ages = new float[1][lookback];
+        for (int t = 0; t < lookback; t++) {
+            ages[0][t] = lookback - 1 - t;
+        }
+        Operand<TFloat32> smoothing = tf.math.mul(alpha, tf.math.exp(tf.linalg.matMul(
+                tf.math.log(tf.math.maximum(tf.math.sub(tf.constant(1f), alpha), tf.constant(1e-6f))),
+                tf.constant(ages))));                                                              // [B, L]
+        Operand<TFloat32> level = tf.math.add(trend.level(), tf.reduceSum(tf.math.mul(smoothing,
+                trend.residuals()), tf.constant(1), ReduceSum.keepDims(true)));                     // [B, 1]
+        Operand<TFloat32> path = tf.withName(prefix + "trend_path").math.add(tf.math.add(level,
                 tf.math.mul(trend.slope(), damping)), trend.seasonal());                            // [B, H]
         return tf.reshape(tf.math.mul(gate, path), tf.constant(new int[] {-1, 1}));
     }
@@ -484,7 +542,8 @@ final class LstmGraph {
                 tf.reshape(context, tf.constant(new int[] {-1, head})), futureProjection));
         Operand<TFloat32> raw = tf.withName(prefix + "head_raw").nn.biasAdd(tf.linalg.matMul(stepHidden,
                 weight(prefix + "head_out", head, q)), zeros(prefix + "head_out_b", q));           // [B*H, Q]
-        Operand<TFloat32> trendPath = trend == null ? null : gatedTrend(prefix, trend, last, hidden, horizon);
+        Operand<TFloat32> trendPath = trend == null ? null
+                : gatedTrend(prefix, trend, last, hidden, horizon);
         if (anchor == null && trendPath == null) {
             // Quantiles ascend and stay >= 0: the lowest is softplus(raw0), each next adds softplus(raw_k).
             float[][] ascending = new float[q][q];

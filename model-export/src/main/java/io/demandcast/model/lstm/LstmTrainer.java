@@ -134,10 +134,11 @@ public final class LstmTrainer implements ModelTrainer {
         return seed + m * 0x9E3779B97F4A7C15L;
     }
 
-    /** The settings one member trains with: a single network of its own seed. */
+    /** The settings one member trains with: a single network of its own seed, with or without the trend skip. */
     private LstmConfig memberConfig(int m) {
-        return config.withEnsemble(1, config.residual()).withTraining(config.epochs(), config.batchSize(),
-                config.learningRate(), config.patience(), memberSeed(config.seed(), m), config.validationBuckets());
+        return config.withEnsemble(1, config.residual()).withTrendSkip(config.trendSkip(m)).withPlainMembers(0)
+                .withTraining(config.epochs(), config.batchSize(), config.learningRate(), config.patience(),
+                        memberSeed(config.seed(), m), config.validationBuckets());
     }
 
     private Session openSession(Graph graph) {
@@ -401,6 +402,8 @@ public final class LstmTrainer implements ModelTrainer {
         s.put("refit", config.refit());
         s.put("maseWeighted", config.maseWeighted());
         s.put("trendSkip", config.trendSkip());
+        s.put("plainMembers", config.plainMembers());
+        s.put("recurrentLookback", config.recurrentLookback());
         s.put("partialWindows", config.partialWindows());
         s.put("bandWideningLower", band[0]);
         s.put("bandWideningUpper", band[1]);

@@ -1,6 +1,7 @@
 package io.demandcast.model.lstm;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import io.demandcast.model.Bucket;
@@ -50,6 +51,11 @@ class TrendSkipTest {
     }
 
     private static Fetched fetch(SeriesHistory history, int origin, float gateBias) {
+        return fetch(history, origin, gateBias, Float.NaN);
+    }
+
+    /** As {@link #fetch(SeriesHistory, int, float)}, with the smoothing's alpha set through its bias too. */
+    private static Fetched fetch(SeriesHistory history, int origin, float gateBias, float alphaBias) {
         LstmConfig config = config();
         FeatureEncoder encoder = new FeatureEncoder(config.bucket(), L, H, List.of());
         EncodedBatch b = encoder.encodeWindows(List.of(history), new int[] {origin});
@@ -57,13 +63,8 @@ class TrendSkipTest {
             LstmGraph network = new LstmGraph(graph, encoder, config);
             try (Session session = new Session(graph)) {
                 session.initialize();
-                if (!Float.isNaN(gateBias)) {
-                    int i = indexOf(network, "trend_gate_b");
-                    try (TFloat32 value = LstmModel.tensor(new float[] {gateBias}, 1)) {
-                        session.runner().feed(network.weightFeeds.get(i), value)
-                                .addTarget(network.weightAssigns.get(i)).run().close();
-                    }
-                }
+                setBias(session, network, "trend_gate_b", gateBias);
+                setBias(session, network, "trend_alpha_b", alphaBias);
                 try (TFloat32 past = LstmModel.tensor(b.past(), b.size(), b.lookback(), b.pastWidth());
                      TFloat32 future = LstmModel.tensor(b.future(), b.size(), b.horizon(), b.futureWidth());
                      Result r = session.runner().feed(network.past, past).feed(network.future, future)
@@ -75,6 +76,17 @@ class TrendSkipTest {
                             values(r, 9));
                 }
             }
+        }
+    }
+
+    private static void setBias(Session session, LstmGraph network, String name, float bias) {
+        if (Float.isNaN(bias)) {
+            return;
+        }
+        int i = indexOf(network, name);
+        try (TFloat32 value = LstmModel.tensor(new float[] {bias}, 1)) {
+            session.runner().feed(network.weightFeeds.get(i), value).addTarget(network.weightAssigns.get(i)).run()
+                    .close();
         }
     }
 
@@ -114,6 +126,35 @@ class TrendSkipTest {
             double undamped = f.level() + f.slope() * (h + 1) + f.seasonal()[h];
             assertThat(undamped * s).as("undamped path at step %d", h)
                     .isCloseTo(history.units()[origin + h], within(2e-2));
+        }
+    }
+
+    @Test
+    void theSmoothedLevelLeavesACleanTrendAloneAndFollowsAJumpInTheLastBucketAsFarAsAlphaSays() {
+        SeriesHistory clean = monthly(40, t -> 100 + 2 * t + SEASON[t % 12]);
+        for (float alphaBias : new float[] {-40f, 0f, 40f}) {
+            Fetched f = fetch(clean, 30, Float.NaN, alphaBias);
+            for (int h = 0; h < H; h++) {
+                assertThat((double) f.path()[h]).as("no residuals to follow, alpha bias %s, step %d", alphaBias, h)
+                        .isCloseTo(f.level() + f.slope() * f.damping()[h] + f.seasonal()[h], within(1e-4));
+            }
+        }
+        // The window's last bucket (29, window position 23) 24 units up. By hand: the last block's mean rises by
+        // 2, the slope by 24/144, the level by 2 + 5.5 x 24/144. Position 23 is the centre of no whole season in
+        // the window, so no index sees it directly; it is an end of the season around position 17, whose
+        // average rises by 24 x 0.5 / 12 = 1, so phase 5's index falls by 1 and, after centring, every other
+        // phase's (23's among them) rises by 1/12. What the line and the index leave of the jump at position 23:
+        // 24 - (2 + 5.5 x 24/144) - 1/12 = 21.
+        SeriesHistory jump = monthly(40, t -> 100 + 2 * t + SEASON[t % 12] + (t == 29 ? 24 : 0));
+        Fetched block = fetch(jump, 30, Float.NaN, -40f);
+        Fetched last = fetch(jump, 30, Float.NaN, 40f);
+        for (int h = 0; h < H; h++) {
+            double blockPath = block.level() + block.slope() * block.damping()[h] + block.seasonal()[h];
+            assertThat((double) block.path()[h]).as("alpha near 0: the block level, step %d", h)
+                    .isCloseTo(blockPath, within(1e-4));
+            assertThat((last.path()[h] - block.path()[h]) * (double) block.scale())
+                    .as("alpha near 1: the level takes the last bucket's residual, step %d", h)
+                    .isCloseTo(21, within(0.05));
         }
     }
 
@@ -206,7 +247,88 @@ class TrendSkipTest {
     }
 
     @Test
+    void theLastPlainMembersOfAnEnsembleGoWithoutTheTrendSkipButTheFirstMemberAlwaysKeepsIt() {
+        LstmConfig three = config().withEnsemble(3, false).withPlainMembers(1);
+        assertThat(three.trendSkip(0)).isTrue();
+        assertThat(three.trendSkip(1)).isTrue();
+        assertThat(three.trendSkip(2)).isFalse();
+        assertThat(three.withPlainMembers(5).trendSkip(0)).as("more plain members than members").isTrue();
+        assertThat(three.withPlainMembers(5).trendSkip(1)).isFalse();
+        assertThat(three.withEnsemble(1, false).trendSkip(0)).as("a single network").isTrue();
+        assertThat(three.withTrendSkip(false).trendSkip(0)).isFalse();
+        assertThatThrownBy(() -> three.withPlainMembers(-1)).hasMessageContaining("plainMembers");
+    }
+
+    @Test
+    void anEnsembleWithAPlainMemberTrainsItWithoutThePathAndReloadsIdentically(@TempDir Path tmp)
+            throws IOException {
+        List<SeriesHistory> train = new ArrayList<>();
+        for (int s = 0; s < 8; s++) {
+            double slope = (s % 4 - 1.5) * 1.5;
+            int offset = s;
+            train.add(monthly(48, t -> Math.max(0, 80 + 5 * offset + slope * t + SEASON[(t + offset) % 12])));
+        }
+        LstmConfig config = config().withEnsemble(2, false).withPlainMembers(1);
+        try (LstmModel model = new LstmTrainer(config).train(train, null)) {
+            assertThat(model.card().trainer()).containsEntry("trendSkip", true).containsEntry("plainMembers", 1);
+            assertThat(model.graph().operation("m0_trend_gate_w")).as("member 0 has the path").isNotNull();
+            assertThat(model.graph().operation("m0_trend_alpha_w")).isNotNull();
+            assertThat(model.graph().operation("m1_head_out")).as("member 1 is there").isNotNull();
+            assertThat(model.graph().operation("m1_trend_gate_w")).as("member 1 is plain").isNull();
+            LstmEnsembleTest.servesAscendingNonNegativeQuantilesAndReloadsIdentically(model, train,
+                    tmp.resolve("mixed"));
+        }
+    }
+
+    /**
+     * The served quantiles of a fresh network of {@code config} (weights from its seed; the trend path's gate open)
+     * for one window.
+     */
+    private static float[] served(LstmConfig config, SeriesHistory history, int origin) {
+        FeatureEncoder encoder = new FeatureEncoder(config.bucket(), config.lookback(), config.horizon(), List.of());
+        EncodedBatch b = encoder.encodeWindows(List.of(history), new int[] {origin});
+        try (Graph graph = new Graph()) {
+            LstmGraph network = new LstmGraph(graph, encoder, config);
+            try (Session session = new Session(graph)) {
+                session.initialize();
+                if (config.trendSkip()) {
+                    setBias(session, network, "trend_gate_b", 40f);
+                }
+                try (TFloat32 past = LstmModel.tensor(b.past(), b.size(), b.lookback(), b.pastWidth());
+                     TFloat32 future = LstmModel.tensor(b.future(), b.size(), b.horizon(), b.futureWidth());
+                     Result r = session.runner().feed(network.past, past).feed(network.future, future)
+                             .fetch(network.quantiles).run()) {
+                    return values(r, 0);
+                }
+            }
+        }
+    }
+
+    @Test
+    void theNetworkUnrollsOnlyTheWindowsLastRecurrentBucketsWhileThePathReadsTheWholeWindow() {
+        // A 36-bucket window of which the network unrolls the last 24: at origin 42 the window is buckets 6..41,
+        // the unrolled part 18..41. Two histories that differ only in buckets 6..17 (a shifted early year).
+        LstmConfig plain = config().withShape(36, H, 1, 8, 4).withRecurrentLookback(24).withTrendSkip(false);
+        SeriesHistory history = monthly(48, t -> 100 + 2 * t + SEASON[t % 12]);
+        SeriesHistory earlyShift = monthly(48, t -> 100 + 2 * t + SEASON[t % 12] + (t < 18 ? 30 : 0)
+                + (t == 11 ? 25 : 0));
+        assertThat(served(plain, earlyShift, 42)).as("without the path, the early buckets are never read")
+                .containsExactly(served(plain, history, 42));
+        LstmConfig withPath = plain.withTrendSkip(true);
+        assertThat(served(withPath, earlyShift, 42)).as("the path's seasonal index reads them")
+                .isNotEqualTo(served(withPath, history, 42));
+        assertThat(served(plain.withRecurrentLookback(0), earlyShift, 42)).as("0: the network unrolls all 36")
+                .isNotEqualTo(served(plain.withRecurrentLookback(0), history, 42));
+    }
+
+    @Test
     void theTrendSkipIsOnByDefaultForMonthBucketsOnly() {
+        assertThat(LstmConfig.defaults(Bucket.MONTH).lookback()).isEqualTo(72);
+        assertThat(LstmConfig.defaults(Bucket.MONTH).recurrentLookback()).isEqualTo(24);
+        assertThat(LstmConfig.defaults(Bucket.DAY).recurrentLookback()).as("day unrolls its whole window").isZero();
+        assertThat(LstmConfig.defaults(Bucket.MONTH).plainMembers()).as("one of the three members is plain")
+                .isEqualTo(1);
+        assertThat(LstmConfig.defaults(Bucket.MONTH).members()).isEqualTo(3);
         assertThat(LstmConfig.defaults(Bucket.MONTH).trendSkip()).isTrue();
         assertThat(LstmConfig.defaults(Bucket.WEEK).trendSkip()).isFalse();
         assertThat(LstmConfig.defaults(Bucket.DAY).trendSkip()).isFalse();

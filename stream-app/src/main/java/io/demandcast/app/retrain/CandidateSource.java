@@ -43,7 +43,8 @@ public interface CandidateSource {
     /**
      * The champion's shape and training settings as its card records them (its ensemble's members included), with
      * {@code threads} threads; a setting the card lacks takes the value trainers used before they recorded it (one
-     * network, the plain loss, the bucket's default refit, no trend skip, whole training futures only).
+     * network, the plain loss, the bucket's default refit, no trend skip (and with it, no member left without it),
+     * whole training futures only).
      */
     static LstmConfig scratchConfig(ModelCard card, int threads) {
         Map<String, Object> t = card.trainer();
@@ -63,6 +64,8 @@ public interface CandidateSource {
                 .withMaseWeighted(booleanOf(t, "maseWeighted", false))
                 .withRefit(booleanOf(t, "refit", defaults.refit()))
                 .withTrendSkip(booleanOf(t, "trendSkip", false))
+                .withPlainMembers(intOf(t, "plainMembers", 0))
+                .withRecurrentLookback(intOf(t, "recurrentLookback", 0))
                 .withPartialWindows(booleanOf(t, "partialWindows", false))
                 .withServing(1024, threads);
     }

@@ -25,6 +25,7 @@ class CandidateSourceTest {
         trainer.put("seed", 7);
         trainer.put("trendSkip", false);
         trainer.put("partialWindows", true);
+        trainer.put("plainMembers", 2);
 
         LstmConfig scratch = CandidateSource.scratchConfig(card(Bucket.MONTH, trainer), 1);
 
@@ -35,6 +36,7 @@ class CandidateSourceTest {
         assertThat(scratch.seed()).isEqualTo(7L);
         assertThat(scratch.trendSkip()).as("month's default is on; the card says off").isFalse();
         assertThat(scratch.partialWindows()).isTrue();
+        assertThat(scratch.plainMembers()).as("month's default is 1; the card says 2").isEqualTo(2);
     }
 
     @Test
@@ -48,6 +50,7 @@ class CandidateSourceTest {
         assertThat(scratch.refit()).isEqualTo(defaults.refit()).isTrue();
         assertThat(scratch.trendSkip()).isFalse();
         assertThat(scratch.partialWindows()).isFalse();
+        assertThat(scratch.plainMembers()).isZero();
     }
 
     @Test
