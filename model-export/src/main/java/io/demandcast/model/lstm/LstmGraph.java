@@ -363,7 +363,8 @@ final class LstmGraph {
 
     /**
      * What a damped-trend path is made of, in scaled units: the level at the window's end [B, 1], the slope per
-     * bucket [B, 1] and the seasonal index of each horizon step's phase [B, H].
+     * bucket [B, 1], the seasonal index of each horizon step's phase [B, H], and what line and index leave on each
+     * of the window's buckets [B, L] (0 on padding), which the level is smoothed on; L is the window's length.
      */
     record Trend(Operand<TFloat32> level, Operand<TFloat32> slope, Operand<TFloat32> seasonal,
                  Operand<TFloat32> residuals, int lookback) {
@@ -542,8 +543,7 @@ final class LstmGraph {
                 tf.reshape(context, tf.constant(new int[] {-1, head})), futureProjection));
         Operand<TFloat32> raw = tf.withName(prefix + "head_raw").nn.biasAdd(tf.linalg.matMul(stepHidden,
                 weight(prefix + "head_out", head, q)), zeros(prefix + "head_out_b", q));           // [B*H, Q]
-        Operand<TFloat32> trendPath = trend == null ? null
-                : gatedTrend(prefix, trend, last, hidden, horizon);
+        Operand<TFloat32> trendPath = trend == null ? null : gatedTrend(prefix, trend, last, hidden, horizon);
         if (anchor == null && trendPath == null) {
             // Quantiles ascend and stay >= 0: the lowest is softplus(raw0), each next adds softplus(raw_k).
             float[][] ascending = new float[q][q];

@@ -56,8 +56,19 @@ class TrendSkipTest {
 
     /** As {@link #fetch(SeriesHistory, int, float)}, with the smoothing's alpha set through its bias too. */
     private static Fetched fetch(SeriesHistory history, int origin, float gateBias, float alphaBias) {
-        LstmConfig config = config();
-        FeatureEncoder encoder = new FeatureEncoder(config.bucket(), L, H, List.of());
+        float[][] v = run(config(), history, origin, gateBias, alphaBias, "scale", "trend_level", "trend_slope",
+                "trend_seasonal", "trend_phi", "trend_damping", "trend_path", "trend_gate", "head_raw",
+                LstmGraph.MEMBER_QUANTILES);
+        return new Fetched(v[0][0], v[1][0], v[2][0], v[3], v[4][0], v[5], v[6], v[7][0], v[8], v[9]);
+    }
+
+    /**
+     * The named tensors of a fresh network of {@code config} (weights from its seed; the gate's and alpha's bias
+     * set where not NaN) for one window of {@code history}.
+     */
+    private static float[][] run(LstmConfig config, SeriesHistory history, int origin, float gateBias,
+                                 float alphaBias, String... names) {
+        FeatureEncoder encoder = new FeatureEncoder(config.bucket(), config.lookback(), config.horizon(), List.of());
         EncodedBatch b = encoder.encodeWindows(List.of(history), new int[] {origin});
         try (Graph graph = new Graph()) {
             LstmGraph network = new LstmGraph(graph, encoder, config);
@@ -65,15 +76,18 @@ class TrendSkipTest {
                 session.initialize();
                 setBias(session, network, "trend_gate_b", gateBias);
                 setBias(session, network, "trend_alpha_b", alphaBias);
+                Session.Runner runner = session.runner();
+                for (String name : names) {
+                    runner.fetch(name);
+                }
                 try (TFloat32 past = LstmModel.tensor(b.past(), b.size(), b.lookback(), b.pastWidth());
                      TFloat32 future = LstmModel.tensor(b.future(), b.size(), b.horizon(), b.futureWidth());
-                     Result r = session.runner().feed(network.past, past).feed(network.future, future)
-                             .fetch("scale").fetch("trend_level").fetch("trend_slope").fetch("trend_seasonal")
-                             .fetch("trend_phi").fetch("trend_damping").fetch("trend_path").fetch("trend_gate")
-                             .fetch("head_raw").fetch(LstmGraph.MEMBER_QUANTILES).run()) {
-                    return new Fetched(values(r, 0)[0], values(r, 1)[0], values(r, 2)[0], values(r, 3),
-                            values(r, 4)[0], values(r, 5), values(r, 6), values(r, 7)[0], values(r, 8),
-                            values(r, 9));
+                     Result r = runner.feed(network.past, past).feed(network.future, future).run()) {
+                    float[][] out = new float[names.length][];
+                    for (int i = 0; i < names.length; i++) {
+                        out[i] = values(r, i);
+                    }
+                    return out;
                 }
             }
         }
@@ -280,28 +294,10 @@ class TrendSkipTest {
         }
     }
 
-    /**
-     * The served quantiles of a fresh network of {@code config} (weights from its seed; the trend path's gate open)
-     * for one window.
-     */
+    /** The served quantiles of a fresh network of {@code config} for one window, the trend path's gate open. */
     private static float[] served(LstmConfig config, SeriesHistory history, int origin) {
-        FeatureEncoder encoder = new FeatureEncoder(config.bucket(), config.lookback(), config.horizon(), List.of());
-        EncodedBatch b = encoder.encodeWindows(List.of(history), new int[] {origin});
-        try (Graph graph = new Graph()) {
-            LstmGraph network = new LstmGraph(graph, encoder, config);
-            try (Session session = new Session(graph)) {
-                session.initialize();
-                if (config.trendSkip()) {
-                    setBias(session, network, "trend_gate_b", 40f);
-                }
-                try (TFloat32 past = LstmModel.tensor(b.past(), b.size(), b.lookback(), b.pastWidth());
-                     TFloat32 future = LstmModel.tensor(b.future(), b.size(), b.horizon(), b.futureWidth());
-                     Result r = session.runner().feed(network.past, past).feed(network.future, future)
-                             .fetch(network.quantiles).run()) {
-                    return values(r, 0);
-                }
-            }
-        }
+        return run(config, history, origin, config.trendSkip() ? 40f : Float.NaN, Float.NaN,
+                LstmGraph.QUANTILES)[0];
     }
 
     @Test
