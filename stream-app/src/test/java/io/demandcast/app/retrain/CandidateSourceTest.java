@@ -26,6 +26,7 @@ class CandidateSourceTest {
         trainer.put("trendSkip", false);
         trainer.put("partialWindows", true);
         trainer.put("plainMembers", 2);
+        trainer.put("recurrentLookback", 12);
 
         LstmConfig scratch = CandidateSource.scratchConfig(card(Bucket.MONTH, trainer), 1);
 
@@ -37,6 +38,7 @@ class CandidateSourceTest {
         assertThat(scratch.trendSkip()).as("month's default is on; the card says off").isFalse();
         assertThat(scratch.partialWindows()).isTrue();
         assertThat(scratch.plainMembers()).as("month's default is 1; the card says 2").isEqualTo(2);
+        assertThat(scratch.recurrentLookback()).as("month's default is 24; the card says 12").isEqualTo(12);
     }
 
     @Test
@@ -57,6 +59,9 @@ class CandidateSourceTest {
     void aMonthlyChampionWithoutATrendSkipInItsCardIsRetrainedWithout() {
         assertThat(LstmConfig.defaults(Bucket.MONTH).trendSkip()).isTrue();
         assertThat(CandidateSource.scratchConfig(card(Bucket.MONTH, Map.of()), 1).trendSkip()).isFalse();
+        assertThat(LstmConfig.defaults(Bucket.MONTH).recurrentLookback()).isEqualTo(24);
+        assertThat(CandidateSource.scratchConfig(card(Bucket.MONTH, Map.of()), 1).recurrentLookback())
+                .as("a card from before the setting: the network unrolls its whole lookback").isZero();
     }
 
     private static ModelCard card(Bucket bucket, Map<String, Object> trainer) {
