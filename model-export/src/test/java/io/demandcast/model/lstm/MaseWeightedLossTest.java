@@ -10,11 +10,8 @@ import io.demandcast.model.encode.FeatureEncoder;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.tensorflow.Graph;
-import org.tensorflow.Result;
-import org.tensorflow.Session;
-import org.tensorflow.types.TFloat32;
 
 /**
  * {@link LstmConfig#maseWeighted()}: a window's loss is its mean-scaled pinball loss times the window's mean over
@@ -71,18 +68,6 @@ class MaseWeightedLossTest {
     }
 
     private static double loss(FeatureEncoder encoder, LstmConfig config, EncodedBatch b) {
-        try (Graph graph = new Graph()) {
-            LstmGraph network = new LstmGraph(graph, encoder, config);
-            try (Session session = new Session(graph)) {
-                session.initialize();
-                try (TFloat32 past = LstmModel.tensor(b.past(), b.size(), b.lookback(), b.pastWidth());
-                     TFloat32 future = LstmModel.tensor(b.future(), b.size(), b.horizon(), b.futureWidth());
-                     TFloat32 targets = LstmModel.tensor(b.targets(), b.size(), b.horizon());
-                     Result r = session.runner().feed(network.past, past).feed(network.future, future)
-                             .feed(network.targets, targets).fetch(network.loss).run()) {
-                    return ((TFloat32) r.get(0)).getFloat();
-                }
-            }
-        }
+        return FreshNetwork.run(config, encoder, b, Map.of(), LstmGraph.LOSS)[0][0];
     }
 }

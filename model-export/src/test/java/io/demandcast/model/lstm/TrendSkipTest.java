@@ -12,14 +12,15 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.IntToDoubleFunction;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tensorflow.Graph;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
-import org.tensorflow.types.TFloat32;
 
 /**
  * {@link LstmConfig#trendSkip()}: the damped-trend path's arithmetic on hand-computed monthly windows, the gate
@@ -70,54 +71,14 @@ class TrendSkipTest {
                                  float alphaBias, String... names) {
         FeatureEncoder encoder = new FeatureEncoder(config.bucket(), config.lookback(), config.horizon(), List.of());
         EncodedBatch b = encoder.encodeWindows(List.of(history), new int[] {origin});
-        try (Graph graph = new Graph()) {
-            LstmGraph network = new LstmGraph(graph, encoder, config);
-            try (Session session = new Session(graph)) {
-                session.initialize();
-                setBias(session, network, "trend_gate_b", gateBias);
-                setBias(session, network, "trend_alpha_b", alphaBias);
-                Session.Runner runner = session.runner();
-                for (String name : names) {
-                    runner.fetch(name);
-                }
-                try (TFloat32 past = LstmModel.tensor(b.past(), b.size(), b.lookback(), b.pastWidth());
-                     TFloat32 future = LstmModel.tensor(b.future(), b.size(), b.horizon(), b.futureWidth());
-                     Result r = runner.feed(network.past, past).feed(network.future, future).run()) {
-                    float[][] out = new float[names.length][];
-                    for (int i = 0; i < names.length; i++) {
-                        out[i] = values(r, i);
-                    }
-                    return out;
-                }
-            }
+        Map<String, Float> biases = new HashMap<>();
+        if (!Float.isNaN(gateBias)) {
+            biases.put("trend_gate_b", gateBias);
         }
-    }
-
-    private static void setBias(Session session, LstmGraph network, String name, float bias) {
-        if (Float.isNaN(bias)) {
-            return;
+        if (!Float.isNaN(alphaBias)) {
+            biases.put("trend_alpha_b", alphaBias);
         }
-        int i = indexOf(network, name);
-        try (TFloat32 value = LstmModel.tensor(new float[] {bias}, 1)) {
-            session.runner().feed(network.weightFeeds.get(i), value).addTarget(network.weightAssigns.get(i)).run()
-                    .close();
-        }
-    }
-
-    private static int indexOf(LstmGraph network, String name) {
-        for (int i = 0; i < network.weights.size(); i++) {
-            if (network.weights.get(i).op().name().equals(name)) {
-                return i;
-            }
-        }
-        throw new AssertionError("no variable " + name);
-    }
-
-    private static float[] values(Result r, int index) {
-        TFloat32 t = (TFloat32) r.get(index);
-        float[] out = new float[Math.toIntExact(t.shape().size())];
-        t.asRawTensor().data().asFloats().read(out);
-        return out;
+        return FreshNetwork.run(config, encoder, b, biases, names);
     }
 
     @Test
@@ -334,7 +295,7 @@ class TrendSkipTest {
 
     private static float[] weightValues(Session session, String name) {
         try (Result r = session.runner().fetch(name).run()) {
-            return values(r, 0);
+            return FreshNetwork.values(r, 0);
         }
     }
 }
