@@ -3,6 +3,7 @@ package io.demandcast.app.aggregate;
 import io.demandcast.app.cycle.ForecastCycle;
 import io.demandcast.app.ingest.DeadLetters;
 import io.demandcast.app.ingest.OriginWatermark;
+import io.demandcast.app.ingest.RecordTimestamps;
 import io.demandcast.app.ingest.Rejection;
 import io.demandcast.app.ingest.SalesEvent;
 import io.demandcast.app.ingest.SeriesSale;
@@ -75,10 +76,11 @@ public final class BucketAggregator implements Processor<String, SalesEvent, Obj
 
     /**
      * The settings of the aggregation; {@code orderPartitions} is how many {@code orders} partitions (intake tasks)
-     * feed the aggregating tasks, each of which a bucket waits for before it closes.
+     * feed the aggregating tasks, each of which a bucket waits for before it closes; {@code timestamps} are the
+     * record timestamps the broker accepts, for what the aggregator writes.
      */
     public record Settings(Bucket bucket, Duration grace, int historyLength, int retireAfter,
-                           Duration wallclockCloseInterval, int orderPartitions) {
+                           Duration wallclockCloseInterval, int orderPartitions, RecordTimestamps timestamps) {
     }
 
     private final Settings settings;
@@ -197,11 +199,17 @@ public final class BucketAggregator implements Processor<String, SalesEvent, Obj
      * During a fast replay records keep coming, so this adds nearly nothing.
      */
     private long closeTime(long now) {
+        long time;
         if (clock.allIdle()) {
             long latest = clock.streamTime();
-            return latest == BucketClock.UNSET ? latest : latest + Math.max(0, now - lastRecordWallClock);
+            time = latest == BucketClock.UNSET ? latest : latest + Math.max(0, now - lastRecordWallClock);
+        } else {
+            time = clock.slowestOrigin();
         }
-        return clock.slowestOrigin();
+        // A bucket that has not ended by the wall clock cannot have all its sales yet: an order stamped ahead of
+        // the clock (within max.future.skew) waits in its open bucket instead of closing the days before it early.
+        long wallClock = context.currentSystemTimeMs();
+        return time == BucketClock.UNSET ? time : Math.min(time, wallClock);
     }
 
     private void onWallClock(long now) {
@@ -271,6 +279,8 @@ public final class BucketAggregator implements Processor<String, SalesEvent, Obj
         final long end;
         final Instant bucketStart;
         final Instant bucketEnd;
+        /** The outputs' record timestamp: the bucket's end, where the broker accepts it. */
+        final long stamp;
         /** Wall-clock time of the close, written in every forecast as {@code producedAt}. */
         final long producedAt;
         ForecastCycle.Run run;
@@ -288,6 +298,7 @@ public final class BucketAggregator implements Processor<String, SalesEvent, Obj
             this.bucketStart = Instant.ofEpochMilli(bucket);
             this.bucketEnd = Instant.ofEpochMilli(end);
             this.producedAt = context.currentSystemTimeMs();
+            this.stamp = settings.timestamps().bound(end, producedAt);
         }
 
         /** Closes the bucket for one series; {@code tally} is null when it has no order in an open bucket. */
@@ -301,7 +312,7 @@ public final class BucketAggregator implements Processor<String, SalesEvent, Obj
                     sums == null ? 0 : sums.orders(),
                     sums == null || Double.isNaN(sums.meanPrice()) ? null : sums.meanPrice(),
                     sums == null);
-            context.forward(new Record<>(key, actual, end), ACTUALS_SINK);
+            context.forward(new Record<>(key, actual, stamp), ACTUALS_SINK);
             metrics.actualPublished();
             if (sums != null) {
                 state.active(bucket);
@@ -350,7 +361,7 @@ public final class BucketAggregator implements Processor<String, SalesEvent, Obj
                 state.latestForecast(CompactForecast.encode(bucket, steps, modelVersion, method, producedAt));
                 states.put(key, state);
             }
-            context.forward(new Record<>(key, encoded, end), FORECASTS_SINK);
+            context.forward(new Record<>(key, encoded, stamp), FORECASTS_SINK);
             metrics.forecastPublished();
         }
     }
@@ -367,8 +378,8 @@ public final class BucketAggregator implements Processor<String, SalesEvent, Obj
         var letter = DeadLetters.of(Rejection.of(Rejection.LATE, detail), null, sale.origin(),
                 context.currentSystemTimeMs());
         String orderKey = sale.origin().key();
-        context.forward(new Record<>(orderKey == null ? null : orderKey.getBytes(StandardCharsets.UTF_8), letter, t),
-                LATE_SINK);
+        context.forward(new Record<>(orderKey == null ? null : orderKey.getBytes(StandardCharsets.UTF_8), letter,
+                settings.timestamps().bound(t, context.currentSystemTimeMs())), LATE_SINK);
     }
 
     private void saveClock() {

@@ -6,7 +6,13 @@ import io.demandcast.schemas.avro.DeadLetter;
 import io.demandcast.schemas.avro.OrderEvent;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import io.demandcast.schemas.registry.SchemaRegistryException;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.errors.TaskCorruptedException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -43,8 +49,10 @@ public final class OrderIntake implements Processor<byte[], byte[], byte[], Inta
     private final PipelineMetrics metrics;
     private final Cadence cadence;
     private final IntakeBacklog backlog;
+    private final RecordTimestamps timestamps;
     private ProcessorContext<byte[], Intake> context;
     private KeyValueStore<String, Long> watermarkStore;
+    private FirstOrders firstOrders;
     private long watermark = OrderValidator.NO_WATERMARK;
     private int partition;
     /** Whether a watermark went out since this task started (restarts included). */
@@ -54,25 +62,34 @@ public final class OrderIntake implements Processor<byte[], byte[], byte[], Inta
     /** Whether the task went a whole interval without an order while records waited for it (logged once). */
     private boolean starved;
 
-    /** @param backlog what the task's partition still holds for it: a task with records waiting is never idle */
+    /**
+     * @param backlog    what the task's partition still holds for it: a task with records waiting is never idle
+     * @param timestamps the record timestamps the broker accepts, for what the intake forwards
+     */
     public OrderIntake(Deserializer<OrderEvent> decoder, OrderValidator validator, Cadence cadence,
-                       IntakeBacklog backlog, PipelineMetrics metrics) {
+                       IntakeBacklog backlog, RecordTimestamps timestamps, PipelineMetrics metrics) {
         this.decoder = decoder;
         this.validator = validator;
         this.cadence = cadence;
         this.backlog = backlog;
+        this.timestamps = timestamps;
         this.metrics = metrics;
     }
 
-    public static StoreBuilder<KeyValueStore<String, Long>> watermarkStore() {
-        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(WATERMARK_STORE), Serdes.String(),
-                Serdes.Long());
+    /** The stores the intake uses: its stream time, and the first orders it holds before it has one. */
+    public static List<StoreBuilder<?>> stores() {
+        return List.of(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(WATERMARK_STORE), Serdes.String(),
+                Serdes.Long()), FirstOrders.storeBuilder());
     }
+
+    /** Names of the stores of {@link #stores()}. */
+    public static final String[] STORE_NAMES = {WATERMARK_STORE, FirstOrders.STORE};
 
     @Override
     public void init(ProcessorContext<byte[], Intake> context) {
         this.context = context;
         this.watermarkStore = context.getStateStore(WATERMARK_STORE);
+        this.firstOrders = new FirstOrders(context.getStateStore(FirstOrders.STORE), validator.maxFutureSkewMs());
         Long stored = watermarkStore.get(WATERMARK_KEY);
         watermark = stored == null ? OrderValidator.NO_WATERMARK : stored;
         // One intake task per orders partition: the task's partition is the origin the aggregators wait for.
@@ -88,33 +105,108 @@ public final class OrderIntake implements Processor<byte[], byte[], byte[], Inta
     public void process(Record<byte[], byte[]> record) {
         metrics.recordIn();
         Origin origin = origin(record.key());
-        OrderEvent order;
-        try {
-            if (record.value() == null) {
-                refuse(record, origin, new Rejection(Rejection.DESERIALIZATION,
-                        "record at " + origin + " has no value; expected an OrderEvent", null));
-                return;
+        OrderEvent order = decode(record.key(), record.value(), record.timestamp(), record.headers(), origin);
+        if (order == null) {
+            return;
+        }
+        if (watermark != OrderValidator.NO_WATERMARK) {
+            judge(record.key(), record.value(), record.timestamp(), origin, order);
+            return;
+        }
+        // No stream time yet: every check but the one against stream time, then held until the first orders agree.
+        Optional<Rejection> rejection = check(order, origin, OrderValidator.NO_WATERMARK);
+        if (rejection.isPresent()) {
+            refuse(record.key(), record.value(), record.timestamp(), origin, rejection.get());
+            return;
+        }
+        firstOrders.hold(new FirstOrders.Held(record.key(), record.value(), origin, record.timestamp(),
+                order.getEventTime().toEpochMilli()));
+        if (firstOrders.agreed()) {
+            releaseFirstOrders();
+        }
+    }
+
+    /**
+     * Judges the held first orders in arrival order, as any order, after refusing those more than max.future.skew
+     * away from their lower median: the time they agree on, which one outlier cannot move.
+     */
+    private void releaseFirstOrders() {
+        List<FirstOrders.Held> held = firstOrders.release();
+        long agreed = FirstOrders.streamTime(held);
+        long skew = validator.maxFutureSkewMs();
+        LOG.info("orders partition {}: its first {} order(s) agree on event time {}", partition, held.size(),
+                Instant.ofEpochMilli(agreed));
+        for (FirstOrders.Held h : held) {
+            OrderEvent order = decode(h.key(), h.value(), h.timestamp(), new RecordHeaders(), h.origin());
+            if (order == null) {
+                continue;
             }
-            order = decoder.deserialize(origin.topic(), record.headers(), record.value());
+            if (Math.abs(h.eventTime() - agreed) > skew) {
+                refuse(h.key(), h.value(), h.timestamp(), h.origin(), Rejection.of(Rejection.BAD_TIME, "order "
+                        + order.getOrderId() + ": event time " + order.getEventTime() + " is more than max.future.skew "
+                        + Duration.ofMillis(skew) + " away from stream time " + Instant.ofEpochMilli(agreed)
+                        + ", the median of the first " + held.size() + " orders of its partition"));
+                continue;
+            }
+            judge(h.key(), h.value(), h.timestamp(), h.origin(), order);
+        }
+    }
+
+    /**
+     * The order in the record's bytes, or null when they are not one (then dead-lettered). While the schema
+     * registry cannot be reached, a record whose schema is not cached is not judged at all: the task is restarted
+     * from its last commit (its state as of then), so the intake pauses on that record until the registry is back.
+     */
+    private OrderEvent decode(byte[] key, byte[] value, long timestamp, Headers headers, Origin origin) {
+        if (value == null) {
+            refuse(key, null, timestamp, origin, new Rejection(Rejection.DESERIALIZATION,
+                    "record at " + origin + " has no value; expected an OrderEvent", null));
+            return null;
+        }
+        try {
+            OrderEvent order = decoder.deserialize(origin.topic(), headers, value);
             if (order == null) {
                 throw new IllegalStateException("the decoder returned no order");
             }
+            return order;
         } catch (RuntimeException e) {
-            refuse(record, origin, new Rejection(Rejection.DESERIALIZATION, "record at " + origin + " ("
-                    + record.value().length + " bytes) is not an OrderEvent: " + e.getMessage(),
-                    e.getClass().getName()));
-            return;
+            if (registryUnavailable(e)) {
+                metrics.registryUnavailable();
+                LOG.warn("record at {} cannot be read while the schema registry is unavailable; the task restarts "
+                        + "from its last commit and reads it again: {}", origin, e.getMessage());
+                throw new TaskCorruptedException(Set.of(context.taskId()));
+            }
+            refuse(key, value, timestamp, origin,
+                    new Rejection(Rejection.DESERIALIZATION, "record at " + origin + " (" + value.length
+                            + " bytes) is not an OrderEvent: " + e.getMessage(), e.getClass().getName()));
+            return null;
         }
-        Optional<Rejection> rejection;
+    }
+
+    private static boolean registryUnavailable(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SchemaRegistryException r && r.reason() == SchemaRegistryException.Reason.UNAVAILABLE) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private Optional<Rejection> check(OrderEvent order, Origin origin, long streamTime) {
         try {
-            rejection = validator.check(order, watermark, context.currentSystemTimeMs());
+            return validator.check(order, streamTime, context.currentSystemTimeMs());
         } catch (RuntimeException e) {
             // A decoded record can still hold nulls where the schema has none (a lenient writer).
-            rejection = Optional.of(new Rejection(Rejection.MISSING_ID, "order at " + origin
+            return Optional.of(new Rejection(Rejection.MISSING_ID, "order at " + origin
                     + " cannot be read: " + e, e.getClass().getName()));
         }
+    }
+
+    /** Judges a decoded order against the stream time: refused, or counted and passed on. */
+    private void judge(byte[] key, byte[] value, long timestamp, Origin origin, OrderEvent order) {
+        Optional<Rejection> rejection = check(order, origin, watermark);
         if (rejection.isPresent()) {
-            refuse(record, origin, rejection.get());
+            refuse(key, value, timestamp, origin, rejection.get());
             return;
         }
         long eventTime = order.getEventTime().toEpochMilli();
@@ -124,7 +216,9 @@ public final class OrderIntake implements Processor<byte[], byte[], byte[], Inta
             watermarkStore.put(WATERMARK_KEY, watermark);
         }
         metrics.orderAccepted();
-        context.forward(record.withValue((Intake) new Intake.Accepted(order, origin)).withTimestamp(eventTime));
+        // The sale carries its event time; the record's timestamp only has to be one the broker accepts.
+        context.forward(new Record<byte[], Intake>(key, new Intake.Accepted(order, origin),
+                timestamps.bound(eventTime, context.currentSystemTimeMs())));
         acceptedSincePunctuation = true;
         starved = false;
         if (!announced || idle || closePoint(watermark) != closePoint(before)) {
@@ -151,6 +245,10 @@ public final class OrderIntake implements Processor<byte[], byte[], byte[], Inta
      * When the backlog is not known, the wall clock alone decides, as before it was watched.
      */
     private void onWallClock(long now) {
+        if (!firstOrders.isEmpty()) {
+            // The first orders did not agree within an interval: what came decides.
+            releaseFirstOrders();
+        }
         long waiting = backlog.waiting(partition);
         if (!acceptedSincePunctuation && !idle && waiting <= 0) {
             idle = true;
@@ -181,13 +279,14 @@ public final class OrderIntake implements Processor<byte[], byte[], byte[], Inta
     private void emitWatermark(long timestamp) {
         announced = true;
         context.forward(new Record<byte[], Intake>(null, new Intake.Progress(new OriginWatermark(partition,
-                watermark, idle)), timestamp));
+                watermark, idle)), timestamps.bound(timestamp, context.currentSystemTimeMs())));
     }
 
-    private void refuse(Record<byte[], byte[]> record, Origin origin, Rejection rejection) {
+    private void refuse(byte[] key, byte[] value, long timestamp, Origin origin, Rejection rejection) {
         metrics.deadLetter(rejection.reason());
-        DeadLetter letter = DeadLetters.of(rejection, record.value(), origin, context.currentSystemTimeMs());
-        context.forward(record.withValue((Intake) new Intake.Refused(letter)));
+        DeadLetter letter = DeadLetters.of(rejection, value, origin, context.currentSystemTimeMs());
+        context.forward(new Record<byte[], Intake>(key, new Intake.Refused(letter),
+                timestamps.bound(timestamp, context.currentSystemTimeMs())));
     }
 
     private Origin origin(byte[] key) {

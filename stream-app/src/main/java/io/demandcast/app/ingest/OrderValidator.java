@@ -28,6 +28,11 @@ public final class OrderValidator {
         this.maxFutureSkewMs = maxFutureSkew.toMillis();
     }
 
+    /** How far ahead of the stream time (and of the wall clock) an order may be stamped. */
+    public long maxFutureSkewMs() {
+        return maxFutureSkewMs;
+    }
+
     /**
      * @param watermark the latest event time of a valid order seen by this task, or {@link #NO_WATERMARK}
      * @param wallClock now, in epoch milliseconds

@@ -7,6 +7,7 @@ import io.demandcast.app.config.AppConfig;
 import io.demandcast.app.cycle.ModelHandle;
 import io.demandcast.app.cycle.ModelSlot;
 import io.demandcast.app.ingest.BrokerBacklog;
+import io.demandcast.app.ingest.RecordTimestamps;
 import io.demandcast.app.topology.ForecastTopology;
 import io.demandcast.app.topology.PipelineMetrics;
 import io.demandcast.app.web.ForecastQueries;
@@ -94,6 +95,7 @@ public final class ForecasterApp implements AutoCloseable {
     public static ForecasterApp start(AppConfig config, ModelLoader loader, Duration connectTimeout) {
         LOG.info("configuration:{}", format(config.describe()));
         int orderPartitions;
+        RecordTimestamps timestamps;
         try (Admin admin = Admin.create(adminProperties(config, connectTimeout))) {
             int brokers = Preflight.checkBroker(admin, config, connectTimeout);
             LOG.info("Kafka at {} answers ({} broker(s))", config.bootstrapServers(), brokers);
@@ -106,6 +108,8 @@ public final class ForecasterApp implements AutoCloseable {
             // Buckets wait for the event time of every orders partition; the topic may predate topic.partitions.
             orderPartitions = TopicProvisioner.partitionCount(admin, config.topicNames().orders(), connectTimeout);
             LOG.info("{} has {} partition(s)", config.topicNames().orders(), orderPartitions);
+            timestamps = Preflight.recordTimestamps(admin, config, connectTimeout);
+            LOG.info("the broker accepts {}", timestamps);
         }
         LOG.info(TensorFlowDevice.detect().describe());
         ModelSlot models = new ModelSlot();
@@ -125,7 +129,8 @@ public final class ForecasterApp implements AutoCloseable {
             PipelineMetrics metrics = new PipelineMetrics();
             metrics.modelVersion(models.version() == null ? "none" : models.version());
             backlog = watchBacklog(config, orderPartitions, connectTimeout);
-            Topology topology = ForecastTopology.build(config, orderPartitions, topics, models, metrics, backlog);
+            Topology topology = ForecastTopology.build(config, orderPartitions, topics, models, metrics, backlog,
+                    timestamps);
             try {
                 rest = RestServer.bind(config.restHost(), config.restPort());
             } catch (UncheckedIOException e) {

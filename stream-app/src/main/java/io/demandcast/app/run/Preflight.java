@@ -1,6 +1,7 @@
 package io.demandcast.app.run;
 
 import io.demandcast.app.config.AppConfig;
+import io.demandcast.app.ingest.RecordTimestamps;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -9,6 +10,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -65,6 +67,26 @@ public final class Preflight {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StartupException("interrupted while waiting for " + where, e);
+        }
+    }
+
+    /**
+     * The record timestamps the broker and the app's output topics accept (their message.timestamp.*.max.ms), so
+     * that no record the app writes is refused for its timestamp; fails when the broker cannot say.
+     */
+    public static RecordTimestamps recordTimestamps(Admin admin, AppConfig config, Duration timeout) {
+        var names = config.topicNames();
+        try {
+            return RecordTimestamps.read(admin, List.of(names.ordersDlq(), names.salesActuals(), names.forecasts()),
+                    timeout);
+        } catch (ExecutionException | TimeoutException e) {
+            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+            throw new StartupException("the Kafka broker at " + config.bootstrapServers() + " did not describe its "
+                    + "and the output topics' message timestamp limits within " + timeout.toSeconds() + " s "
+                    + "(the app needs DescribeConfigs on the cluster and on those topics): " + cause, cause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StartupException("interrupted while reading the broker's timestamp limits", e);
         }
     }
 }

@@ -8,6 +8,7 @@ import io.demandcast.app.ingest.Intake;
 import io.demandcast.app.ingest.IntakeBacklog;
 import io.demandcast.app.ingest.OrderIntake;
 import io.demandcast.app.ingest.OrderValidator;
+import io.demandcast.app.ingest.RecordTimestamps;
 import io.demandcast.app.ingest.SalesEvent;
 import io.demandcast.app.ingest.SalesEventSerde;
 import io.demandcast.app.ingest.SeriesSale;
@@ -71,8 +72,18 @@ public final class ForecastTopology {
      */
     public static Topology build(AppConfig config, int orderPartitions, Topics topics, ModelHandle models,
                                  PipelineMetrics metrics, IntakeBacklog backlog) {
+        return build(config, orderPartitions, topics, models, metrics, backlog, RecordTimestamps.KAFKA_DEFAULTS);
+    }
+
+    /**
+     * The topology with the seasonal naive fallback (quantiles 0.1, 0.5, 0.9).
+     * @param timestamps the record timestamps the broker accepts (the app reads them from the broker at start):
+     *                   no record the topology writes is stamped outside them, whatever event time an order claims
+     */
+    public static Topology build(AppConfig config, int orderPartitions, Topics topics, ModelHandle models,
+                                 PipelineMetrics metrics, IntakeBacklog backlog, RecordTimestamps timestamps) {
         return build(config, orderPartitions, topics, models, new SeasonalNaive(new double[] {0.1, 0.5, 0.9}),
-                metrics, backlog);
+                metrics, backlog, timestamps);
     }
 
     /** The topology for one {@code orders} partition. */
@@ -88,6 +99,13 @@ public final class ForecastTopology {
 
     public static Topology build(AppConfig config, int orderPartitions, Topics topics, ModelHandle models,
                                  Forecaster fallback, PipelineMetrics metrics, IntakeBacklog backlog) {
+        return build(config, orderPartitions, topics, models, fallback, metrics, backlog,
+                RecordTimestamps.KAFKA_DEFAULTS);
+    }
+
+    public static Topology build(AppConfig config, int orderPartitions, Topics topics, ModelHandle models,
+                                 Forecaster fallback, PipelineMetrics metrics, IntakeBacklog backlog,
+                                 RecordTimestamps timestamps) {
         if (orderPartitions < 1) {
             throw new IllegalArgumentException("orders partitions: expected >= 1, got " + orderPartitions);
         }
@@ -95,24 +113,26 @@ public final class ForecastTopology {
         for (StoreBuilder<?> store : BucketAggregator.stores()) {
             builder.addStateStore(store);
         }
-        builder.addStateStore(OrderIntake.watermarkStore());
+        for (StoreBuilder<?> store : OrderIntake.stores()) {
+            builder.addStateStore(store);
+        }
 
         OrderValidator validator = new OrderValidator(config.maxLineQuantity(), config.maxUnitPrice(),
                 config.minEventTime(), config.maxFutureSkew());
         ForecastCycle cycle = new ForecastCycle(models, fallback, config.horizon(), config.batchSize(), metrics);
         BucketAggregator.Settings settings = new BucketAggregator.Settings(config.bucket(), config.grace(),
                 config.historyLength(), config.seriesRetireAfterBuckets(), config.wallclockCloseInterval(),
-                orderPartitions);
+                orderPartitions, timestamps);
         OrderIntake.Cadence cadence = new OrderIntake.Cadence(config.bucket(), config.grace(),
                 config.wallclockCloseInterval());
 
         // Bytes in: a record that does not decode becomes a dead letter instead of stopping the stream thread.
         KStream<byte[], Intake> intake = builder
                 .stream(topics.orders().name(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())
-                        .withName("orders-source"))
+                        .withName("orders-source").withTimestampExtractor(timestamps.extractor()))
                 .process(() -> new OrderIntake(topics.orders().valueSerde().deserializer(), validator, cadence,
-                                backlog, metrics),
-                        Named.as("order-intake"), OrderIntake.WATERMARK_STORE);
+                                backlog, timestamps, metrics),
+                        Named.as("order-intake"), OrderIntake.STORE_NAMES);
 
         var intakeBranches = intake.split(Named.as("intake-"))
                 .branch((key, value) -> value instanceof Intake.Refused, Branched.as("refused"))

@@ -17,6 +17,7 @@ public final class PipelineMetrics {
     private final LongAdder ordersAccepted = new LongAdder();
     private final Map<String, LongAdder> deadLetters = new ConcurrentHashMap<>();
     private final LongAdder lateRecords = new LongAdder();
+    private final LongAdder registryUnavailable = new LongAdder();
     private final LongAdder bucketsClosed = new LongAdder();
     private final LongAdder actualsPublished = new LongAdder();
     private final LongAdder forecastsPublished = new LongAdder();
@@ -40,6 +41,15 @@ public final class PipelineMetrics {
 
     public void deadLetter(String reason) {
         deadLetters.computeIfAbsent(reason, r -> new LongAdder()).increment();
+    }
+
+    /** A record could not be read while the schema registry was unavailable: its task is read again. */
+    public void registryUnavailable() {
+        registryUnavailable.increment();
+    }
+
+    public long registryUnavailableCount() {
+        return registryUnavailable.sum();
     }
 
     public void lateRecord() {
@@ -86,6 +96,10 @@ public final class PipelineMetrics {
 
     public long recordsIn() {
         return recordsIn.sum();
+    }
+
+    public long ordersAccepted() {
+        return ordersAccepted.sum();
     }
 
     public long deadLetters(String reason) {
@@ -141,6 +155,7 @@ public final class PipelineMetrics {
         m.put("orders.accepted", ordersAccepted.sum());
         deadLetters.forEach((r, a) -> m.put("dlq." + r, a.sum()));
         m.put("records.late", lateRecords.sum());
+        m.put("records.registry.unavailable", registryUnavailable.sum());
         m.put("buckets.closed", bucketsClosed.sum());
         m.put("actuals.published", actualsPublished.sum());
         m.put("forecasts.published", forecastsPublished.sum());

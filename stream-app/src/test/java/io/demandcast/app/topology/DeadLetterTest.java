@@ -146,6 +146,7 @@ class DeadLetterTest {
     @Test
     void anEventTimeFarAheadOfStreamTimeIsABadTimeEvenInAReplay() {
         p.sale("A", "2011-01-03T10:00:00Z", 1);
+        p.sale("A", "2011-01-03T11:00:00Z", 1);
         // 2012 is long before the wall clock, but two months ahead of the stream (max.future.skew P30D).
         p.send(order("o1", Instant.parse("2011-03-03T10:00:00Z"), OrderType.SALE, line("A", 1, 1)));
         assertThat(onlyLetter(Rejection.BAD_TIME).getDetail()).contains("stream time");

@@ -159,7 +159,9 @@ class UpstreamWatermarkTest {
             assertThat(out.readValuesToList()).containsExactly(
                     new OriginWatermark(0, OriginWatermark.NO_POSITION, true));
 
+            // Two orders that agree start the partition's stream time at once (FirstOrdersTest).
             p.sale("A", "2011-01-03T10:00:00Z", 1);
+            p.sale("A", "2011-01-03T10:10:00Z", 1);
             assertThat(out.readValuesToList()).filteredOn(e -> e instanceof OriginWatermark)
                     .containsExactly(new OriginWatermark(0, at("2011-01-03T10:00:00Z"), false));
         }

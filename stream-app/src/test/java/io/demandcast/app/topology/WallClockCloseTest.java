@@ -20,7 +20,9 @@ class WallClockCloseTest {
     void aQuietPartitionClosesItsBucketOnceTheWallClockHasMovedPastItsEndPlusGrace() {
         try (PipelineDriver p = new PipelineDriver(PipelineDriver.config(state, "grace", "PT1H",
                 "wallclock.close.interval", "PT1M"), ModelHandle.none())) {
-            p.sale("A", "2011-01-03T10:00:00Z", 4);
+            // Two orders that agree start the partition's stream time at once (FirstOrdersTest).
+            p.sale("A", "2011-01-03T09:59:00Z", 1);
+            p.sale("A", "2011-01-03T10:00:00Z", 3);
 
             // Event time moves on with the wall clock from the last record: 10:00 + 14 h is before 01:00 next day.
             p.advanceWallClock(Duration.ofHours(14));
