@@ -8,11 +8,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import io.demandcast.schemas.registry.SchemaRegistryException;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.streams.errors.TaskCorruptedException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -154,8 +152,10 @@ public final class OrderIntake implements Processor<byte[], byte[], byte[], Inta
 
     /**
      * The order in the record's bytes, or null when they are not one (then dead-lettered). While the schema
-     * registry cannot be reached, a record whose schema is not cached is not judged at all: the task is restarted
-     * from its last commit (its state as of then), so the intake pauses on that record until the registry is back.
+     * registry cannot be reached, a record whose schema is not cached is not judged at all: the intake waits for the
+     * registry, trying again after each of the registry client's retry budgets. A wait longer than the transaction
+     * timeout fences this thread's producer; Kafka Streams then goes back to the last commit, which under
+     * exactly-once loses and duplicates nothing.
      */
     private OrderEvent decode(byte[] key, byte[] value, long timestamp, Headers headers, Origin origin) {
         if (value == null) {
@@ -163,23 +163,32 @@ public final class OrderIntake implements Processor<byte[], byte[], byte[], Inta
                     "record at " + origin + " has no value; expected an OrderEvent", null));
             return null;
         }
-        try {
-            OrderEvent order = decoder.deserialize(origin.topic(), headers, value);
-            if (order == null) {
-                throw new IllegalStateException("the decoder returned no order");
-            }
-            return order;
-        } catch (RuntimeException e) {
-            if (registryUnavailable(e)) {
+        long waitingSince = 0;
+        while (true) {
+            try {
+                OrderEvent order = decoder.deserialize(origin.topic(), headers, value);
+                if (order == null) {
+                    throw new IllegalStateException("the decoder returned no order");
+                }
+                if (waitingSince != 0) {
+                    LOG.info("the schema registry answers again: record at {} read after {} s", origin,
+                            (System.nanoTime() - waitingSince) / 1_000_000_000L);
+                }
+                return order;
+            } catch (RuntimeException e) {
+                if (!registryUnavailable(e)) {
+                    refuse(key, value, timestamp, origin, new Rejection(Rejection.DESERIALIZATION, "record at "
+                            + origin + " (" + value.length + " bytes) is not an OrderEvent: " + e.getMessage(),
+                            e.getClass().getName()));
+                    return null;
+                }
                 metrics.registryUnavailable();
-                LOG.warn("record at {} cannot be read while the schema registry is unavailable; the task restarts "
-                        + "from its last commit and reads it again: {}", origin, e.getMessage());
-                throw new TaskCorruptedException(Set.of(context.taskId()));
+                if (waitingSince == 0) {
+                    waitingSince = System.nanoTime();
+                }
+                LOG.warn("record at {} cannot be read while the schema registry is unavailable; the intake waits "
+                        + "for it: {}", origin, e.getMessage());
             }
-            refuse(key, value, timestamp, origin,
-                    new Rejection(Rejection.DESERIALIZATION, "record at " + origin + " (" + value.length
-                            + " bytes) is not an OrderEvent: " + e.getMessage(), e.getClass().getName()));
-            return null;
         }
     }
 

@@ -43,7 +43,7 @@ public final class PipelineMetrics {
         deadLetters.computeIfAbsent(reason, r -> new LongAdder()).increment();
     }
 
-    /** A record could not be read while the schema registry was unavailable: its task is read again. */
+    /** An order could not be read because the schema registry was unavailable: the intake tries it again. */
     public void registryUnavailable() {
         registryUnavailable.increment();
     }

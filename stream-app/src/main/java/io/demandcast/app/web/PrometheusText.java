@@ -35,8 +35,8 @@ public final class PrometheusText {
         FAMILIES.put("records.late", new Family("demandcast_late_records_total", "counter",
                 "Sales that fell in an already closed bucket.", null, 1));
         FAMILIES.put("records.registry.unavailable", new Family("demandcast_registry_unavailable_retries_total",
-                "counter", "Orders that could not be read while the schema registry was unavailable; each one's "
-                + "task went back to its last commit to read it again.", null, 1));
+                "counter", "Attempts to read an order that failed because the schema registry was unavailable; the "
+                + "intake waits and tries again.", null, 1));
         FAMILIES.put("buckets.closed", new Family("demandcast_buckets_closed_total", "counter",
                 "Bucket closes (one per task and bucket).", null, 1));
         FAMILIES.put("actuals.published", new Family("demandcast_actuals_published_total", "counter",
