@@ -3,6 +3,8 @@ package io.demandcast.schemas.registry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.demandcast.schemas.avro.OrderEvent;
+import io.demandcast.schemas.avro.OrderType;
 import io.demandcast.schemas.avro.SalesBucket;
 import io.demandcast.schemas.testkit.KafkaBroker;
 import io.demandcast.schemas.testkit.RegistryServer;
@@ -123,6 +125,39 @@ class SchemaEvolutionTest {
         SERDES.registry().setGlobalCompatibility(SchemaRegistryClient.Compatibility.BACKWARD);
 
         assertThat(SERDES.registry().compatibility(subject)).isEqualTo(SchemaRegistryClient.Compatibility.BACKWARD);
+    }
+
+    @Test
+    void anOrderTypeAddedByANewerWriterIsReadAsUnknownNotAsASale() {
+        String topic = KafkaBroker.uniqueTopic("orders");
+        String subject = topic + "-value";
+        WireBytes.setCompatibility(URL, subject, "BACKWARD");
+        SERDES.registry().register(subject, OrderEvent.getClassSchema());
+        // A newer producer's schema: one more order type, EXCHANGE.
+        Schema newer = WireBytes.edit(OrderEvent.getClassSchema(), fields -> {
+            for (var field : fields) {
+                if (field.get("name").asText().equals("type")) {
+                    ((com.fasterxml.jackson.databind.node.ArrayNode) field.get("type").get("symbols")).add("EXCHANGE");
+                }
+            }
+        });
+        int newerId = SERDES.registry().register(subject, newer);
+        Schema lineSchema = newer.getField("lines").schema().getElementType();
+        GenericRecord line = new GenericData.Record(lineSchema);
+        line.put("productId", "A");
+        line.put("quantity", 1.0);
+        line.put("unitPrice", 2.0);
+        GenericRecord order = new GenericData.Record(newer);
+        order.put("orderId", "x1");
+        order.put("eventTime", 1_300_000_000_000L);
+        order.put("type", new GenericData.EnumSymbol(newer.getField("type").schema(), "EXCHANGE"));
+        order.put("lines", java.util.List.of(line));
+
+        OrderEvent read = SERDES.forValue(OrderEvent.class).deserializer()
+                .deserialize(topic, WireBytes.frame(newerId, newer, order));
+
+        assertThat(read.getType()).isEqualTo(OrderType.UNKNOWN);
+        assertThat(read.getOrderId()).isEqualTo("x1");
     }
 
     private static GenericRecord copy(SalesBucket bucket, Schema schema) {

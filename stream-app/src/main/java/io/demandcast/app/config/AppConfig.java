@@ -43,6 +43,7 @@ public record AppConfig(
         int batchSize,
         int seriesRetireAfterBuckets,
         Duration maxFutureSkew,
+        Duration orderIdWindow,
         Instant minEventTime,
         double maxLineQuantity,
         double maxUnitPrice,
@@ -85,6 +86,8 @@ public record AppConfig(
         d.put("batch.size", "1024");
         d.put("series.retire.after.buckets", "90");
         d.put("max.future.skew", "P30D");
+        // An order id counted once is a duplicate for this long of event time after (PT0S: no check).
+        d.put("order.id.window", "P7D");
         d.put("min.event.time", "2000-01-01T00:00:00Z");
         d.put("max.line.quantity", "50000");
         d.put("max.unit.price", "100000");
@@ -228,6 +231,7 @@ public record AppConfig(
                 intIn(v, "batch.size", 1, 1_000_000),
                 intIn(v, "series.retire.after.buckets", 1, 1_000_000),
                 positiveDuration(v, "max.future.skew"),
+                nonNegativeDuration(v, "order.id.window"),
                 instant(v, "min.event.time"),
                 positiveDouble(v, "max.line.quantity"),
                 positiveDouble(v, "max.unit.price"),
@@ -353,6 +357,7 @@ public record AppConfig(
         out.put("batch.size", Integer.toString(batchSize));
         out.put("series.retire.after.buckets", Integer.toString(seriesRetireAfterBuckets));
         out.put("max.future.skew", maxFutureSkew.toString());
+        out.put("order.id.window", orderIdWindow.toString());
         out.put("min.event.time", minEventTime.toString());
         out.put("max.line.quantity", Double.toString(maxLineQuantity));
         out.put("max.unit.price", Double.toString(maxUnitPrice));
@@ -402,7 +407,8 @@ public record AppConfig(
     /** A copy with another state directory (tests and replays run beside a live instance). */
     public AppConfig withStateDir(Path dir) {
         return new AppConfig(applicationId, bootstrapServers, schemaRegistryUrl, schemaRegistryBasicAuth, bucket,
-                grace, horizon, historyLength, batchSize, seriesRetireAfterBuckets, maxFutureSkew, minEventTime,
+                grace, horizon, historyLength, batchSize, seriesRetireAfterBuckets, maxFutureSkew, orderIdWindow,
+                minEventTime,
                 maxLineQuantity, maxUnitPrice, wallclockCloseInterval, modelDir, restPort, restHost,
                 restAdvertisedHost, dir, numStandbyReplicas, processingGuarantee, commitIntervalMs,
                 transactionTimeoutMs, topicNames, topicPartitions, topicReplicationFactor, topicRetentionMs,
@@ -412,7 +418,8 @@ public record AppConfig(
     /** A copy with other model registry and retraining settings (tests, the {@code models} command). */
     public AppConfig withModels(Models other) {
         return new AppConfig(applicationId, bootstrapServers, schemaRegistryUrl, schemaRegistryBasicAuth, bucket,
-                grace, horizon, historyLength, batchSize, seriesRetireAfterBuckets, maxFutureSkew, minEventTime,
+                grace, horizon, historyLength, batchSize, seriesRetireAfterBuckets, maxFutureSkew, orderIdWindow,
+                minEventTime,
                 maxLineQuantity, maxUnitPrice, wallclockCloseInterval, modelDir, restPort, restHost,
                 restAdvertisedHost, stateDir, numStandbyReplicas, processingGuarantee, commitIntervalMs,
                 transactionTimeoutMs, topicNames, topicPartitions, topicReplicationFactor, topicRetentionMs,
@@ -544,6 +551,19 @@ public record AppConfig(
             return d;
         } catch (DateTimeParseException e) {
             throw new InvalidConfigException(key, s, "a positive ISO-8601 duration such as PT30S or P1D");
+        }
+    }
+
+    private static Duration nonNegativeDuration(Map<String, String> v, String key) {
+        String s = v.get(key);
+        try {
+            Duration d = Duration.parse(s);
+            if (d.isNegative()) {
+                throw new InvalidConfigException(key, s, "an ISO-8601 duration >= 0 such as PT0S or P7D");
+            }
+            return d;
+        } catch (DateTimeParseException e) {
+            throw new InvalidConfigException(key, s, "an ISO-8601 duration >= 0 such as PT0S or P7D");
         }
     }
 

@@ -51,6 +51,8 @@ public final class OrderIntake implements Processor<byte[], byte[], byte[], Inta
     private ProcessorContext<byte[], Intake> context;
     private KeyValueStore<String, Long> watermarkStore;
     private FirstOrders firstOrders;
+    private OrderIds orderIds;
+    private final Duration orderIdWindow;
     private long watermark = OrderValidator.NO_WATERMARK;
     private int partition;
     /** Whether a watermark went out since this task started (restarts included). */
@@ -61,11 +63,14 @@ public final class OrderIntake implements Processor<byte[], byte[], byte[], Inta
     private boolean starved;
 
     /**
+     * @param orderIdWindow how long (in event time) an order id counted once makes another order a duplicate
      * @param backlog    what the task's partition still holds for it: a task with records waiting is never idle
      * @param timestamps the record timestamps the broker accepts, for what the intake forwards
      */
     public OrderIntake(Deserializer<OrderEvent> decoder, OrderValidator validator, Cadence cadence,
-                       IntakeBacklog backlog, RecordTimestamps timestamps, PipelineMetrics metrics) {
+                       Duration orderIdWindow, IntakeBacklog backlog, RecordTimestamps timestamps,
+                       PipelineMetrics metrics) {
+        this.orderIdWindow = orderIdWindow;
         this.decoder = decoder;
         this.validator = validator;
         this.cadence = cadence;
@@ -76,18 +81,24 @@ public final class OrderIntake implements Processor<byte[], byte[], byte[], Inta
 
     /** The stores the intake uses: its stream time, and the first orders it holds before it has one. */
     public static List<StoreBuilder<?>> stores() {
-        return List.of(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(WATERMARK_STORE), Serdes.String(),
-                Serdes.Long()), FirstOrders.storeBuilder());
+        List<StoreBuilder<?>> stores = new java.util.ArrayList<>(List.of(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(WATERMARK_STORE), Serdes.String(), Serdes.Long()),
+                FirstOrders.storeBuilder()));
+        stores.addAll(OrderIds.storeBuilders());
+        return stores;
     }
 
     /** Names of the stores of {@link #stores()}. */
-    public static final String[] STORE_NAMES = {WATERMARK_STORE, FirstOrders.STORE};
+    public static final String[] STORE_NAMES = {WATERMARK_STORE, FirstOrders.STORE, OrderIds.STORE,
+        OrderIds.BY_TIME_STORE};
 
     @Override
     public void init(ProcessorContext<byte[], Intake> context) {
         this.context = context;
         this.watermarkStore = context.getStateStore(WATERMARK_STORE);
         this.firstOrders = new FirstOrders(context.getStateStore(FirstOrders.STORE), validator.maxFutureSkewMs());
+        this.orderIds = new OrderIds(context.getStateStore(OrderIds.STORE), context.getStateStore(OrderIds.BY_TIME_STORE),
+                orderIdWindow.toMillis());
         Long stored = watermarkStore.get(WATERMARK_KEY);
         watermark = stored == null ? OrderValidator.NO_WATERMARK : stored;
         // One intake task per orders partition: the task's partition is the origin the aggregators wait for.
@@ -219,6 +230,16 @@ public final class OrderIntake implements Processor<byte[], byte[], byte[], Inta
             return;
         }
         long eventTime = order.getEventTime().toEpochMilli();
+        Long counted = orderIds.counted(order.getOrderId(),
+                watermark == OrderValidator.NO_WATERMARK ? eventTime : Math.max(watermark, eventTime));
+        if (counted != null) {
+            refuse(key, value, timestamp, origin, Rejection.of(Rejection.DUPLICATE, "order " + order.getOrderId()
+                    + " (event time " + order.getEventTime() + ") was already counted within order.id.window "
+                    + orderIdWindow + " (the order of event time " + Instant.ofEpochMilli(counted)
+                    + "); a resent order is not more sales"));
+            return;
+        }
+        orderIds.remember(order.getOrderId(), eventTime);
         long before = watermark;
         if (eventTime > watermark) {
             watermark = eventTime;
@@ -258,6 +279,7 @@ public final class OrderIntake implements Processor<byte[], byte[], byte[], Inta
             // The first orders did not agree within an interval: what came decides.
             releaseFirstOrders();
         }
+        orderIds.forgetBefore(watermark);
         long waiting = backlog.waiting(partition);
         if (!acceptedSincePunctuation && !idle && waiting <= 0) {
             idle = true;

@@ -2,6 +2,7 @@ package io.demandcast.app.ingest;
 
 import io.demandcast.schemas.avro.OrderEvent;
 import io.demandcast.schemas.avro.OrderLine;
+import io.demandcast.schemas.avro.OrderType;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -41,6 +42,12 @@ public final class OrderValidator {
     public Optional<Rejection> check(OrderEvent order, long watermark, long wallClock) {
         if (blank(order.getOrderId())) {
             return reject(Rejection.MISSING_ID, "order id is empty");
+        }
+        if (order.getType() == OrderType.UNKNOWN) {
+            // A type written by a newer producer that this app's schema lacks: counting it as a sale or a return
+            // would be a guess either way.
+            return reject(Rejection.UNKNOWN_TYPE, "order " + order.getOrderId() + " has an order type this app does "
+                    + "not know (read as UNKNOWN); expected SALE or RETURN");
         }
         List<OrderLine> lines = order.getLines();
         if (lines == null || lines.isEmpty()) {

@@ -131,7 +131,7 @@ public final class ForecastTopology {
                 .stream(topics.orders().name(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())
                         .withName("orders-source").withTimestampExtractor(timestamps.extractor()))
                 .process(() -> new OrderIntake(topics.orders().valueSerde().deserializer(), validator, cadence,
-                                backlog, timestamps, metrics),
+                                config.orderIdWindow(), backlog, timestamps, metrics),
                         Named.as("order-intake"), OrderIntake.STORE_NAMES);
 
         var intakeBranches = intake.split(Named.as("intake-"))

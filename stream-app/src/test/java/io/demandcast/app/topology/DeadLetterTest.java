@@ -159,4 +159,35 @@ class DeadLetterTest {
         onlyLetter(Rejection.BAD_TIME);
         streamGoesOn();
     }
+
+    @Test
+    void anOrderResentUnderTheSameIdIsADuplicateNotMoreSales() {
+        OrderEvent first = order("web-17", T, OrderType.SALE, line("A", 3, 1));
+        p.send(first);
+        p.send(first);
+        p.sale("A", "2011-01-03T11:00:00Z", 1);
+        assertThat(onlyLetter(Rejection.DUPLICATE).getDetail()).contains("web-17").contains("order.id.window");
+        p.sale("A", "2011-01-05T10:00:00Z", 1);
+        assertThat(p.actuals()).filteredOn(b -> b.getBucketStart().equals(Instant.parse("2011-01-03T00:00:00Z")))
+                .singleElement().satisfies(b -> assertThat(b.getUnits()).isEqualTo(4.0));
+    }
+
+    @Test
+    void anOrderIdCountedLongerAgoThanTheWindowCountsAgain() {
+        p.send(order("web-17", T, OrderType.SALE, line("A", 3, 1)));
+        p.sale("A", "2011-01-03T11:00:00Z", 1);
+        // order.id.window is P7D: ten days later the id is free again (ids are reused by some shops).
+        p.send(order("web-17", T.plus(java.time.Duration.ofDays(10)), OrderType.SALE, line("A", 2, 1)));
+        assertThat(p.deadLetters()).isEmpty();
+        assertThat(p.metrics.ordersAccepted()).isEqualTo(3);
+    }
+
+    @Test
+    void anOrderTypeThisAppDoesNotKnowIsRefusedNotCountedAsASale() {
+        p.sale("A", "2011-01-03T09:00:00Z", 1);
+        p.sale("A", "2011-01-03T09:30:00Z", 1);
+        p.send(order("o1", T, OrderType.UNKNOWN, line("A", 3, 1)));
+        assertThat(onlyLetter(Rejection.UNKNOWN_TYPE).getDetail()).contains("o1").contains("UNKNOWN");
+        streamGoesOn();
+    }
 }
