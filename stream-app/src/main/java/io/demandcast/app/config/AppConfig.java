@@ -86,7 +86,7 @@ public record AppConfig(
         d.put("batch.size", "1024");
         d.put("series.retire.after.buckets", "90");
         d.put("max.future.skew", "P30D");
-        // An order id counted once is a duplicate for this long of event time after (PT0S: no check).
+        // An order counted once (same id, same content) is a duplicate for this long of event time (PT0S: no check).
         d.put("order.id.window", "P7D");
         d.put("min.event.time", "2000-01-01T00:00:00Z");
         d.put("max.line.quantity", "50000");

@@ -1,5 +1,6 @@
 package io.demandcast.app.ingest;
 
+import io.demandcast.schemas.avro.OrderEvent;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -12,17 +13,20 @@ import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * The order ids an intake task counted within the last {@code order.id.window} of event time. A producer that
- * retries a send, or an upstream system that replays its outbox, resends an order under the same id: counting it
- * again would double its sales, so a second order with an id already counted in the window is a duplicate. Orders
- * are keyed by order id, so every copy of one reaches the same partition and the same task. Ids older than the
- * window (by the task's stream time) are forgotten, so the store stays bounded.
+ * The orders an intake task counted within the last {@code order.id.window} of event time, by order id and
+ * content. A producer that retries a send, or an upstream system that replays its outbox, resends an order: counting
+ * it again would double its sales, so an order with the id and the content (event time, type, customer, channel,
+ * country, lines) of one already counted in the window is a duplicate. An order under a counted id with other
+ * content is counted: shops split one invoice into parts (the Online Retail file has an invoice whose lines are
+ * interleaved with another's, and 43 whose lines carry two different minutes), and dropping a part would lose
+ * real sales. Orders are keyed by order id, so every copy of one reaches the same partition and the same task.
+ * Orders older than the window (by the task's stream time) are forgotten, so the stores stay bounded.
  */
 final class OrderIds {
 
-    /** Order id -> the event time of the order counted under it. */
+    /** Order id and content fingerprint -> the event time of the order counted under them. */
     static final String STORE = "intake-order-ids";
-    /** Event time (8 bytes, big-endian) followed by the order id -> nothing: the ids in the order they expire. */
+    /** Event time (8 bytes, big-endian) followed by the key of {@link #STORE} -> nothing: in the order they expire. */
     static final String BY_TIME_STORE = "intake-order-ids-by-time";
 
     private static final byte[] NOTHING = new byte[0];
@@ -45,27 +49,39 @@ final class OrderIds {
     }
 
     /**
-     * The event time of the order already counted under {@code orderId} within the window before
-     * {@code streamTime}, or null when there is none (an id counted longer ago is not a duplicate).
+     * The event time of the same order (id and content) already counted within the window before
+     * {@code streamTime}, or null when there is none (one counted longer ago is not a duplicate).
      */
-    Long counted(String orderId, long streamTime) {
+    Long counted(OrderEvent order, long streamTime) {
         if (windowMs == 0) {
             return null;
         }
-        Long at = ids.get(orderId);
+        Long at = ids.get(key(order));
         return at != null && at >= streamTime - windowMs ? at : null;
     }
 
-    void remember(String orderId, long eventTime) {
+    void remember(OrderEvent order) {
         if (windowMs == 0) {
             return;
         }
-        Long old = ids.get(orderId);
+        String key = key(order);
+        long eventTime = order.getEventTime().toEpochMilli();
+        Long old = ids.get(key);
         if (old != null) {
-            byTime.delete(timeKey(old, orderId));
+            byTime.delete(timeKey(old, key));
         }
-        ids.put(orderId, eventTime);
-        byTime.put(timeKey(eventTime, orderId), NOTHING);
+        ids.put(key, eventTime);
+        byTime.put(timeKey(eventTime, key), NOTHING);
+    }
+
+    /** The order id and a 64-bit fingerprint of the order's content (its Avro JSON text, stable across runs). */
+    static String key(OrderEvent order) {
+        String text = order.toString();
+        long h = 0xcbf29ce484222325L;
+        for (int i = 0; i < text.length(); i++) {
+            h = (h ^ text.charAt(i)) * 0x100000001b3L;
+        }
+        return order.getOrderId() + "#" + Long.toHexString(h);
     }
 
     /** Forgets the ids counted more than the window before {@code streamTime}. */
@@ -86,7 +102,7 @@ final class OrderIds {
             if (t >= limit) {
                 continue;
             }
-            String id = StandardCharsets.UTF_8.decode(b).toString();
+            String id = StandardCharsets.UTF_8.decode(b).toString();  // a key of STORE
             byTime.delete(key);
             Long at = ids.get(id);
             if (at != null && at == t) {

@@ -63,7 +63,7 @@ public final class OrderIntake implements Processor<byte[], byte[], byte[], Inta
     private boolean starved;
 
     /**
-     * @param orderIdWindow how long (in event time) an order id counted once makes another order a duplicate
+     * @param orderIdWindow how long (in event time) an order counted once makes a copy of it a duplicate
      * @param backlog    what the task's partition still holds for it: a task with records waiting is never idle
      * @param timestamps the record timestamps the broker accepts, for what the intake forwards
      */
@@ -230,16 +230,15 @@ public final class OrderIntake implements Processor<byte[], byte[], byte[], Inta
             return;
         }
         long eventTime = order.getEventTime().toEpochMilli();
-        Long counted = orderIds.counted(order.getOrderId(),
+        Long counted = orderIds.counted(order,
                 watermark == OrderValidator.NO_WATERMARK ? eventTime : Math.max(watermark, eventTime));
         if (counted != null) {
             refuse(key, value, timestamp, origin, Rejection.of(Rejection.DUPLICATE, "order " + order.getOrderId()
-                    + " (event time " + order.getEventTime() + ") was already counted within order.id.window "
-                    + orderIdWindow + " (the order of event time " + Instant.ofEpochMilli(counted)
-                    + "); a resent order is not more sales"));
+                    + " (event time " + order.getEventTime() + ") was already counted with the same content within "
+                    + "order.id.window " + orderIdWindow + "; a resent order is not more sales"));
             return;
         }
-        orderIds.remember(order.getOrderId(), eventTime);
+        orderIds.remember(order);
         long before = watermark;
         if (eventTime > watermark) {
             watermark = eventTime;

@@ -12,7 +12,7 @@ public record Rejection(String reason, String detail, String errorClass) {
     public static final String BAD_PRICE = "bad-price";
     public static final String BAD_TIME = "bad-time";
     public static final String LATE = "late";
-    /** An order id already counted within {@code order.id.window}: a resend, not more sales. */
+    /** An order (id and content) already counted within {@code order.id.window}: a resend, not more sales. */
     public static final String DUPLICATE = "duplicate";
     /** An order type this app's schema does not know (a newer producer's), read as {@code UNKNOWN}. */
     public static final String UNKNOWN_TYPE = "unknown-type";

@@ -25,16 +25,20 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.apache.kafka.streams.processor.StateRestoreListener;
 import org.apache.kafka.streams.state.HostInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,6 +71,8 @@ public final class ForecasterApp implements AutoCloseable {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean closed;
     private volatile boolean failed;
+    /** Changelog partitions being restored now: the instance is not ready until there are none. */
+    private final Set<TopicPartition> restoringPartitions = ConcurrentHashMap.newKeySet();
 
     private final ModelReleaseFollower follower;
     private final RetrainingRole trainer;
@@ -155,12 +161,14 @@ public final class ForecasterApp implements AutoCloseable {
                     app.stopped.countDown();
                 }
             });
+            streams.setGlobalStateRestoreListener(app.restoreTracker());
             streams.setUncaughtExceptionHandler(e -> {
                 LOG.error("a stream thread failed; stopping this instance (its tasks move to the others)", e);
                 return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
             });
             rest.start(new ForecastQueries(streams, self, Duration.ofSeconds(10), config.bucket(),
                     topics.forecasts().valueSerde().deserializer(), topics.forecasts().name()), app::health,
+                    app::readiness,
                     () -> PrometheusText.render(metrics, app.trainer == null ? Map.of()
                             : app.trainer.metrics().snapshot(), streams.metrics()));
             streams.start();
@@ -284,10 +292,52 @@ public final class ForecasterApp implements AutoCloseable {
         return sb.toString();
     }
 
+    /**
+     * Readiness: whether this instance is processing, not merely alive. After a restart (a kill -9 above all) the
+     * stream rebalances until the group gives up on the dead member (its session timeout) and then restores its
+     * state; it processes nothing meanwhile, though it is alive.
+     */
+    public RestServer.Health readiness() {
+        KafkaStreams.State state = streams.state();
+        if (state != KafkaStreams.State.RUNNING) {
+            return new RestServer.Health(false, state.name());
+        }
+        int restoring = restoringPartitions.size();
+        if (restoring > 0) {
+            return new RestServer.Health(false, "RESTORING " + restoring + " changelog partition(s)");
+        }
+        return new RestServer.Health(true, state.name());
+    }
+
+    /** Liveness: the stream runs or rebalances. */
     public RestServer.Health health() {
         KafkaStreams.State state = streams.state();
         return new RestServer.Health(state == KafkaStreams.State.RUNNING || state == KafkaStreams.State.REBALANCING,
                 state.name());
+    }
+
+    private StateRestoreListener restoreTracker() {
+        return new StateRestoreListener() {
+            @Override
+            public void onRestoreStart(TopicPartition partition, String store, long start, long end) {
+                restoringPartitions.add(partition);
+            }
+
+            @Override
+            public void onBatchRestored(TopicPartition partition, String store, long batchEnd, long restored) {
+                // Progress within a partition does not change readiness.
+            }
+
+            @Override
+            public void onRestoreEnd(TopicPartition partition, String store, long totalRestored) {
+                restoringPartitions.remove(partition);
+            }
+
+            @Override
+            public void onRestoreSuspended(TopicPartition partition, String store, long totalRestored) {
+                restoringPartitions.remove(partition);
+            }
+        };
     }
 
     public KafkaStreams streams() {

@@ -21,7 +21,9 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>{@code GET /forecasts/{series}}: the series' latest forecast as JSON (404 with a JSON message when there
  *       is none), from whichever instance holds it;</li>
- *   <li>{@code GET /health}: 200 while the stream runs or rebalances, 503 otherwise, with the state;</li>
+ *   <li>{@code GET /health}: liveness, 200 while the stream runs or rebalances, 503 otherwise, with the state;</li>
+ *   <li>{@code GET /ready}: readiness, 200 only while this instance processes: the stream runs (not rebalancing)
+ *       and no state is being restored; 503 with what it waits for otherwise;</li>
  *   <li>{@code GET /metrics}: Prometheus text.</li>
  * </ul>
  * It binds at {@link #bind} (so the port is known, and can be advertised, before the stream starts) and serves
@@ -32,7 +34,7 @@ public final class RestServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RestServer.class);
     private static final String JSON = "application/json; charset=utf-8";
 
-    /** The stream's state as the health endpoint reports it. */
+    /** The stream's state as the health and readiness endpoints report it. */
     public record Health(boolean up, String state) {
     }
 
@@ -68,7 +70,8 @@ public final class RestServer implements AutoCloseable {
     }
 
     /** Starts serving. */
-    public synchronized void start(ForecastLookup forecasts, Supplier<Health> health, Supplier<String> metrics) {
+    public synchronized void start(ForecastLookup forecasts, Supplier<Health> health, Supplier<Health> ready,
+                                   Supplier<String> metrics) {
         if (started) {
             throw new IllegalStateException("already started");
         }
@@ -83,19 +86,21 @@ public final class RestServer implements AutoCloseable {
             boolean localOnly = query != null && query.contains("local=true");
             return forecasts.latest(series, localOnly);
         }, JSON));
-        server.createContext("/health", exchange -> handle(exchange, () -> {
-            Health h = health.get();
-            return new ForecastLookup.Answer(h.up() ? 200 : 503, AvroJson.write(JsonNodeFactory.instance
-                    .objectNode().put("status", h.up() ? "UP" : "DOWN").put("state", h.state())));
-        }, JSON));
+        server.createContext("/health", exchange -> handle(exchange, () -> status(health.get()), JSON));
+        server.createContext("/ready", exchange -> handle(exchange, () -> status(ready.get()), JSON));
         server.createContext("/metrics", exchange -> handle(exchange,
                 () -> new ForecastLookup.Answer(200, metrics.get()), PrometheusText.CONTENT_TYPE));
         server.createContext("/", exchange -> handle(exchange, () -> ForecastQueries.message(404,
                 "no such endpoint: " + exchange.getRequestURI().getPath()
-                        + "; there are /forecasts/{series}, /health and /metrics"), JSON));
+                        + "; there are /forecasts/{series}, /health, /ready and /metrics"), JSON));
         server.start();
-        LOG.info("REST on http://{}:{} (/forecasts/{series}, /health, /metrics)",
+        LOG.info("REST on http://{}:{} (/forecasts/{series}, /health, /ready, /metrics)",
                 server.getAddress().getHostString(), server.getAddress().getPort());
+    }
+
+    private static ForecastLookup.Answer status(Health h) {
+        return new ForecastLookup.Answer(h.up() ? 200 : 503, AvroJson.write(JsonNodeFactory.instance
+                .objectNode().put("status", h.up() ? "UP" : "DOWN").put("state", h.state())));
     }
 
     private interface Route {

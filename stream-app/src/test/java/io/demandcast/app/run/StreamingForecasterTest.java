@@ -252,6 +252,10 @@ class StreamingForecasterTest {
         HttpResponse<String> health = get(rest("/health"));
         assertThat(health.statusCode()).isEqualTo(200);
         assertThat(health.body()).contains("\"state\":\"RUNNING\"");
+        // Every changelog restored and the stream running: processing, so ready.
+        HttpResponse<String> ready = get(rest("/ready"));
+        assertThat(ready.statusCode()).isEqualTo(200);
+        assertThat(ready.body()).contains("\"status\":\"UP\"");
     }
 
     @Test

@@ -173,13 +173,16 @@ class DeadLetterTest {
     }
 
     @Test
-    void anOrderIdCountedLongerAgoThanTheWindowCountsAgain() {
-        p.send(order("web-17", T, OrderType.SALE, line("A", 3, 1)));
-        p.sale("A", "2011-01-03T11:00:00Z", 1);
-        // order.id.window is P7D: ten days later the id is free again (ids are reused by some shops).
-        p.send(order("web-17", T.plus(java.time.Duration.ofDays(10)), OrderType.SALE, line("A", 2, 1)));
+    void anOrderUnderACountedIdWithOtherLinesIsAPartOfItAndCounted() {
+        // The Online Retail file sends invoice 542806 in two parts, with another invoice between them.
+        p.send(order("542806", T, OrderType.SALE, line("A", 1, 7.95), line("B", 2, 7.95)));
+        p.send(order("542807", T, OrderType.SALE, line("A", 5, 1.0)));
+        p.send(order("542806", T.plusSeconds(60), OrderType.SALE, line("A", 2, 7.95)));
+        p.sale("A", "2011-01-05T10:00:00Z", 1);
         assertThat(p.deadLetters()).isEmpty();
-        assertThat(p.metrics.ordersAccepted()).isEqualTo(3);
+        assertThat(p.actuals()).filteredOn(b -> b.getSeries().equals("A")
+                        && b.getBucketStart().equals(Instant.parse("2011-01-03T00:00:00Z")))
+                .singleElement().satisfies(b -> assertThat(b.getUnits()).isEqualTo(8.0));
     }
 
     @Test

@@ -98,7 +98,12 @@ final class PipelineDriver implements AutoCloseable {
     }
 
     void send(OrderEvent order) {
-        sendBytes(order.getOrderId(), topics.orders().valueSerde().serializer().serialize(topics.orders().name(), order));
+        sendBytes(order.getOrderId(), encode(order));
+    }
+
+    /** The order's bytes as a producer writes them to {@code orders}. */
+    byte[] encode(OrderEvent order) {
+        return topics.orders().valueSerde().serializer().serialize(topics.orders().name(), order);
     }
 
     void sendBytes(String key, byte[] value) {
