@@ -33,6 +33,11 @@ public final class Cluster {
 
     /** A config on this cluster with topics and application id of its own, and the given overrides. */
     public AppConfig config(Path stateDir, String... keyValues) {
+        return AppConfig.from(properties(stateDir, keyValues), Map.of());
+    }
+
+    /** The properties of {@link #config}: what a child JVM's {@code run --config FILE} reads. */
+    public Map<String, String> properties(Path stateDir, String... keyValues) {
         String p = KafkaBroker.uniqueTopic("t");
         Map<String, String> props = new HashMap<>();
         props.put("application.id", "app-" + p);
@@ -48,7 +53,7 @@ public final class Cluster {
         for (int i = 0; i < keyValues.length; i += 2) {
             props.put(keyValues[i], keyValues[i + 1]);
         }
-        return AppConfig.from(props, Map.of());
+        return props;
     }
 
     /** The result of one command line run. */
