@@ -66,11 +66,23 @@ final class StreamWatch implements AutoCloseable {
     private long forecastCount;
     private long actualCount;
 
-    // The bucket whose forecasts are arriving, and what came for it so far.
-    private long current = Long.MIN_VALUE;
-    private long currentCount;
-    private final Map<String, Long> currentMethods = new LinkedHashMap<>();
-    private double[] currentSample;
+    /**
+     * The buckets whose forecasts are arriving, with what came for each so far. Each aggregating task publishes its
+     * closes on its own partition and at its own pace, so a bucket's line waits until every forecasts partition has
+     * moved past it: one line per bucket, in order.
+     */
+    private final TreeMap<Long, Line> arriving = new TreeMap<>();
+    /** The latest bucket forecast on each forecasts partition. */
+    private final Map<Integer, Long> forecastByPartition = new HashMap<>();
+    private int forecastPartitions;
+
+    /** What one bucket's forecasts were: how many, by method, and the sample product's next step. */
+    private static final class Line {
+        long count;
+        final Map<String, Long> methods = new LinkedHashMap<>();
+        double[] sample;
+    }
+
     private final long started = System.nanoTime();
     private int lines;
 
@@ -98,6 +110,7 @@ final class StreamWatch implements AutoCloseable {
             for (PartitionInfo p : consumer.partitionsFor(topic, Duration.ofSeconds(30))) {
                 partitions.add(new TopicPartition(topic, p.partition()));
                 actualsPartitions += topic.equals(actualsTopic) ? 1 : 0;
+                forecastPartitions += topic.equals(forecastsTopic) ? 1 : 0;
             }
         }
         consumer.assign(partitions);
@@ -110,7 +123,7 @@ final class StreamWatch implements AutoCloseable {
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(wait)) {
             n++;
             if (r.topic().equals(forecastsTopic)) {
-                onForecast(forecasts.deserialize(r.topic(), r.headers(), r.value()));
+                onForecast(forecasts.deserialize(r.topic(), r.headers(), r.value()), r.partition());
             } else if (r.topic().equals(actualsTopic)) {
                 onActual(actuals.deserialize(r.topic(), r.headers(), r.value()), r.partition());
             } else {
@@ -118,26 +131,25 @@ final class StreamWatch implements AutoCloseable {
                 deadLetters.merge(d.getReason(), 1L, Long::sum);
             }
         }
+        printPassedBuckets();
         return n;
     }
 
-    private void onForecast(Forecast f) {
+    private void onForecast(Forecast f, int partition) {
         long bucket = f.getLastObservedBucket().toEpochMilli();
-        if (bucket != current) {
-            printLine();
-            current = bucket;
-        }
+        forecastByPartition.merge(partition, bucket, Math::max);
+        Line line = arriving.computeIfAbsent(bucket, b -> new Line());
         forecastCount++;
-        currentCount++;
+        line.count++;
         forecastsPerBucket.merge(bucket, 1L, Long::sum);
         String method = f.getMethod();
         methods.merge(method, 1L, Long::sum);
-        currentMethods.merge(method, 1L, Long::sum);
+        line.methods.merge(method, 1L, Long::sum);
         versions.add(f.getModelVersion());
         String product = f.getSeries();
         if (product.equals(sample) && !f.getSteps().isEmpty()) {
             ForecastStep s = f.getSteps().get(0);
-            currentSample = new double[] {s.getP10(), s.getP50(), s.getP90()};
+            line.sample = new double[] {s.getP10(), s.getP50(), s.getP90()};
         }
         if (scored.contains(product)) {
             double[][] steps = new double[f.getSteps().size()][];
@@ -167,35 +179,42 @@ final class StreamWatch implements AutoCloseable {
         }
     }
 
-    /** One line for the bucket whose forecasts just finished arriving. */
-    private void printLine() {
-        if (current == Long.MIN_VALUE || currentCount == 0) {
+    /** Prints the line of every bucket that each forecasts partition has moved past. */
+    private void printPassedBuckets() {
+        if (forecastByPartition.size() < forecastPartitions) {
             return;
         }
+        long passed = forecastByPartition.values().stream().mapToLong(Long::longValue).min().orElse(Long.MIN_VALUE);
+        while (!arriving.isEmpty() && arriving.firstKey() < passed) {
+            var first = arriving.pollFirstEntry();
+            printLine(first.getKey(), first.getValue());
+        }
+    }
+
+    private void printLine(long bucket, Line line) {
         // Rates since the watch began: outputs are committed in bursts, so a per-line rate would jump about.
         double seconds = Math.max(1e-3, (System.nanoTime() - started) / 1e9);
         long read = ordersRead.getAsLong();
         StringBuilder m = new StringBuilder();
-        currentMethods.forEach((method, count) -> m.append(m.length() == 0 ? "" : ", ").append(method).append(' ')
+        line.methods.forEach((method, count) -> m.append(m.length() == 0 ? "" : ", ").append(method).append(' ')
                 .append(String.format(Locale.ROOT, "%,d", count)));
-        String sampleText = currentSample == null ? sample + " -"
-                : String.format(Locale.ROOT, "%s next day P10/P50/P90 %.1f/%.1f/%.1f", sample, currentSample[0],
-                currentSample[1], currentSample[2]);
+        String sampleText = line.sample == null ? sample + " -"
+                : String.format(Locale.ROOT, "%s next day P10/P50/P90 %.1f/%.1f/%.1f", sample, line.sample[0],
+                line.sample[1], line.sample[2]);
         out.println(String.format(Locale.ROOT, "  %s  %,6d series forecast (%s)  %s  | orders %,d/%,d, "
                         + "%,.0f orders/s, %,.0f forecasts/s so far",
-                Instant.ofEpochMilli(current).atZone(ZoneOffset.UTC).toLocalDate(), currentCount, m, sampleText, read,
+                Instant.ofEpochMilli(bucket).atZone(ZoneOffset.UTC).toLocalDate(), line.count, m, sampleText, read,
                 ordersSent.getAsLong(), read / seconds, forecastCount / seconds));
         out.flush();
         lines++;
-        currentCount = 0;
-        currentMethods.clear();
-        currentSample = null;
     }
 
-    /** Prints the line of the last bucket. */
+    /** Prints the lines of the buckets still arriving. */
     void finish() {
-        printLine();
-        current = Long.MIN_VALUE;
+        while (!arriving.isEmpty()) {
+            var first = arriving.pollFirstEntry();
+            printLine(first.getKey(), first.getValue());
+        }
     }
 
     int linesPrinted() {

@@ -90,7 +90,7 @@ public final class ProduceCommand implements Callable<Integer> {
         String target = topic != null ? topic : config.topicNames().orders();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        ProgressLine progress = noProgress ? null : new ProgressLine(err);
+        ProgressLine progress = noProgress ? null : new ProgressLine(err, System.console() != null);
         OrderReplay.Summary summary;
         try (OrderLinesFile file = OrderLinesFile.open(data, zone);
              Producer<String, OrderEvent> producer = producer(config)) {
@@ -146,18 +146,25 @@ public final class ProduceCommand implements Callable<Integer> {
         }
     }
 
-    /** One line on stderr, redrawn at most four times a second and once at the end: orders, rate, event time. */
+    /**
+     * Orders, rate and event time on stderr: on a terminal one line redrawn at most four times a second; into a file
+     * or a pipe (a log) a plain line every ten seconds, without the carriage returns that garble a log. Both end with
+     * a last line.
+     */
     static final class ProgressLine implements OrderReplay.Progress {
-        private static final long EVERY_NANOS = 250_000_000L;
+        private static final long EVERY_NANOS_ON_TERMINAL = 250_000_000L;
+        private static final long EVERY_NANOS_IN_LOG = 10_000_000_000L;
         private final PrintWriter err;
+        private final boolean terminal;
         private long lastDraw;
         private boolean drawn;
         private long count;
         private Instant eventTime;
         private Duration elapsed;
 
-        ProgressLine(PrintWriter err) {
+        ProgressLine(PrintWriter err, boolean terminal) {
             this.err = err;
+            this.terminal = terminal;
         }
 
         @Override
@@ -166,7 +173,7 @@ public final class ProduceCommand implements Callable<Integer> {
             this.eventTime = eventTime;
             this.elapsed = elapsed;
             long now = System.nanoTime();
-            if (!drawn || now - lastDraw >= EVERY_NANOS) {
+            if (!drawn || now - lastDraw >= (terminal ? EVERY_NANOS_ON_TERMINAL : EVERY_NANOS_IN_LOG)) {
                 lastDraw = now;
                 draw();
             }
@@ -174,8 +181,13 @@ public final class ProduceCommand implements Callable<Integer> {
 
         private void draw() {
             double seconds = elapsed.toNanos() / 1e9;
-            err.print(String.format(Locale.ROOT, "\r%,12d orders  %,9.0f/s  event time %s  ", count,
-                    seconds <= 0 ? 0 : count / seconds, eventTime));
+            String line = String.format(Locale.ROOT, "%,12d orders  %,9.0f/s  event time %s", count,
+                    seconds <= 0 ? 0 : count / seconds, eventTime);
+            if (terminal) {
+                err.print("\r" + line + "  ");
+            } else {
+                err.println(line);
+            }
             err.flush();
             drawn = true;
         }
@@ -183,7 +195,9 @@ public final class ProduceCommand implements Callable<Integer> {
         void finish() {
             if (count > 0) {
                 draw();
-                err.println();
+                if (terminal) {
+                    err.println();
+                }
                 err.flush();
             }
         }

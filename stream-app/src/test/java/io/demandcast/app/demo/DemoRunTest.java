@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.Map;
@@ -81,6 +82,10 @@ class DemoRunTest {
 
         assertThat(out.toString()).as("a line per closed bucket as its forecasts arrive")
                 .contains("  2011-02-12 ").contains("series forecast (lstm");
+        // Two partitions close each day on their own: still one line per day, in order.
+        List<String> printedDays = out.toString().lines().filter(l -> l.matches("  \\d{4}-\\d{2}-\\d{2}  .*"))
+                .map(l -> l.substring(2, 12)).toList();
+        assertThat(printedDays).hasSizeGreaterThan(10).doesNotHaveDuplicates().isSorted();
         Path report = dir.resolve("out");
         for (String file : new String[] {"report.html", "error_by_step.png", "product_1.png", "product_2.png",
                 "summary.txt", "forecasts.csv"}) {

@@ -32,12 +32,25 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class OnlineRetailReplayTest {
 
-    private static final Path DATA = Path.of("/work/shared/data/online_retail");
+    /** The shared data next to the repository root (../shared/data), or -Ddemandcast.shared.data=DIR. */
+    private static final Path DATA = sharedData().resolve("online_retail");
     private static final String UNTIL = "2010-12-08";
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
 
     @TempDir
     Path state;
+
+    private static Path sharedData() {
+        String override = System.getProperty("demandcast.shared.data");
+        if (override != null) {
+            return Path.of(override);
+        }
+        Path dir = Path.of("").toAbsolutePath();
+        while (dir != null && !Files.isDirectory(dir.resolve("stream-app"))) {
+            dir = dir.getParent();
+        }
+        return dir == null ? Path.of("../shared/data") : dir.resolve("../shared/data").normalize();
+    }
 
     private static BufferedReader gz(Path file) throws IOException {
         return new BufferedReader(new InputStreamReader(new GZIPInputStream(Files.newInputStream(file)),
@@ -94,7 +107,8 @@ class OnlineRetailReplayTest {
 
     @Test
     void dailyActualsOfTheFirstWeekEqualTheDatasetsDailySums() throws IOException {
-        Assumptions.assumeTrue(Files.isDirectory(DATA), "the Online Retail data is not on this machine");
+        Assumptions.assumeTrue(Files.isDirectory(DATA), "the shared Online Retail data is not at " + DATA
+                + " (../shared/data next to the repository, or -Ddemandcast.shared.data=DIR); skipping");
         List<OrderEvent> orders = firstWeekOfSales();
         Map<String, double[]> expected = dailySums();
         try (PipelineDriver p = new PipelineDriver(PipelineDriver.config(state), ModelHandle.none())) {
