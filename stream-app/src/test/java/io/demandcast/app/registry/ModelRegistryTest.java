@@ -112,6 +112,48 @@ class ModelRegistryTest {
     }
 
     @Test
+    void aReleaseWhoseSavedModelIsCorruptIsNotServedAndThePreviousModelStays() throws Exception {
+        AppConfig config = config(KafkaBroker.uniqueTopic("models"));
+        // A release as a broken trainer or a damaged upload would publish it: a card, and garbage for a graph.
+        Path broken = dir.resolve("broken");
+        try (var files = Files.walk(first)) {
+            for (Path f : files.toList()) {
+                Path to = broken.resolve(first.relativize(f).toString());
+                if (Files.isDirectory(f)) {
+                    Files.createDirectories(to);
+                } else {
+                    Files.copy(f, to);
+                }
+            }
+        }
+        Files.write(broken.resolve("saved_model.pb"), new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        var card = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(
+                broken.resolve("model-card.json").toFile());
+        json.writeValue(broken.resolve("model-card.json").toFile(), card.put("version", "broken-1"));
+
+        try (ModelRegistry registry = ModelRegistry.of(config)) {
+            registry.ensureTopic();
+            registry.publish(first, Map.of("lstm.mase", 0.9));
+            try (ModelSlot slot = new ModelSlot(); ModelReleaseFollower follower = ModelReleaseFollower.start(config,
+                    slot)) {
+                assertThat(follower.awaitCaughtUp(WAIT)).isTrue();
+                assertThat(slot.version()).isEqualTo(firstVersion);
+
+                registry.publish(broken, Map.of("lstm.mase", 0.1));
+                Wait.until("the follower to try the broken release", WAIT, () -> follower.failedLoads() >= 1,
+                        () -> "failed loads " + follower.failedLoads());
+
+                assertThat(slot.version()).isEqualTo(firstVersion);
+                try (ModelHandle.Lease lease = slot.lease()) {
+                    assertThat(lease.forecaster().forecast(new RegimeChange(2, 5L).histories(30), 7))
+                            .allSatisfy(f -> assertThat(f.isFinite()).isTrue());
+                }
+            }
+        }
+    }
+
+    @Test
     void promotingAnOlderReleaseMakesRunningFollowersSwapBack() throws Exception {
         String topic = KafkaBroker.uniqueTopic("models");
         AppConfig config = config(topic);
