@@ -2,6 +2,7 @@ package io.demandcast.app.aggregate;
 
 import io.demandcast.app.cycle.ForecastCycle;
 import io.demandcast.app.ingest.DeadLetters;
+import io.demandcast.app.ingest.IntakeBacklog;
 import io.demandcast.app.ingest.OriginWatermark;
 import io.demandcast.app.ingest.RecordTimestamps;
 import io.demandcast.app.ingest.Rejection;
@@ -20,6 +21,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntPredicate;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.Serdes;
@@ -88,6 +90,8 @@ public final class BucketAggregator implements Processor<String, SalesEvent, Obj
     private final ForecastEncoder forecastEncoder;
     private final String forecastTopic;
     private final PipelineMetrics metrics;
+    /** What each orders partition still holds for its intake task: an idle origin with records waiting is waited for. */
+    private final IntakeBacklog backlog;
     private final int closePart;
     private ProcessorContext<Object, Object> context;
     private KeyValueStore<String, byte[]> clockStore;
@@ -105,8 +109,9 @@ public final class BucketAggregator implements Processor<String, SalesEvent, Obj
      *                           ({@link CompactForecast})
      */
     public BucketAggregator(Settings settings, ForecastCycle cycle, Serializer<Forecast> forecastSerializer,
-                            String forecastTopic, PipelineMetrics metrics) {
+                            String forecastTopic, IntakeBacklog backlog, PipelineMetrics metrics) {
         this.settings = settings;
+        this.backlog = backlog;
         this.cycle = cycle;
         this.forecastEncoder = ForecastEncoder.over(forecastSerializer);
         this.forecastTopic = forecastTopic;
@@ -200,11 +205,14 @@ public final class BucketAggregator implements Processor<String, SalesEvent, Obj
      */
     private long closeTime(long now) {
         long time;
-        if (clock.allIdle()) {
+        // An origin that said it is idle but has records waiting again is waited for: its intake task may not be
+        // running (its instance died after it went idle) and so cannot say that it is not idle any more.
+        IntPredicate waitedFor = origin -> backlog.waiting(origin) > 0;
+        if (clock.allIdle(waitedFor)) {
             long latest = clock.streamTime();
             time = latest == BucketClock.UNSET ? latest : latest + Math.max(0, now - lastRecordWallClock);
         } else {
-            time = clock.slowestOrigin();
+            time = clock.slowestOrigin(waitedFor);
         }
         // A bucket that has not ended by the wall clock cannot have all its sales yet: an order stamped ahead of
         // the clock (within max.future.skew) waits in its open bucket instead of closing the days before it early.

@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.function.IntPredicate;
 import org.apache.kafka.common.errors.SerializationException;
 
 /**
@@ -133,10 +134,19 @@ public final class BucketClock {
      * {@link #UNSET} while one of them has sent nothing, or when all are idle (then the owner decides).
      */
     public long slowestOrigin() {
+        return slowestOrigin(k -> false);
+    }
+
+    /**
+     * {@link #slowestOrigin()}, where an idle origin for which {@code waitedFor} holds counts as not idle: one whose
+     * partition has records waiting again, while its intake task cannot say so (its instance died after it went
+     * idle, and no other instance took the task over yet).
+     */
+    public long slowestOrigin(IntPredicate waitedFor) {
         long min = Long.MAX_VALUE;
         boolean any = false;
         for (int k = 0; k < positions.length; k++) {
-            if (idle[k]) {
+            if (idle[k] && !waitedFor.test(k)) {
                 continue;
             }
             if (positions[k] == UNSET) {
@@ -150,8 +160,13 @@ public final class BucketClock {
 
     /** Whether every origin said it is idle. */
     public boolean allIdle() {
-        for (boolean i : idle) {
-            if (!i) {
+        return allIdle(k -> false);
+    }
+
+    /** Whether every origin said it is idle, and {@code waitedFor} holds for none of them. */
+    public boolean allIdle(IntPredicate waitedFor) {
+        for (int k = 0; k < idle.length; k++) {
+            if (!idle[k] || waitedFor.test(k)) {
                 return false;
             }
         }

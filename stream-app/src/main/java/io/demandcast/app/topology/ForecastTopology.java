@@ -154,7 +154,7 @@ public final class ForecastTopology {
                 .repartition(Repartitioned.with(Serdes.String(), new SalesEventSerde())
                         .withName(REPARTITION).withStreamPartitioner(new SalesPartitioner()))
                 .process(() -> new BucketAggregator(settings, cycle, topics.forecasts().valueSerde().serializer(),
-                                topics.forecasts().name(), metrics), Named.as(BucketAggregator.NAME),
+                                topics.forecasts().name(), backlog, metrics), Named.as(BucketAggregator.NAME),
                         BucketAggregator.CLOCK_STORE, BucketAggregator.OPEN_BUCKETS_STORE,
                         BucketAggregator.SERIES_STATE_STORE, BucketAggregator.RETIRED_FORECASTS_STORE);
 

@@ -9,9 +9,6 @@ import io.demandcast.schemas.avro.OrderEvent;
 import io.demandcast.schemas.avro.SalesBucket;
 import io.demandcast.schemas.registry.AvroSerdes;
 import java.io.IOException;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,7 +17,6 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.function.Supplier;
@@ -45,7 +41,7 @@ class CrashRecoveryTest {
             .toInstant();
     private static final int KILLS = 5;
     /** Two partitions; a short session timeout so that a killed member's partitions move on within seconds. */
-    private static final String[] SETTINGS = {"bucket", "day", "grace", "1 bucket", "topic.partitions", "2",
+    static final String[] SETTINGS = {"bucket", "day", "grace", "1 bucket", "topic.partitions", "2",
         "processing.guarantee", "exactly_once_v2", "wallclock.close.interval", "PT2S",
         "streams.session.timeout.ms", "6000", "streams.heartbeat.interval.ms", "1500"};
 
@@ -58,15 +54,7 @@ class CrashRecoveryTest {
     @Test
     void fiveSigkillsDuringAReplayLeaveTheOutputsEqualToThoseOfAnUninterruptedRun(@TempDir Path dir)
             throws Exception {
-        List<OrderEvent> orders = new ArrayList<>();
-        try (OrderLinesFile file = OrderLinesFile.open(DATA, ZoneId.of("Europe/London"))) {
-            while (file.hasNext()) {
-                OrderEvent o = file.next();
-                if (o.getEventTime().isBefore(UNTIL)) {
-                    orders.add(o);
-                }
-            }
-        }
+        List<OrderEvent> orders = twoWeeksOfOrders();
 
         AppConfig reference = cluster.config(dir.resolve("reference"), SETTINGS);
         Outputs expected;
@@ -81,25 +69,16 @@ class CrashRecoveryTest {
         Map<String, String> props = cluster.properties(dir.resolve("crashing"), SETTINGS);
         AppConfig crashing = AppConfig.from(props, Map.of());
         Path configFile = dir.resolve("crashing.properties");
-        Properties p = new Properties();
-        p.putAll(props);
-        try (Writer w = Files.newBufferedWriter(configFile)) {
-            p.store(w, "CrashRecoveryTest");
-        }
         long seed = System.nanoTime();
         Random random = new Random(seed);
         int chunk = (orders.size() + KILLS) / (KILLS + 1);
         for (int run = 0; run <= KILLS; run++) {
-            Path log = dir.resolve("run-" + run + ".log");
-            Process child = startChild(configFile, log);
-            try {
-                Cluster.await("run " + run + " to process (log " + log + ")", Duration.ofSeconds(90),
-                        () -> read(log).contains("stream state REBALANCING -> RUNNING") || !child.isAlive());
-                assertThat(child.isAlive()).as("run %d died at start: %s", run, read(log)).isTrue();
+            try (ChildApp child = ChildApp.start(props, configFile, dir.resolve("run-" + run + ".log"))) {
+                child.awaitRunning(Duration.ofSeconds(90));
                 send(crashing, orders.subList(run * chunk, Math.min(orders.size(), (run + 1) * chunk)));
                 if (run < KILLS) {
                     Thread.sleep(200 + random.nextInt(2_500));
-                    child.destroyForcibly().waitFor();
+                    child.kill();
                 } else {
                     Outputs actual = settle(crashing, () -> true, expected.actuals().size());
                     assertThat(actual.actuals()).as("actuals after %d SIGKILLs (seed %d)", KILLS, seed)
@@ -107,29 +86,25 @@ class CrashRecoveryTest {
                     assertThat(actual.forecasts()).as("forecasts after %d SIGKILLs (seed %d)", KILLS, seed)
                             .isEqualTo(expected.forecasts());
                 }
-            } finally {
-                child.destroy();
-                child.waitFor();
             }
         }
     }
 
-    private static Process startChild(Path configFile, Path log) throws IOException {
-        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-cp", System.getProperty("java.class.path"), "io.demandcast.app.cli.ForecasterCli",
-                "run", "--config", configFile.toString(), "--connect-timeout", "30");
-        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    }
-
-    private static String read(Path log) {
-        try {
-            return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
-        } catch (IOException e) {
-            return "";
+    /** The orders of the first two weeks of Online Retail, as {@code produce} reads them. */
+    static List<OrderEvent> twoWeeksOfOrders() throws IOException {
+        List<OrderEvent> orders = new ArrayList<>();
+        try (OrderLinesFile file = OrderLinesFile.open(DATA, ZoneId.of("Europe/London"))) {
+            while (file.hasNext()) {
+                OrderEvent o = file.next();
+                if (o.getEventTime().isBefore(UNTIL)) {
+                    orders.add(o);
+                }
+            }
         }
+        return orders;
     }
 
-    private static void send(AppConfig config, List<OrderEvent> orders) {
+    static void send(AppConfig config, List<OrderEvent> orders) {
         AvroSerdes serdes = new AvroSerdes(ForecasterApp.serdeConfig(config));
         try (KafkaProducer<String, OrderEvent> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers()),
@@ -145,22 +120,27 @@ class CrashRecoveryTest {
      * What the app committed once it is done: {@code done} holds and nothing new was committed for 8 s, and at
      * least {@code minActuals} (series, bucket) actuals are there (-1: no minimum).
      */
-    private static Outputs settle(AppConfig config, Supplier<Boolean> done, int minActuals) throws Exception {
+    static Outputs settle(AppConfig config, Supplier<Boolean> done, int minActuals) throws Exception {
         AvroSerdes serdes = new AvroSerdes(ForecasterApp.serdeConfig(config));
         try (var a = new TopicReader<>(config.bootstrapServers(), config.topicNames().salesActuals(),
                 Serdes.String().deserializer(), serdes.forValue(SalesBucket.class).deserializer());
              var f = new TopicReader<>(config.bootstrapServers(), config.topicNames().forecasts(),
                      Serdes.String().deserializer(), serdes.forValue(Forecast.class).deserializer())) {
             long[] last = {-1, System.nanoTime()};
-            Cluster.await("the outputs to settle", Duration.ofSeconds(180), () -> {
-                int n = a.drain() + f.drain();
-                if (n != last[0]) {
-                    last[0] = n;
-                    last[1] = System.nanoTime();
-                }
-                return done.get() && a.records.size() >= minActuals
-                        && System.nanoTime() - last[1] > Duration.ofSeconds(8).toNanos();
-            });
+            try {
+                Cluster.await("the outputs to settle", Duration.ofSeconds(180), () -> {
+                    int n = a.drain() + f.drain();
+                    if (n != last[0]) {
+                        last[0] = n;
+                        last[1] = System.nanoTime();
+                    }
+                    return done.get() && a.records.size() >= minActuals
+                            && System.nanoTime() - last[1] > Duration.ofSeconds(8).toNanos();
+                });
+            } catch (AssertionError e) {
+                throw new AssertionError(e.getMessage() + ": " + a.records.size() + " actuals and "
+                        + f.records.size() + " forecasts committed, at least " + minActuals + " actuals expected", e);
+            }
             Map<String, List<Double>> actuals = new TreeMap<>();
             for (SalesBucket b : a.values()) {
                 actuals.computeIfAbsent(b.getSeries() + "@" + b.getBucketStart(), k -> new ArrayList<>())

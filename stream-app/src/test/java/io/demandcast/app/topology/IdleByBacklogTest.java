@@ -130,4 +130,29 @@ class IdleByBacklogTest {
             assertThat(out.readValuesToList()).as("said once").isEmpty();
         }
     }
+
+    @Test
+    void anIdlePartitionWithRecordsWaitingIsWaitedForWhileItsIntakeTaskIsNotRunning() {
+        try (PipelineDriver p = pipeline(2)) {
+            var in = p.salesBySeriesIn();
+            // Origin 1 sold on day 1 and said it is idle; then its instance died, taking its intake task along.
+            otherPartitionSells(in, "B", "2011-01-03T09:00:00Z");
+            OriginWatermark idle = new OriginWatermark(1, at("2011-01-03T09:00:00Z"), true);
+            in.pipeInput(idle.key(), idle);
+            // Orders reach partition 1 and no task reads them, while origin 0 goes on to day 3.
+            waiting.set(1, 25);
+            p.sale("A", "2011-01-03T10:00:00Z", 1);
+            p.sale("A", "2011-01-05T10:00:00Z", 1);
+            assertThat(p.actuals()).as("day 1 waits for the records of partition 1").isEmpty();
+
+            // Another instance takes the task over and reads them: its sale of day 1 is in time.
+            otherPartitionSells(in, "B", "2011-01-03T18:00:00Z");
+            waiting.set(1, 0);
+            otherPartitionSells(in, "B", "2011-01-05T12:00:00Z");
+            assertThat(p.deadLetters()).as("no sale of the taken-over partition is late").isEmpty();
+            assertThat(p.actuals()).filteredOn(b -> b.getBucketStart().equals(Instant.parse("2011-01-03T00:00:00Z")))
+                    .extracting(SalesBucket::getSeries, SalesBucket::getUnits)
+                    .containsExactlyInAnyOrder(tuple("A", 1.0), tuple("B", 2.0));
+        }
+    }
 }
