@@ -24,7 +24,8 @@ import org.apache.kafka.streams.state.Stores;
  * every bucket clock years ahead. So the first orders wait here (in a changelogged store: a restart holds what it
  * held) until they span no more than the skew, or {@link #FULL} of them came, or the wall-clock punctuation comes;
  * then those more than the skew away from their lower median are refused, and the others are judged in arrival
- * order like any order.
+ * order like any order. A held record keeps its key, value, origin and timestamp, not its headers (the order's
+ * wire format needs none).
  */
 final class FirstOrders {
 

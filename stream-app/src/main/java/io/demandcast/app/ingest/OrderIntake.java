@@ -4,11 +4,12 @@ import io.demandcast.app.topology.PipelineMetrics;
 import io.demandcast.model.Bucket;
 import io.demandcast.schemas.avro.DeadLetter;
 import io.demandcast.schemas.avro.OrderEvent;
+import io.demandcast.schemas.registry.SchemaRegistryException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import io.demandcast.schemas.registry.SchemaRegistryException;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -48,11 +49,11 @@ public final class OrderIntake implements Processor<byte[], byte[], byte[], Inta
     private final Cadence cadence;
     private final IntakeBacklog backlog;
     private final RecordTimestamps timestamps;
+    private final Duration orderIdWindow;
     private ProcessorContext<byte[], Intake> context;
     private KeyValueStore<String, Long> watermarkStore;
     private FirstOrders firstOrders;
     private OrderIds orderIds;
-    private final Duration orderIdWindow;
     private long watermark = OrderValidator.NO_WATERMARK;
     private int partition;
     /** Whether a watermark went out since this task started (restarts included). */
@@ -64,8 +65,8 @@ public final class OrderIntake implements Processor<byte[], byte[], byte[], Inta
 
     /**
      * @param orderIdWindow how long (in event time) an order counted once makes a copy of it a duplicate
-     * @param backlog    what the task's partition still holds for it: a task with records waiting is never idle
-     * @param timestamps the record timestamps the broker accepts, for what the intake forwards
+     * @param backlog       what the task's partition still holds for it: a task with records waiting is never idle
+     * @param timestamps    the record timestamps the broker accepts, for what the intake forwards
      */
     public OrderIntake(Deserializer<OrderEvent> decoder, OrderValidator validator, Cadence cadence,
                        Duration orderIdWindow, IntakeBacklog backlog, RecordTimestamps timestamps,
@@ -79,9 +80,12 @@ public final class OrderIntake implements Processor<byte[], byte[], byte[], Inta
         this.metrics = metrics;
     }
 
-    /** The stores the intake uses: its stream time, and the first orders it holds before it has one. */
+    /**
+     * The stores the intake uses: its stream time, the first orders it holds before it has one, and the orders it
+     * counted within {@code order.id.window}.
+     */
     public static List<StoreBuilder<?>> stores() {
-        List<StoreBuilder<?>> stores = new java.util.ArrayList<>(List.of(Stores.keyValueStoreBuilder(
+        List<StoreBuilder<?>> stores = new ArrayList<>(List.of(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(WATERMARK_STORE), Serdes.String(), Serdes.Long()),
                 FirstOrders.storeBuilder()));
         stores.addAll(OrderIds.storeBuilders());
@@ -97,8 +101,8 @@ public final class OrderIntake implements Processor<byte[], byte[], byte[], Inta
         this.context = context;
         this.watermarkStore = context.getStateStore(WATERMARK_STORE);
         this.firstOrders = new FirstOrders(context.getStateStore(FirstOrders.STORE), validator.maxFutureSkewMs());
-        this.orderIds = new OrderIds(context.getStateStore(OrderIds.STORE), context.getStateStore(OrderIds.BY_TIME_STORE),
-                orderIdWindow.toMillis());
+        this.orderIds = new OrderIds(context.getStateStore(OrderIds.STORE),
+                context.getStateStore(OrderIds.BY_TIME_STORE), orderIdWindow.toMillis());
         Long stored = watermarkStore.get(WATERMARK_KEY);
         watermark = stored == null ? OrderValidator.NO_WATERMARK : stored;
         // One intake task per orders partition: the task's partition is the origin the aggregators wait for.
