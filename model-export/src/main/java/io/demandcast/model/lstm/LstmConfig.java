@@ -167,36 +167,48 @@ public record LstmConfig(Bucket bucket, int lookback, int horizon, double[] quan
      * "Inference".
      */
     public static LstmConfig defaults(Bucket bucket) {
+        return defaults(bucket, defaultHorizon(bucket));
+    }
+
+    /**
+     * {@link #defaults(Bucket)} for another horizon: the same network, forecasting {@code horizon} buckets, with
+     * one horizon of validation buckets, as the bucket's own defaults hold out one of theirs. Any horizon of at
+     * least 1 gives a valid configuration for every bucket.
+     */
+    public static LstmConfig defaults(Bucket bucket, int horizon) {
+        Objects.requireNonNull(bucket, "bucket must be set");
         boolean coarse = bucket == Bucket.WEEK || bucket == Bucket.MONTH;
-        int lookback;
-        int horizon;
-        switch (bucket) {
-            case HOUR -> {
-                lookback = 48;
-                horizon = 24;
-            }
-            case DAY -> {
-                lookback = 28;
-                horizon = 28;
-            }
-            case WEEK -> {
-                lookback = 52;
-                horizon = 13;
-            }
-            default -> {
-                lookback = 72;
-                horizon = 18;
-            }
-        }
+        int lookback = switch (bucket) {
+            case HOUR -> 48;
+            case DAY -> 28;
+            case WEEK -> 52;
+            case MONTH -> 72;
+        };
         int width = bucket == Bucket.HOUR || bucket == Bucket.DAY ? 24 : 32;
         return new LstmConfig(bucket, lookback, horizon, DEFAULT_QUANTILES, 1, width, 16, 40, 128, 0.001, 6, 42L,
                 horizon, 1.0, 1024, 0, 0, coarse ? 3 : 1, false, coarse, false, bucket == Bucket.MONTH, false,
                 bucket == Bucket.MONTH ? 1 : 0, bucket == Bucket.MONTH ? 24 : 0);
     }
 
+    /** The horizon of {@link #defaults(Bucket)}: hour 24, day 28, week 13, month 18. */
+    public static int defaultHorizon(Bucket bucket) {
+        return switch (bucket) {
+            case HOUR -> 24;
+            case DAY -> 28;
+            case WEEK -> 13;
+            case MONTH -> 18;
+        };
+    }
+
+    /**
+     * Another shape. A validation split shorter than the new horizon grows to the horizon (a validation window
+     * needs a whole future, and the split was sized for the old horizon); none stays none.
+     */
+
     public LstmConfig withShape(int lookback, int horizon, int layers, int hiddenUnits, int headUnits) {
+        int validation = validationBuckets > 0 ? Math.max(validationBuckets, horizon) : 0;
         return new LstmConfig(bucket, lookback, horizon, quantiles, layers, hiddenUnits, headUnits, epochs,
-                batchSize, learningRate, patience, seed, validationBuckets, scaleFloor, inferenceBatchSize,
+                batchSize, learningRate, patience, seed, validation, scaleFloor, inferenceBatchSize,
                 maxWindowsPerSeries, threads, members, residual, refit, maseWeighted, trendSkip, partialWindows,
                 plainMembers, recurrentLookback);
     }

@@ -46,10 +46,18 @@ public final class LstmTrainer implements ModelTrainer {
                 histories);
         TrainingWindows windows = new TrainingWindows(histories, config.horizon(), config.validationBuckets(),
                 minTargets(config));
+        if (windows.trainingCount() == 0 && config.validationBuckets() > 0
+                && new TrainingWindows(histories, config.horizon(), 0, minTargets(config)).trainingCount() > 0) {
+            // Histories too short to spare a validation split at this horizon still train: without early
+            // stopping (all epochs), refit or band calibration, and the card says validationBuckets 0.
+            return new LstmTrainer(config.withTraining(config.epochs(), config.batchSize(), config.learningRate(),
+                    config.patience(), config.seed(), 0)).train(histories, listener);
+        }
         if (windows.trainingCount() == 0) {
-            throw new IllegalArgumentException("no training window: each of the " + histories.size()
-                    + " histories needs more than horizon + validationBuckets = "
-                    + (config.horizon() + config.validationBuckets()) + " buckets");
+            throw new IllegalArgumentException("no training window: at least one of the " + histories.size()
+                    + " histories needs more than horizon = " + config.horizon() + " buckets (more than horizon +"
+                    + " validationBuckets = " + (config.horizon() + config.validationBuckets())
+                    + " to hold out a validation split)");
         }
         TrainingListener progress = listener == null ? TrainingListener.NONE : listener;
         int members = config.members();
