@@ -97,13 +97,19 @@ import java.util.Objects;
  *                          did. On M3 monthly (three members, one plain) this took mean MASE from 0.860 and 0.865
  *                          to 0.853 and 0.862 (seeds 42 and 7), median 0.711 to 0.70. BENCHMARKS.md, "Mixed members
  *                          and the trend path's window".
+ * @param heldSeason whether every member reads its units with the window's seasonal index taken out and adds the
+ *                   index of each horizon step's phase back to its median, ungated (ES-RNN-like seasonal
+ *                   normalisation inside the graph): the index is the trend path's (classical decomposition over the
+ *                   whole window), so the network, which unrolls only the window's end, forecasts the
+ *                   deseasonalised series and the season is held at every step, in every member; the trend path
+ *                   then gates only level and damped slope. Default off.
  */
 public record LstmConfig(Bucket bucket, int lookback, int horizon, double[] quantiles, int layers, int hiddenUnits,
                          int headUnits, int epochs, int batchSize, double learningRate, int patience, long seed,
                          int validationBuckets, double scaleFloor, int inferenceBatchSize, int maxWindowsPerSeries,
                          int threads, int members, boolean residual, boolean refit,
                          boolean maseWeighted, boolean trendSkip, boolean partialWindows,
-                         int plainMembers, int recurrentLookback) {
+                         int plainMembers, int recurrentLookback, boolean heldSeason) {
 
     public static final double[] DEFAULT_QUANTILES = {0.1, 0.5, 0.9};
 
@@ -187,7 +193,7 @@ public record LstmConfig(Bucket bucket, int lookback, int horizon, double[] quan
         int width = bucket == Bucket.HOUR || bucket == Bucket.DAY ? 24 : 32;
         return new LstmConfig(bucket, lookback, horizon, DEFAULT_QUANTILES, 1, width, 16, 40, 128, 0.001, 6, 42L,
                 horizon, 1.0, 1024, 0, 0, coarse ? 3 : 1, false, coarse, false, bucket == Bucket.MONTH, false,
-                bucket == Bucket.MONTH ? 1 : 0, bucket == Bucket.MONTH ? 24 : 0);
+                bucket == Bucket.MONTH ? 1 : 0, bucket == Bucket.MONTH ? 24 : 0, false);
     }
 
     /** The horizon of {@link #defaults(Bucket)}: hour 24, day 28, week 13, month 18. */
@@ -210,7 +216,7 @@ public record LstmConfig(Bucket bucket, int lookback, int horizon, double[] quan
         return new LstmConfig(bucket, lookback, horizon, quantiles, layers, hiddenUnits, headUnits, epochs,
                 batchSize, learningRate, patience, seed, validation, scaleFloor, inferenceBatchSize,
                 maxWindowsPerSeries, threads, members, residual, refit, maseWeighted, trendSkip, partialWindows,
-                plainMembers, recurrentLookback);
+                plainMembers, recurrentLookback, heldSeason);
     }
 
     public LstmConfig withTraining(int epochs, int batchSize, double learningRate, int patience, long seed,
@@ -218,84 +224,91 @@ public record LstmConfig(Bucket bucket, int lookback, int horizon, double[] quan
         return new LstmConfig(bucket, lookback, horizon, quantiles, layers, hiddenUnits, headUnits, epochs,
                 batchSize, learningRate, patience, seed, validationBuckets, scaleFloor, inferenceBatchSize,
                 maxWindowsPerSeries, threads, members, residual, refit, maseWeighted, trendSkip, partialWindows,
-                plainMembers, recurrentLookback);
+                plainMembers, recurrentLookback, heldSeason);
     }
 
     public LstmConfig withQuantiles(double... quantiles) {
         return new LstmConfig(bucket, lookback, horizon, quantiles, layers, hiddenUnits, headUnits, epochs,
                 batchSize, learningRate, patience, seed, validationBuckets, scaleFloor, inferenceBatchSize,
                 maxWindowsPerSeries, threads, members, residual, refit, maseWeighted, trendSkip, partialWindows,
-                plainMembers, recurrentLookback);
+                plainMembers, recurrentLookback, heldSeason);
     }
 
     public LstmConfig withServing(int inferenceBatchSize, int threads) {
         return new LstmConfig(bucket, lookback, horizon, quantiles, layers, hiddenUnits, headUnits, epochs,
                 batchSize, learningRate, patience, seed, validationBuckets, scaleFloor, inferenceBatchSize,
                 maxWindowsPerSeries, threads, members, residual, refit, maseWeighted, trendSkip, partialWindows,
-                plainMembers, recurrentLookback);
+                plainMembers, recurrentLookback, heldSeason);
     }
 
     public LstmConfig withMaxWindowsPerSeries(int maxWindowsPerSeries) {
         return new LstmConfig(bucket, lookback, horizon, quantiles, layers, hiddenUnits, headUnits, epochs,
                 batchSize, learningRate, patience, seed, validationBuckets, scaleFloor, inferenceBatchSize,
                 maxWindowsPerSeries, threads, members, residual, refit, maseWeighted, trendSkip, partialWindows,
-                plainMembers, recurrentLookback);
+                plainMembers, recurrentLookback, heldSeason);
     }
 
     public LstmConfig withScaleFloor(double scaleFloor) {
         return new LstmConfig(bucket, lookback, horizon, quantiles, layers, hiddenUnits, headUnits, epochs,
                 batchSize, learningRate, patience, seed, validationBuckets, scaleFloor, inferenceBatchSize,
                 maxWindowsPerSeries, threads, members, residual, refit, maseWeighted, trendSkip, partialWindows,
-                plainMembers, recurrentLookback);
+                plainMembers, recurrentLookback, heldSeason);
     }
 
     public LstmConfig withRefit(boolean refit) {
         return new LstmConfig(bucket, lookback, horizon, quantiles, layers, hiddenUnits, headUnits, epochs,
                 batchSize, learningRate, patience, seed, validationBuckets, scaleFloor, inferenceBatchSize,
                 maxWindowsPerSeries, threads, members, residual, refit, maseWeighted, trendSkip, partialWindows,
-                plainMembers, recurrentLookback);
+                plainMembers, recurrentLookback, heldSeason);
     }
 
     public LstmConfig withEnsemble(int members, boolean residual) {
         return new LstmConfig(bucket, lookback, horizon, quantiles, layers, hiddenUnits, headUnits, epochs,
                 batchSize, learningRate, patience, seed, validationBuckets, scaleFloor, inferenceBatchSize,
                 maxWindowsPerSeries, threads, members, residual, refit, maseWeighted, trendSkip, partialWindows,
-                plainMembers, recurrentLookback);
+                plainMembers, recurrentLookback, heldSeason);
     }
 
     public LstmConfig withTrendSkip(boolean trendSkip) {
         return new LstmConfig(bucket, lookback, horizon, quantiles, layers, hiddenUnits, headUnits, epochs,
                 batchSize, learningRate, patience, seed, validationBuckets, scaleFloor, inferenceBatchSize,
                 maxWindowsPerSeries, threads, members, residual, refit, maseWeighted, trendSkip, partialWindows,
-                plainMembers, recurrentLookback);
+                plainMembers, recurrentLookback, heldSeason);
     }
 
     public LstmConfig withPartialWindows(boolean partialWindows) {
         return new LstmConfig(bucket, lookback, horizon, quantiles, layers, hiddenUnits, headUnits, epochs,
                 batchSize, learningRate, patience, seed, validationBuckets, scaleFloor, inferenceBatchSize,
                 maxWindowsPerSeries, threads, members, residual, refit, maseWeighted, trendSkip, partialWindows,
-                plainMembers, recurrentLookback);
+                plainMembers, recurrentLookback, heldSeason);
     }
 
     public LstmConfig withMaseWeighted(boolean maseWeighted) {
         return new LstmConfig(bucket, lookback, horizon, quantiles, layers, hiddenUnits, headUnits, epochs,
                 batchSize, learningRate, patience, seed, validationBuckets, scaleFloor, inferenceBatchSize,
                 maxWindowsPerSeries, threads, members, residual, refit, maseWeighted, trendSkip, partialWindows,
-                plainMembers, recurrentLookback);
+                plainMembers, recurrentLookback, heldSeason);
     }
 
     public LstmConfig withPlainMembers(int plainMembers) {
         return new LstmConfig(bucket, lookback, horizon, quantiles, layers, hiddenUnits, headUnits, epochs,
                 batchSize, learningRate, patience, seed, validationBuckets, scaleFloor, inferenceBatchSize,
                 maxWindowsPerSeries, threads, members, residual, refit, maseWeighted, trendSkip, partialWindows,
-                plainMembers, recurrentLookback);
+                plainMembers, recurrentLookback, heldSeason);
     }
 
     public LstmConfig withRecurrentLookback(int recurrentLookback) {
         return new LstmConfig(bucket, lookback, horizon, quantiles, layers, hiddenUnits, headUnits, epochs,
                 batchSize, learningRate, patience, seed, validationBuckets, scaleFloor, inferenceBatchSize,
                 maxWindowsPerSeries, threads, members, residual, refit, maseWeighted, trendSkip, partialWindows,
-                plainMembers, recurrentLookback);
+                plainMembers, recurrentLookback, heldSeason);
+    }
+
+    public LstmConfig withHeldSeason(boolean heldSeason) {
+        return new LstmConfig(bucket, lookback, horizon, quantiles, layers, hiddenUnits, headUnits, epochs,
+                batchSize, learningRate, patience, seed, validationBuckets, scaleFloor, inferenceBatchSize,
+                maxWindowsPerSeries, threads, members, residual, refit, maseWeighted, trendSkip, partialWindows,
+                plainMembers, recurrentLookback, heldSeason);
     }
 
     /**
@@ -334,7 +347,7 @@ public record LstmConfig(Bucket bucket, int lookback, int horizon, double[] quan
                 && c.threads == threads && c.members == members && c.residual == residual && c.refit == refit
                 && c.maseWeighted == maseWeighted && c.trendSkip == trendSkip
                 && c.partialWindows == partialWindows && c.plainMembers == plainMembers
-                && c.recurrentLookback == recurrentLookback;
+                && c.recurrentLookback == recurrentLookback && c.heldSeason == heldSeason;
     }
 
     @Override
@@ -342,7 +355,7 @@ public record LstmConfig(Bucket bucket, int lookback, int horizon, double[] quan
         return Objects.hash(bucket, lookback, horizon, Arrays.hashCode(quantiles), layers, hiddenUnits, headUnits,
                 epochs, batchSize, learningRate, patience, seed, validationBuckets, scaleFloor, inferenceBatchSize,
                 maxWindowsPerSeries, threads, members, residual, refit, maseWeighted, trendSkip, partialWindows,
-                plainMembers, recurrentLookback);
+                plainMembers, recurrentLookback, heldSeason);
     }
 
     @Override
@@ -355,6 +368,7 @@ public record LstmConfig(Bucket bucket, int lookback, int horizon, double[] quan
                 + ", inferenceBatchSize=" + inferenceBatchSize + ", maxWindowsPerSeries=" + maxWindowsPerSeries
                 + ", threads=" + threads + ", members=" + members + ", residual=" + residual + ", refit=" + refit
                 + ", maseWeighted=" + maseWeighted + ", trendSkip=" + trendSkip + ", partialWindows="
-                + partialWindows + ", plainMembers=" + plainMembers + ", recurrentLookback=" + recurrentLookback + "]";
+                + partialWindows + ", plainMembers=" + plainMembers + ", recurrentLookback=" + recurrentLookback
+                + ", heldSeason=" + heldSeason + "]";
     }
 }
