@@ -232,6 +232,20 @@ public final class LstmModel implements TrainedModel {
         return card;
     }
 
+    /**
+     * The per-series guard recorded in the card at training time (which series get seasonal naive instead of the
+     * LSTM), or null when the card has none.
+     */
+    public SeriesGuard guard() {
+        return SeriesGuard.fromCard(card);
+    }
+
+    @Override
+    public io.demandcast.model.Forecaster guarded(double[] quantiles) {
+        SeriesGuard guard = guard();
+        return guard == null ? null : guard.forecaster(this, quantiles);
+    }
+
     /** The encoder that builds this model's inputs (the same for training, backtests and streaming). */
     public FeatureEncoder encoder() {
         return encoder;

@@ -2,7 +2,9 @@ package io.demandcast.model.lstm;
 
 import io.demandcast.model.ModelTrainer;
 import io.demandcast.model.SeriesHistory;
+import io.demandcast.model.QuantileForecast;
 import io.demandcast.model.TrainingListener;
+import io.demandcast.model.baseline.SeasonalNaive;
 import io.demandcast.model.encode.EncodedBatch;
 import io.demandcast.model.encode.FeatureEncoder;
 import java.time.Instant;
@@ -108,6 +110,7 @@ public final class LstmTrainer implements ModelTrainer {
             // targeted the validation buckets; the refitted weights, which did, come in after it.
             writeWeights(session, network, assemble(network, fits, false));
             double[] band = calibrate(session, network, encoder, histories, windows);
+            SeriesGuard guard = guard(session, network, encoder, histories, windows);
             if (fits.stream().anyMatch(f -> f.refitted() != null)) {
                 writeWeights(session, network, assemble(network, fits, true));
                 setBand(session, network, band);
@@ -118,7 +121,7 @@ public final class LstmTrainer implements ModelTrainer {
                     encoder.covariates(),
                     histories.stream().map(SeriesHistory::start).min(Instant::compareTo).orElseThrow(),
                     histories.stream().map(SeriesHistory::end).max(Instant::compareTo).orElseThrow(),
-                    histories.size(), settings(fits, windows, band), Map.of());
+                    histories.size(), settings(fits, windows, band, guard), Map.of());
             LstmModel model = new LstmModel(graph, session, network, encoder, card, config.inferenceBatchSize());
             session = null;
             graph = null;
@@ -385,13 +388,75 @@ public final class LstmTrainer implements ModelTrainer {
         return band;
     }
 
+    /**
+     * Scores each series' median (the early-stopped weights, which never had the validation buckets as targets)
+     * and seasonal naive from the same origins on the validation windows, and decides the guard; null without
+     * validation windows.
+     */
+    private SeriesGuard guard(Session session, LstmGraph network, FeatureEncoder encoder,
+                              List<SeriesHistory> histories, TrainingWindows windows) {
+        List<TrainingWindows.Window> validation = windows.validation();
+        if (validation.isEmpty()) {
+            return null;
+        }
+        int h = config.horizon();
+        int q = config.quantiles().length;
+        int median = LstmGraph.medianIndex(config.quantiles());
+        List<float[]> outputs = new ArrayList<>();
+        List<float[]> targets = new ArrayList<>();
+        // Epochs runs the windows in their order, so output row r belongs to window r / H, step r % H.
+        Epochs.train(b -> {
+            try (TFloat32 past = LstmModel.tensor(b.past(), b.size(), b.lookback(), b.pastWidth());
+                 TFloat32 future = LstmModel.tensor(b.future(), b.size(), b.horizon(), b.futureWidth());
+                 Result r = session.runner().feed(network.past, past).feed(network.future, future)
+                         .fetch(network.uncalibrated).run()) {
+                outputs.add(LstmModel.floats(r));
+                targets.add(b.targets());
+                return 0;
+            }
+        }, encoder, histories, validation, 1024);
+        List<SeriesHistory> heads = new ArrayList<>(validation.size());
+        for (TrainingWindows.Window w : validation) {
+            heads.add(histories.get(w.series()).head(w.origin()));
+        }
+        List<QuantileForecast> naive = new SeasonalNaive(config.quantiles()).forecast(heads, h);
+        double[] lstmError = new double[histories.size()];
+        double[] naiveError = new double[histories.size()];
+        int[] counts = new int[histories.size()];
+        int window = 0;
+        for (int part = 0; part < outputs.size(); part++) {
+            float[] out = outputs.get(part);
+            float[] y = targets.get(part);
+            for (int row = 0; row < y.length; row += h, window++) {
+                int series = validation.get(window).series();
+                for (int step = 0; step < h; step++) {
+                    double actual = y[row + step];
+                    if (Double.isNaN(actual)) {
+                        continue;
+                    }
+                    lstmError[series] += Math.abs(actual - out[(row + step) * q + median]);
+                    naiveError[series] += Math.abs(actual - naive.get(window).p50(step));
+                    counts[series]++;
+                }
+            }
+        }
+        List<String> names = new ArrayList<>(histories.size());
+        for (int s = 0; s < histories.size(); s++) {
+            names.add(histories.get(s).series());
+            lstmError[s] = counts[s] == 0 ? Double.NaN : lstmError[s] / counts[s];
+            naiveError[s] = counts[s] == 0 ? Double.NaN : naiveError[s] / counts[s];
+        }
+        return SeriesGuard.decide(names, lstmError, naiveError, config.validationBuckets());
+    }
+
     private static void setBand(Session session, LstmGraph network, double[] band) {
         try (TFloat32 value = LstmModel.tensor(new float[] {(float) band[0], (float) band[1]}, 2)) {
             session.runner().feed(network.bandFeed, value).addTarget(network.bandAssign).run().close();
         }
     }
 
-    private Map<String, Object> settings(List<MemberFit> fits, TrainingWindows windows, double[] band) {
+    private Map<String, Object> settings(List<MemberFit> fits, TrainingWindows windows, double[] band,
+                                         SeriesGuard guard) {
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("trainer", "LstmTrainer");
         s.put("layers", config.layers());
@@ -417,6 +482,9 @@ public final class LstmTrainer implements ModelTrainer {
         s.put("bandWideningUpper", band[1]);
         s.put("trainingWindows", windows.trainingCount());
         s.put("validationWindows", windows.validation().size());
+        if (guard != null) {
+            s.put(SeriesGuard.CARD_KEY, guard.toCard());
+        }
         if (fits.size() == 1) {
             putFit(s, fits.get(0));
         } else {
