@@ -66,6 +66,8 @@ public final class LstmModel implements TrainedModel {
     /** Input arrays of {@code inferenceBatchSize} rows, reused by {@link #forecastBlock} (see {@link #inputBuffers}). */
     private final Queue<float[][]> spareInputs = new ConcurrentLinkedQueue<>();
     private volatile ModelCard card;
+    /** Per series, {LSTM, seasonal naive} mean absolute error on the validation buckets; see guardScores(). */
+    private volatile Map<String, double[]> guardScores = Map.of();
     private boolean closed;
 
     /** A model trained in this process: takes ownership of the graph and session. */
@@ -238,6 +240,19 @@ public final class LstmModel implements TrainedModel {
      */
     public SeriesGuard guard() {
         return SeriesGuard.fromCard(card);
+    }
+
+    /**
+     * What the guard was decided on, for a model trained in this process: per scored series, the mean absolute
+     * error of the LSTM's median and of seasonal naive on its validation buckets ({lstm, seasonal naive}). Empty
+     * for a loaded model (the card keeps only the decision).
+     */
+    public Map<String, double[]> guardScores() {
+        return guardScores;
+    }
+
+    void guardScores(Map<String, double[]> scores) {
+        this.guardScores = Map.copyOf(scores);
     }
 
     @Override

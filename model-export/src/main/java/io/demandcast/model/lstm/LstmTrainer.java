@@ -110,7 +110,8 @@ public final class LstmTrainer implements ModelTrainer {
             // targeted the validation buckets; the refitted weights, which did, come in after it.
             writeWeights(session, network, assemble(network, fits, false));
             double[] band = calibrate(session, network, encoder, histories, windows);
-            SeriesGuard guard = guard(session, network, encoder, histories, windows);
+            Map<String, double[]> guardScores = new LinkedHashMap<>();
+            SeriesGuard guard = guard(session, network, encoder, histories, windows, guardScores);
             if (fits.stream().anyMatch(f -> f.refitted() != null)) {
                 writeWeights(session, network, assemble(network, fits, true));
                 setBand(session, network, band);
@@ -123,6 +124,7 @@ public final class LstmTrainer implements ModelTrainer {
                     histories.stream().map(SeriesHistory::end).max(Instant::compareTo).orElseThrow(),
                     histories.size(), settings(fits, windows, band, guard), Map.of());
             LstmModel model = new LstmModel(graph, session, network, encoder, card, config.inferenceBatchSize());
+            model.guardScores(guardScores);
             session = null;
             graph = null;
             return model;
@@ -391,10 +393,11 @@ public final class LstmTrainer implements ModelTrainer {
     /**
      * Scores each series' median (the early-stopped weights, which never had the validation buckets as targets)
      * and seasonal naive from the same origins on the validation windows, and decides the guard; null without
-     * validation windows.
+     * validation windows. Fills {@code scores} with each scored series' two errors.
      */
     private SeriesGuard guard(Session session, LstmGraph network, FeatureEncoder encoder,
-                              List<SeriesHistory> histories, TrainingWindows windows) {
+                              List<SeriesHistory> histories, TrainingWindows windows,
+                              Map<String, double[]> scores) {
         List<TrainingWindows.Window> validation = windows.validation();
         if (validation.isEmpty()) {
             return null;
@@ -445,6 +448,9 @@ public final class LstmTrainer implements ModelTrainer {
             names.add(histories.get(s).series());
             lstmError[s] = counts[s] == 0 ? Double.NaN : lstmError[s] / counts[s];
             naiveError[s] = counts[s] == 0 ? Double.NaN : naiveError[s] / counts[s];
+            if (counts[s] > 0) {
+                scores.put(names.get(s), new double[] {lstmError[s], naiveError[s]});
+            }
         }
         return SeriesGuard.decide(names, lstmError, naiveError, config.validationBuckets());
     }
@@ -477,6 +483,7 @@ public final class LstmTrainer implements ModelTrainer {
         s.put("trendSkip", config.trendSkip());
         s.put("plainMembers", config.plainMembers());
         s.put("recurrentLookback", config.recurrentLookback());
+        s.put("heldSeason", config.heldSeason());
         s.put("partialWindows", config.partialWindows());
         s.put("bandWideningLower", band[0]);
         s.put("bandWideningUpper", band[1]);

@@ -41,7 +41,8 @@ public record SeriesGuard(String fallback, int validationBuckets, int scored, Se
      * Decides per series: {@code lstmError[i]} and {@code fallbackError[i]} are the two methods' mean absolute
      * errors on series i's validation buckets (NaN: not scored, keeps the LSTM).
      */
-    static SeriesGuard decide(List<String> series, double[] lstmError, double[] fallbackError, int validationBuckets) {
+    static SeriesGuard decide(List<String> series, double[] lstmError, double[] fallbackError,
+                              int validationBuckets) {
         Set<String> fallback = new LinkedHashSet<>();
         int scored = 0;
         for (int i = 0; i < series.size(); i++) {

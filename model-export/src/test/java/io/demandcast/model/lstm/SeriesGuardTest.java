@@ -60,6 +60,10 @@ class SeriesGuardTest {
             assertThat(guard).isNotNull();
             assertThat(guard.scored()).isEqualTo(histories.size());
             assertThat(guard.fallbackSeries()).contains("exact-0", "exact-1");
+            assertThat(model.guardScores()).hasSize(histories.size());
+            assertThat(model.guardScores().get("exact-0")[1]).as("seasonal naive's error").isZero();
+            model.guardScores().forEach((series, e) -> assertThat(guard.guards(series)).as(series)
+                    .isEqualTo(e[1] < e[0]));
             model.export(dir.resolve("m"));
             try (LstmModel loaded = LstmModel.load(dir.resolve("m"))) {
                 assertThat(loaded.guard()).isEqualTo(guard);
