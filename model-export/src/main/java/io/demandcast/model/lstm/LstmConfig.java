@@ -97,12 +97,14 @@ import java.util.Objects;
  *                          did. On M3 monthly (three members, one plain) this took mean MASE from 0.860 and 0.865
  *                          to 0.853 and 0.862 (seeds 42 and 7), median 0.711 to 0.70. BENCHMARKS.md, "Mixed members
  *                          and the trend path's window".
- * @param heldSeason whether every member reads its units with the window's seasonal index taken out and adds the
- *                   index of each horizon step's phase back to its median, ungated (ES-RNN-like seasonal
- *                   normalisation inside the graph): the index is the trend path's (classical decomposition over the
- *                   whole window), so the network, which unrolls only the window's end, forecasts the
- *                   deseasonalised series and the season is held at every step, in every member; the trend path
- *                   then gates only level and damped slope. Default off.
+ * @param heldSeason whether, for a window observed whole (all L buckets), every member reads its units with the
+ *                   window's seasonal index taken out and adds the index of each horizon step's phase back to its
+ *                   median, ungated (ES-RNN-like seasonal normalisation inside the graph): the index is the trend
+ *                   path's (classical decomposition over the whole window), so the network, which unrolls only the
+ *                   window's end, forecasts the deseasonalised series and the season is held at every step, in
+ *                   every member; the trend path then gates only level and damped slope. A window with padding
+ *                   (a history shorter than L) keeps the index inside the gated path, as without the setting.
+ *                   Default off.
  */
 public record LstmConfig(Bucket bucket, int lookback, int horizon, double[] quantiles, int layers, int hiddenUnits,
                          int headUnits, int epochs, int batchSize, double learningRate, int patience, long seed,

@@ -29,8 +29,12 @@ class HeldSeasonTest {
     }
 
     private static SeriesHistory monthly(double level, double amplitude) {
-        double[] units = new double[L];
-        for (int t = 0; t < L; t++) {
+        return monthly(L, level, amplitude);
+    }
+
+    private static SeriesHistory monthly(int length, double level, double amplitude) {
+        double[] units = new double[length];
+        for (int t = 0; t < length; t++) {
             units[t] = level + amplitude * SEASON[t % 12];
         }
         return SeriesHistory.of("s", Bucket.MONTH, Instant.parse("2020-01-01T00:00:00Z"), units);
@@ -58,6 +62,18 @@ class HeldSeasonTest {
                         .isCloseTo(expected, within(0.1));
             }
         }
+    }
+
+    /**
+     * A history shorter than the window rests its index on fewer seasons: its trend member forecasts exactly what
+     * the same member without the setting does (the index stays in the gated path).
+     */
+    @Test
+    void aPaddedWindowIsForecastAsWithoutTheSetting() {
+        SeriesHistory shorter = monthly(L - 20, 100, 2);
+        float[] held = memberQuantiles(config(true), shorter);
+        float[] plain = memberQuantiles(config(true).withHeldSeason(false), shorter);
+        assertThat(held).containsExactly(plain, within(1e-4f));
     }
 
     @Test
