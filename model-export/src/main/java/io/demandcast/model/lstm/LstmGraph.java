@@ -159,7 +159,7 @@ final class LstmGraph {
             Operand<TFloat32> lossWeights = weighted
                     ? metricWeights(past, scaled.scale, season, lookback, horizon, floor) : null;
             Operand<TFloat32> mq = member(prefix, inputs, scaled.future, anchor, trend, heldIndex, unheld,
-                    recurrent, horizon, pw + 1, fw, q, medianIndex(config.quantiles()), config);                             // [B*H, Q]
+                    recurrent, horizon, pw + 1, fw, q, medianIndex(config.quantiles()), config);  // [B*H, Q]
             memberQuantiles.add(tf.withName(prefix + MEMBER_QUANTILES).math.mul(mq, rows));
             Operand<TFloat32> memberLoss = pinball(tf.math.div(targetRows, rows), mq, tau, lossWeights,
                     observedRows);

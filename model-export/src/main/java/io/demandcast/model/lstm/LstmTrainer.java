@@ -1,8 +1,8 @@
 package io.demandcast.model.lstm;
 
 import io.demandcast.model.ModelTrainer;
-import io.demandcast.model.SeriesHistory;
 import io.demandcast.model.QuantileForecast;
+import io.demandcast.model.SeriesHistory;
 import io.demandcast.model.TrainingListener;
 import io.demandcast.model.baseline.SeasonalNaive;
 import io.demandcast.model.encode.EncodedBatch;

@@ -58,8 +58,8 @@ class HeldSeasonTest {
             float[] seasonal = memberQuantiles(config, monthly(100, 2));
             for (int h = 0; h < H; h++) {
                 double expected = 2 * SEASON[(L + h) % 12];
-                assertThat((double) (seasonal[3 * h + 1] - flat[3 * h + 1])).as("trendSkip %s, step %d", trendSkip, h + 1)
-                        .isCloseTo(expected, within(0.1));
+                assertThat((double) (seasonal[3 * h + 1] - flat[3 * h + 1]))
+                        .as("trendSkip %s, step %d", trendSkip, h + 1).isCloseTo(expected, within(0.1));
             }
         }
     }
