@@ -12,6 +12,14 @@ public interface TrainedModel extends Forecaster, AutoCloseable {
     /** Writes a SavedModel directory with its model-card.json. */
     void export(Path dir) throws IOException;
 
+    /**
+     * This model's forecasts behind its per-series guard (each series gets the model's forecast or the fallback the
+     * guard chose for it at training time), or null when the model has no guard.
+     */
+    default Forecaster guarded(double[] quantiles) {
+        return null;
+    }
+
     @Override
     void close();
 }

@@ -10,16 +10,14 @@ public final class LstmTrainers {
     }
 
     /**
-     * Settings for a training run: {@link LstmConfig#defaults} of the bucket, reshaped to the run's horizon, with
-     * the run's quantiles and seed.
+     * Settings for a training run: {@link LstmConfig#defaults(io.demandcast.model.Bucket, int)} of the bucket at
+     * the run's horizon (one horizon of validation buckets), with the run's quantiles and seed.
      */
     public static LstmConfig configFor(TrainingSpec spec) {
-        LstmConfig defaults = LstmConfig.defaults(spec.bucket());
+        LstmConfig defaults = LstmConfig.defaults(spec.bucket(), spec.horizon());
         return defaults
-                .withShape(defaults.lookback(), spec.horizon(), defaults.layers(), defaults.hiddenUnits(),
-                        defaults.headUnits())
                 .withTraining(defaults.epochs(), defaults.batchSize(), defaults.learningRate(), defaults.patience(),
-                        spec.seed(), spec.horizon())
+                        spec.seed(), defaults.validationBuckets())
                 .withQuantiles(spec.quantiles());
     }
 

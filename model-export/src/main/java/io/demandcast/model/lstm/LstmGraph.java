@@ -120,19 +120,46 @@ final class LstmGraph {
             Operand<TFloat32> recentPast = recurrent == lookback ? past : tf.slice(past,
                     tf.constant(new int[] {0, lookback - recurrent, 0}), tf.constant(new int[] {-1, recurrent, -1}));
             Scaled scaled = scale(recentPast, encoder, floor, prefix + "scale");
+            boolean held = config.heldSeason();
+            Trend trend = config.trendSkip(m) || held ? trend(tf.math.div(column(past, FeatureEncoder.UNITS),
+                    scaled.scale), column(past, FeatureEncoder.OBSERVED), lookback, horizon, season, prefix) : null;
+            Operand<TFloat32> networkPast = scaled.past;
+            Operand<TFloat32> heldIndex = null;
+            Operand<TFloat32> unheld = null;
+            if (held) {
+                // A window observed whole (L buckets, six years at month's defaults) holds its season: the network
+                // reads its units less the window's seasonal index (on observed buckets), and the index of each
+                // horizon step's phase is added back to its median below. A shorter history's index rests on
+                // fewer seasons; it stays in the gated trend path (none in a member without it), as without the
+                // setting.
+                Operand<TFloat32> whole = tf.dtypes.cast(tf.math.greaterEqual(tf.reduceSum(
+                        column(past, FeatureEncoder.OBSERVED), tf.constant(1), ReduceSum.keepDims(true)),
+                        tf.constant(lookback - 0.5f)), TFloat32.class);                                // [B, 1]
+                unheld = tf.math.sub(tf.constant(1f), whole);
+                Operand<TFloat32> recentIndex = tf.math.mul(whole, recurrent == lookback ? trend.windowSeasonal()
+                        : tf.slice(trend.windowSeasonal(), tf.constant(new int[] {0, lookback - recurrent}),
+                                tf.constant(new int[] {-1, recurrent})));                             // [B, R]
+                Operand<TFloat32> deseasonalised = tf.math.sub(column(scaled.past, FeatureEncoder.UNITS),
+                        tf.math.mul(recentIndex, column(scaled.past, FeatureEncoder.OBSERVED)));
+                networkPast = tf.concat(List.of(tf.expandDims(deseasonalised, tf.constant(2)),
+                        columns(scaled.past, FeatureEncoder.UNITS + 1, pw)), tf.constant(2));
+                heldIndex = tf.reshape(tf.math.mul(whole, trend.seasonal()),
+                        tf.constant(new int[] {-1, 1}));                                                // [B*H, 1]
+            }
             // log1p of the scaled units beside them: a promotion spike of 20x the mean and a quiet week of 0.2x
             // then sit on comparable input ranges.
-            Operand<TFloat32> inputs = tf.concat(List.of(scaled.past, tf.expandDims(tf.math.log1p(
-                    tf.math.maximum(column(scaled.past, FeatureEncoder.UNITS), tf.constant(0f))),
+            Operand<TFloat32> inputs = tf.concat(List.of(networkPast, tf.expandDims(tf.math.log1p(
+                    tf.math.maximum(column(networkPast, FeatureEncoder.UNITS), tf.constant(0f))),
                     tf.constant(2))), tf.constant(2));
             Operand<TFloat32> anchor = config.residual() ? anchor(scaled, recurrent, horizon, season) : null;
-            Trend trend = config.trendSkip(m) ? trend(tf.math.div(column(past, FeatureEncoder.UNITS), scaled.scale),
-                    column(past, FeatureEncoder.OBSERVED), lookback, horizon, season, prefix) : null;
+            if (!config.trendSkip(m)) {
+                trend = null;
+            }
             Operand<TFloat32> rows = rows(scaled.scale, horizon);                                 // [B*H, 1]
             Operand<TFloat32> lossWeights = weighted
                     ? metricWeights(past, scaled.scale, season, lookback, horizon, floor) : null;
-            Operand<TFloat32> mq = member(prefix, inputs, scaled.future, anchor, trend, recurrent, horizon, pw + 1,
-                    fw, q, medianIndex(config.quantiles()), config);                             // [B*H, Q]
+            Operand<TFloat32> mq = member(prefix, inputs, scaled.future, anchor, trend, heldIndex, unheld,
+                    recurrent, horizon, pw + 1, fw, q, medianIndex(config.quantiles()), config);  // [B*H, Q]
             memberQuantiles.add(tf.withName(prefix + MEMBER_QUANTILES).math.mul(mq, rows));
             Operand<TFloat32> memberLoss = pinball(tf.math.div(targetRows, rows), mq, tau, lossWeights,
                     observedRows);
@@ -367,7 +394,7 @@ final class LstmGraph {
      * of the window's buckets [B, L] (0 on padding), which the level is smoothed on; L is the window's length.
      */
     record Trend(Operand<TFloat32> level, Operand<TFloat32> slope, Operand<TFloat32> seasonal,
-                 Operand<TFloat32> residuals, int lookback) {
+                 Operand<TFloat32> residuals, Operand<TFloat32> windowSeasonal, int lookback) {
     }
 
     /**
@@ -459,7 +486,7 @@ final class LstmGraph {
         Operand<TFloat32> windowSeasonal = tf.linalg.matMul(centred, tf.constant(windowPhase));   // [B, L]
         Operand<TFloat32> line = tf.math.add(level, tf.linalg.matMul(slope, tf.constant(fromEnd)));  // [B, L]
         Operand<TFloat32> residuals = tf.math.mul(mask, tf.math.sub(tf.math.sub(units, line), windowSeasonal));
-        return new Trend(level, slope, seasonal, residuals, lookback);
+        return new Trend(level, slope, seasonal, residuals, windowSeasonal, lookback);
     }
 
     /**
@@ -468,7 +495,7 @@ final class LstmGraph {
      * hidden state.
      */
     private Operand<TFloat32> gatedTrend(String prefix, Trend trend, Operand<TFloat32> last, int hidden,
-                                         int horizon) {
+                                         int horizon, Operand<TFloat32> seasonWeight) {
         int lookback = trend.lookback();
         Operand<TFloat32> gate = tf.withName(prefix + "trend_gate").math.sigmoid(tf.nn.biasAdd(
                 tf.linalg.matMul(last, weight(prefix + "trend_gate_w", hidden, 1)),
@@ -503,8 +530,10 @@ final class LstmGraph {
                 tf.constant(ages))));                                                              // [B, L]
         Operand<TFloat32> level = tf.math.add(trend.level(), tf.reduceSum(tf.math.mul(smoothing,
                 trend.residuals()), tf.constant(1), ReduceSum.keepDims(true)));                     // [B, 1]
-        Operand<TFloat32> path = tf.withName(prefix + "trend_path").math.add(tf.math.add(level,
-                tf.math.mul(trend.slope(), damping)), trend.seasonal());                            // [B, H]
+        Operand<TFloat32> line = tf.math.add(level, tf.math.mul(trend.slope(), damping));
+        // With the held season, only the windows that do not hold it ([B, 1] weight 1) keep the index here.
+        Operand<TFloat32> path = tf.withName(prefix + "trend_path").math.add(line, seasonWeight == null
+                ? trend.seasonal() : tf.math.mul(seasonWeight, trend.seasonal()));                 // [B, H]
         return tf.reshape(tf.math.mul(gate, path), tf.constant(new int[] {-1, 1}));
     }
 
@@ -514,7 +543,8 @@ final class LstmGraph {
      * each step to Q quantiles). Returns scaled quantiles [B*H, Q], ascending.
      */
     private Operand<TFloat32> member(String prefix, Operand<TFloat32> inputs, Operand<TFloat32> future,
-                                     Operand<TFloat32> anchor, Trend trend, int lookback, int horizon, int width,
+                                     Operand<TFloat32> anchor, Trend trend, Operand<TFloat32> heldIndex,
+                                     Operand<TFloat32> unheld, int lookback, int horizon, int width,
                                      int fw, int q, int median, LstmConfig config) {
         int hidden = config.hiddenUnits();
         // Time-major for the fused recurrence: [L, B, width].
@@ -543,8 +573,9 @@ final class LstmGraph {
                 tf.reshape(context, tf.constant(new int[] {-1, head})), futureProjection));
         Operand<TFloat32> raw = tf.withName(prefix + "head_raw").nn.biasAdd(tf.linalg.matMul(stepHidden,
                 weight(prefix + "head_out", head, q)), zeros(prefix + "head_out_b", q));           // [B*H, Q]
-        Operand<TFloat32> trendPath = trend == null ? null : gatedTrend(prefix, trend, last, hidden, horizon);
-        if (anchor == null && trendPath == null) {
+        Operand<TFloat32> trendPath = trend == null ? null
+                : gatedTrend(prefix, trend, last, hidden, horizon, unheld);
+        if (anchor == null && trendPath == null && heldIndex == null) {
             // Quantiles ascend and stay >= 0: the lowest is softplus(raw0), each next adds softplus(raw_k).
             float[][] ascending = new float[q][q];
             for (int i = 0; i < q; i++) {
@@ -554,10 +585,13 @@ final class LstmGraph {
             }
             return tf.linalg.matMul(tf.math.softplus(raw), tf.constant(ascending));
         }
-        // Residual head: the median is the anchor (and/or the gated trend path) plus a correction, the other
-        // quantiles step away from it by softplus gaps, so they still ascend; negative values are cut to 0 when
-        // serving.
+        // Residual head: the median is the anchor (and/or the gated trend path, and/or the held seasonal index)
+        // plus a correction, the other quantiles step away from it by softplus gaps, so they still ascend;
+        // negative values are cut to 0 when serving.
         Operand<TFloat32> anchored = trendPath;
+        if (heldIndex != null) {
+            anchored = anchored == null ? heldIndex : tf.math.add(anchored, heldIndex);
+        }
         if (anchor != null) {
             Variable<TFloat32> gate = zeros(prefix + "anchor_gate", horizon);                      // [H]
             Operand<TFloat32> seasonal = tf.math.sigmoid(gate);

@@ -66,6 +66,8 @@ public final class LstmModel implements TrainedModel {
     /** Input arrays of {@code inferenceBatchSize} rows, reused by {@link #forecastBlock} (see {@link #inputBuffers}). */
     private final Queue<float[][]> spareInputs = new ConcurrentLinkedQueue<>();
     private volatile ModelCard card;
+    /** Per series, {LSTM, seasonal naive} mean absolute error on the validation buckets; see guardScores(). */
+    private volatile Map<String, double[]> guardScores = Map.of();
     private boolean closed;
 
     /** A model trained in this process: takes ownership of the graph and session. */
@@ -230,6 +232,33 @@ public final class LstmModel implements TrainedModel {
     /** The card that {@link #export} writes: provenance, features, training range, holdout metrics. */
     public ModelCard card() {
         return card;
+    }
+
+    /**
+     * The per-series guard recorded in the card at training time (which series get seasonal naive instead of the
+     * LSTM), or null when the card has none.
+     */
+    public SeriesGuard guard() {
+        return SeriesGuard.fromCard(card);
+    }
+
+    /**
+     * What the guard was decided on, for a model trained in this process: per scored series, the mean absolute
+     * error of the LSTM's median and of seasonal naive on its validation buckets ({lstm, seasonal naive}). Empty
+     * for a loaded model (the card keeps only the decision).
+     */
+    public Map<String, double[]> guardScores() {
+        return guardScores;
+    }
+
+    void guardScores(Map<String, double[]> scores) {
+        this.guardScores = Map.copyOf(scores);
+    }
+
+    @Override
+    public io.demandcast.model.Forecaster guarded(double[] quantiles) {
+        SeriesGuard guard = guard();
+        return guard == null ? null : guard.forecaster(this, quantiles);
     }
 
     /** The encoder that builds this model's inputs (the same for training, backtests and streaming). */

@@ -1,8 +1,10 @@
 package io.demandcast.model.lstm;
 
 import io.demandcast.model.ModelTrainer;
+import io.demandcast.model.QuantileForecast;
 import io.demandcast.model.SeriesHistory;
 import io.demandcast.model.TrainingListener;
+import io.demandcast.model.baseline.SeasonalNaive;
 import io.demandcast.model.encode.EncodedBatch;
 import io.demandcast.model.encode.FeatureEncoder;
 import java.time.Instant;
@@ -46,10 +48,18 @@ public final class LstmTrainer implements ModelTrainer {
                 histories);
         TrainingWindows windows = new TrainingWindows(histories, config.horizon(), config.validationBuckets(),
                 minTargets(config));
+        if (windows.trainingCount() == 0 && config.validationBuckets() > 0
+                && new TrainingWindows(histories, config.horizon(), 0, minTargets(config)).trainingCount() > 0) {
+            // Histories too short to spare a validation split at this horizon still train: without early
+            // stopping (all epochs), refit or band calibration, and the card says validationBuckets 0.
+            return new LstmTrainer(config.withTraining(config.epochs(), config.batchSize(), config.learningRate(),
+                    config.patience(), config.seed(), 0)).train(histories, listener);
+        }
         if (windows.trainingCount() == 0) {
-            throw new IllegalArgumentException("no training window: each of the " + histories.size()
-                    + " histories needs more than horizon + validationBuckets = "
-                    + (config.horizon() + config.validationBuckets()) + " buckets");
+            throw new IllegalArgumentException("no training window: at least one of the " + histories.size()
+                    + " histories needs more than horizon = " + config.horizon() + " buckets (more than horizon +"
+                    + " validationBuckets = " + (config.horizon() + config.validationBuckets())
+                    + " to hold out a validation split)");
         }
         TrainingListener progress = listener == null ? TrainingListener.NONE : listener;
         int members = config.members();
@@ -100,6 +110,8 @@ public final class LstmTrainer implements ModelTrainer {
             // targeted the validation buckets; the refitted weights, which did, come in after it.
             writeWeights(session, network, assemble(network, fits, false));
             double[] band = calibrate(session, network, encoder, histories, windows);
+            Map<String, double[]> guardScores = new LinkedHashMap<>();
+            SeriesGuard guard = guard(session, network, encoder, histories, windows, guardScores);
             if (fits.stream().anyMatch(f -> f.refitted() != null)) {
                 writeWeights(session, network, assemble(network, fits, true));
                 setBand(session, network, band);
@@ -110,8 +122,9 @@ public final class LstmTrainer implements ModelTrainer {
                     encoder.covariates(),
                     histories.stream().map(SeriesHistory::start).min(Instant::compareTo).orElseThrow(),
                     histories.stream().map(SeriesHistory::end).max(Instant::compareTo).orElseThrow(),
-                    histories.size(), settings(fits, windows, band), Map.of());
+                    histories.size(), settings(fits, windows, band, guard), Map.of());
             LstmModel model = new LstmModel(graph, session, network, encoder, card, config.inferenceBatchSize());
+            model.guardScores(guardScores);
             session = null;
             graph = null;
             return model;
@@ -377,13 +390,79 @@ public final class LstmTrainer implements ModelTrainer {
         return band;
     }
 
+    /**
+     * Scores each series' median (the early-stopped weights, which never had the validation buckets as targets)
+     * and seasonal naive from the same origins on the validation windows, and decides the guard; null without
+     * validation windows. Fills {@code scores} with each scored series' two errors.
+     */
+    private SeriesGuard guard(Session session, LstmGraph network, FeatureEncoder encoder,
+                              List<SeriesHistory> histories, TrainingWindows windows,
+                              Map<String, double[]> scores) {
+        List<TrainingWindows.Window> validation = windows.validation();
+        if (validation.isEmpty()) {
+            return null;
+        }
+        int h = config.horizon();
+        int q = config.quantiles().length;
+        int median = LstmGraph.medianIndex(config.quantiles());
+        List<float[]> outputs = new ArrayList<>();
+        List<float[]> targets = new ArrayList<>();
+        // Epochs runs the windows in their order, so output row r belongs to window r / H, step r % H.
+        Epochs.train(b -> {
+            try (TFloat32 past = LstmModel.tensor(b.past(), b.size(), b.lookback(), b.pastWidth());
+                 TFloat32 future = LstmModel.tensor(b.future(), b.size(), b.horizon(), b.futureWidth());
+                 Result r = session.runner().feed(network.past, past).feed(network.future, future)
+                         .fetch(network.uncalibrated).run()) {
+                outputs.add(LstmModel.floats(r));
+                targets.add(b.targets());
+                return 0;
+            }
+        }, encoder, histories, validation, 1024);
+        List<SeriesHistory> heads = new ArrayList<>(validation.size());
+        for (TrainingWindows.Window w : validation) {
+            heads.add(histories.get(w.series()).head(w.origin()));
+        }
+        List<QuantileForecast> naive = new SeasonalNaive(config.quantiles()).forecast(heads, h);
+        double[] lstmError = new double[histories.size()];
+        double[] naiveError = new double[histories.size()];
+        int[] counts = new int[histories.size()];
+        int window = 0;
+        for (int part = 0; part < outputs.size(); part++) {
+            float[] out = outputs.get(part);
+            float[] y = targets.get(part);
+            for (int row = 0; row < y.length; row += h, window++) {
+                int series = validation.get(window).series();
+                for (int step = 0; step < h; step++) {
+                    double actual = y[row + step];
+                    if (Double.isNaN(actual)) {
+                        continue;
+                    }
+                    lstmError[series] += Math.abs(actual - out[(row + step) * q + median]);
+                    naiveError[series] += Math.abs(actual - naive.get(window).p50(step));
+                    counts[series]++;
+                }
+            }
+        }
+        List<String> names = new ArrayList<>(histories.size());
+        for (int s = 0; s < histories.size(); s++) {
+            names.add(histories.get(s).series());
+            lstmError[s] = counts[s] == 0 ? Double.NaN : lstmError[s] / counts[s];
+            naiveError[s] = counts[s] == 0 ? Double.NaN : naiveError[s] / counts[s];
+            if (counts[s] > 0) {
+                scores.put(names.get(s), new double[] {lstmError[s], naiveError[s]});
+            }
+        }
+        return SeriesGuard.decide(names, lstmError, naiveError, config.validationBuckets());
+    }
+
     private static void setBand(Session session, LstmGraph network, double[] band) {
         try (TFloat32 value = LstmModel.tensor(new float[] {(float) band[0], (float) band[1]}, 2)) {
             session.runner().feed(network.bandFeed, value).addTarget(network.bandAssign).run().close();
         }
     }
 
-    private Map<String, Object> settings(List<MemberFit> fits, TrainingWindows windows, double[] band) {
+    private Map<String, Object> settings(List<MemberFit> fits, TrainingWindows windows, double[] band,
+                                         SeriesGuard guard) {
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("trainer", "LstmTrainer");
         s.put("layers", config.layers());
@@ -404,11 +483,15 @@ public final class LstmTrainer implements ModelTrainer {
         s.put("trendSkip", config.trendSkip());
         s.put("plainMembers", config.plainMembers());
         s.put("recurrentLookback", config.recurrentLookback());
+        s.put("heldSeason", config.heldSeason());
         s.put("partialWindows", config.partialWindows());
         s.put("bandWideningLower", band[0]);
         s.put("bandWideningUpper", band[1]);
         s.put("trainingWindows", windows.trainingCount());
         s.put("validationWindows", windows.validation().size());
+        if (guard != null) {
+            s.put(SeriesGuard.CARD_KEY, guard.toCard());
+        }
         if (fits.size() == 1) {
             putFit(s, fits.get(0));
         } else {

@@ -44,7 +44,7 @@ public interface CandidateSource {
      * The champion's shape and training settings as its card records them (its ensemble's members included), with
      * {@code threads} threads; a setting the card lacks takes the value trainers used before they recorded it (one
      * network, the plain loss, the bucket's default refit, no trend skip (and with it, no member left without it),
-     * whole training futures only).
+     * whole training futures only, no held season).
      */
     static LstmConfig scratchConfig(ModelCard card, int threads) {
         Map<String, Object> t = card.trainer();
@@ -66,6 +66,7 @@ public interface CandidateSource {
                 .withTrendSkip(booleanOf(t, "trendSkip", false))
                 .withPlainMembers(intOf(t, "plainMembers", 0))
                 .withRecurrentLookback(intOf(t, "recurrentLookback", 0))
+                .withHeldSeason(booleanOf(t, "heldSeason", false))
                 .withPartialWindows(booleanOf(t, "partialWindows", false))
                 .withServing(1024, threads);
     }

@@ -27,6 +27,7 @@ class CandidateSourceTest {
         trainer.put("partialWindows", true);
         trainer.put("plainMembers", 2);
         trainer.put("recurrentLookback", 12);
+        trainer.put("heldSeason", true);
 
         LstmConfig scratch = CandidateSource.scratchConfig(card(Bucket.MONTH, trainer), 1);
 
@@ -39,6 +40,7 @@ class CandidateSourceTest {
         assertThat(scratch.partialWindows()).isTrue();
         assertThat(scratch.plainMembers()).as("month's default is 1; the card says 2").isEqualTo(2);
         assertThat(scratch.recurrentLookback()).as("month's default is 24; the card says 12").isEqualTo(12);
+        assertThat(scratch.heldSeason()).as("the card says held").isTrue();
     }
 
     @Test
@@ -53,6 +55,8 @@ class CandidateSourceTest {
         assertThat(scratch.trendSkip()).isFalse();
         assertThat(scratch.partialWindows()).isFalse();
         assertThat(scratch.plainMembers()).isZero();
+        assertThat(CandidateSource.scratchConfig(card(Bucket.MONTH, Map.of()), 1).heldSeason())
+                .as("a card from before the setting: no held season").isFalse();
     }
 
     @Test
