@@ -109,9 +109,11 @@ public final class LstmTrainer implements ModelTrainer {
             // The band is fitted on the combined output of the members' early-stopped weights, which never
             // targeted the validation buckets; the refitted weights, which did, come in after it.
             writeWeights(session, network, assemble(network, fits, false));
-            double[] band = calibrate(session, network, encoder, histories, windows);
+            // One pass over the validation windows serves the band and the guard.
+            ValidationRun validation = validate(session, network, encoder, histories, windows);
+            double[] band = calibrate(session, network, validation);
             Map<String, double[]> guardScores = new LinkedHashMap<>();
-            SeriesGuard guard = guard(session, network, encoder, histories, windows, guardScores);
+            SeriesGuard guard = guard(histories, windows, validation, guardScores);
             if (fits.stream().anyMatch(f -> f.refitted() != null)) {
                 writeWeights(session, network, assemble(network, fits, true));
                 setBand(session, network, band);
@@ -343,14 +345,18 @@ public final class LstmTrainer implements ModelTrainer {
      * the holdout's P10-P90 coverage shows; this puts the band where unseen buckets fall. Without validation
      * windows the band stays as trained.
      */
-    private double[] calibrate(Session session, LstmGraph network, FeatureEncoder encoder,
-                               List<SeriesHistory> histories, TrainingWindows windows) {
-        double[] band = {1, 1};
-        if (windows.validation().isEmpty() || config.quantiles().length < 2) {
-            return band;
-        }
+    /** The uncalibrated outputs of the network on the validation windows, in window order, with their targets. */
+    private record ValidationRun(List<float[]> outputs, List<float[]> targets) {
+    }
+
+    private static ValidationRun validate(Session session, LstmGraph network, FeatureEncoder encoder,
+                                          List<SeriesHistory> histories, TrainingWindows windows) {
         List<float[]> outputs = new ArrayList<>();
         List<float[]> targets = new ArrayList<>();
+        if (windows.validation().isEmpty()) {
+            return new ValidationRun(outputs, targets);
+        }
+        // Epochs runs the windows in their order, so output row r belongs to window r / H, step r % H.
         Epochs.train(b -> {
             try (TFloat32 past = LstmModel.tensor(b.past(), b.size(), b.lookback(), b.pastWidth());
                  TFloat32 future = LstmModel.tensor(b.future(), b.size(), b.horizon(), b.futureWidth());
@@ -361,6 +367,16 @@ public final class LstmTrainer implements ModelTrainer {
                 return 0;
             }
         }, encoder, histories, windows.validation(), 1024);
+        return new ValidationRun(outputs, targets);
+    }
+
+    private double[] calibrate(Session session, LstmGraph network, ValidationRun validation) {
+        double[] band = {1, 1};
+        if (validation.outputs().isEmpty() || config.quantiles().length < 2) {
+            return band;
+        }
+        List<float[]> outputs = validation.outputs();
+        List<float[]> targets = validation.targets();
         double[] levels = config.quantiles();
         int q = levels.length;
         int median = LstmGraph.medianIndex(levels);
@@ -395,8 +411,7 @@ public final class LstmTrainer implements ModelTrainer {
      * and seasonal naive from the same origins on the validation windows, and decides the guard; null without
      * validation windows. Fills {@code scores} with each scored series' two errors.
      */
-    private SeriesGuard guard(Session session, LstmGraph network, FeatureEncoder encoder,
-                              List<SeriesHistory> histories, TrainingWindows windows,
+    private SeriesGuard guard(List<SeriesHistory> histories, TrainingWindows windows, ValidationRun run,
                               Map<String, double[]> scores) {
         List<TrainingWindows.Window> validation = windows.validation();
         if (validation.isEmpty()) {
@@ -405,19 +420,8 @@ public final class LstmTrainer implements ModelTrainer {
         int h = config.horizon();
         int q = config.quantiles().length;
         int median = LstmGraph.medianIndex(config.quantiles());
-        List<float[]> outputs = new ArrayList<>();
-        List<float[]> targets = new ArrayList<>();
-        // Epochs runs the windows in their order, so output row r belongs to window r / H, step r % H.
-        Epochs.train(b -> {
-            try (TFloat32 past = LstmModel.tensor(b.past(), b.size(), b.lookback(), b.pastWidth());
-                 TFloat32 future = LstmModel.tensor(b.future(), b.size(), b.horizon(), b.futureWidth());
-                 Result r = session.runner().feed(network.past, past).feed(network.future, future)
-                         .fetch(network.uncalibrated).run()) {
-                outputs.add(LstmModel.floats(r));
-                targets.add(b.targets());
-                return 0;
-            }
-        }, encoder, histories, validation, 1024);
+        List<float[]> outputs = run.outputs();
+        List<float[]> targets = run.targets();
         List<SeriesHistory> heads = new ArrayList<>(validation.size());
         for (TrainingWindows.Window w : validation) {
             heads.add(histories.get(w.series()).head(w.origin()));
