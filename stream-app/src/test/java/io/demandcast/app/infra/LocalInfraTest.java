@@ -104,6 +104,12 @@ class LocalInfraTest {
         // The broker serves clients: a topic can be created and is then listed.
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + kafkaPort))) {
             admin.createTopics(List.of(new NewTopic("probe", 1, (short) 1))).all().get(60, TimeUnit.SECONDS);
+            // A broker answers a listing from its metadata cache, which can lag the creation by a moment.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!admin.listTopics().names().get(30, TimeUnit.SECONDS).contains("probe")
+                    && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
             assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS)).contains("probe");
         }
 
