@@ -14,10 +14,12 @@ import io.demandcast.model.SeriesHistory;
 import io.demandcast.schemas.avro.Forecast;
 import io.demandcast.schemas.avro.SalesBucket;
 import io.demandcast.schemas.registry.ForecastEncoder;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,7 +45,8 @@ import org.apache.kafka.streams.state.Stores;
  * series the task knows (a series without sales in it gets a zero bucket), each closed bucket is published and
  * appended to the series' bounded history, and the forecast cycle forecasts all of them. A record in a closed
  * bucket is late: counted and dead-lettered. Series silent for {@code retireAfter} buckets are dropped so state
- * stays bounded; one that sells again starts a fresh history.
+ * stays bounded (their last forecast stays queryable for {@code retireAfter} more buckets); one that sells again
+ * starts a fresh history.
  *
  * <p>Everything that decides what to emit lives in changelogged stores and outputs are a function of the input
  * order alone, so under exactly-once every closed bucket comes out once, however fast the input is replayed.
@@ -69,8 +72,20 @@ public final class BucketAggregator implements Processor<String, SalesEvent, Obj
      * {@code <application.id>-series-state-changelog}.
      */
     public static final String SERIES_STATE_STORE = "series-state";
-    /** Series key -> the last forecast of a retired series (wire format of {@code forecasts}), for REST. */
+    /**
+     * Series key -> the last forecast of a retired series, for REST: {@link #RETIRED_MARK}, the bucket it retired
+     * at (8 bytes), then the forecast in the wire format of {@code forecasts}. Kept for {@code retireAfter} more
+     * buckets, so the store is bounded by the series that retire in that span, not by every series ever seen.
+     */
     public static final String RETIRED_FORECASTS_STORE = "retired-forecasts";
+    /**
+     * First byte of a retired forecast written with its retirement bucket. The wire format starts with the
+     * registry's magic byte 0: a value that starts with it was written before retention, and its retention starts
+     * at the next purge.
+     */
+    static final byte RETIRED_MARK = 1;
+    /** Closes between two purges of expired retired forecasts (a purge reads the whole retired store). */
+    private static final int PURGE_EVERY_CLOSES = 8;
 
     private static final String CLOCK_KEY = "clock";
     /** Series a close forecasts at once, in multiples of the model's batch: bounds what a close holds in memory. */
@@ -99,6 +114,8 @@ public final class BucketAggregator implements Processor<String, SalesEvent, Obj
     private KeyValueStore<String, SeriesState> states;
     private KeyValueStore<String, byte[]> retiredForecasts;
     private BucketClock clock;
+    /** Closes since this task's last purge of retired forecasts (not stored: a purge is idempotent). */
+    private int closesSincePurge = PURGE_EVERY_CLOSES;
     /** Wall-clock time of the last sale or watermark of an origin that is not idle. */
     private long lastRecordWallClock;
 
@@ -150,7 +167,11 @@ public final class BucketAggregator implements Processor<String, SalesEvent, Obj
         // A retired series keeps its last forecast there; a live one is always found above, because retirement
         // writes that store before it deletes the state.
         byte[] bytes = retired.get(series);
-        return bytes == null ? null : decoder.deserialize(topic, bytes);
+        if (bytes == null) {
+            return null;
+        }
+        return decoder.deserialize(topic, bytes.length > 0 && bytes[0] == RETIRED_MARK
+                ? Arrays.copyOfRange(bytes, 1 + Long.BYTES, bytes.length) : bytes);
     }
 
     @Override
@@ -275,7 +296,43 @@ public final class BucketAggregator implements Processor<String, SalesEvent, Obj
             metrics.bucketClosed();
         }
         metrics.seriesActive(context.taskId().toString(), close.known - close.retired);
+        if (++closesSincePurge >= PURGE_EVERY_CLOSES) {
+            closesSincePurge = 0;
+            purgeRetired(b);
+        }
         return close.known;
+    }
+
+    /**
+     * Deletes the retired forecasts that retired more than {@code retireAfter} buckets before {@code b}; one written
+     * before retention (no mark) is marked as retired at {@code b}.
+     */
+    private void purgeRetired(long b) {
+        List<String> expired = new ArrayList<>();
+        Map<String, byte[]> unmarked = new LinkedHashMap<>();
+        try (KeyValueIterator<String, byte[]> it = retiredForecasts.all()) {
+            while (it.hasNext()) {
+                KeyValue<String, byte[]> kv = it.next();
+                if (kv.value.length > Long.BYTES && kv.value[0] == RETIRED_MARK) {
+                    long retiredAt = ByteBuffer.wrap(kv.value, 1, Long.BYTES).getLong();
+                    if (clock.between(retiredAt, b) > settings.retireAfter()) {
+                        expired.add(kv.key);
+                    }
+                } else {
+                    unmarked.put(kv.key, marked(b, kv.value));
+                }
+            }
+        }
+        for (String key : expired) {
+            retiredForecasts.put(key, null);
+        }
+        unmarked.forEach(retiredForecasts::put);
+    }
+
+    /** A retired forecast's stored value: the mark, the bucket it retired at, its wire bytes. */
+    static byte[] marked(long retiredAt, byte[] encoded) {
+        return ByteBuffer.allocate(1 + Long.BYTES + encoded.length).put(RETIRED_MARK).putLong(retiredAt)
+                .put(encoded).array();
     }
 
     /**
@@ -360,7 +417,7 @@ public final class BucketAggregator implements Processor<String, SalesEvent, Obj
                     producedAt);
             if (retiring.get(i)) {
                 // Its last forecast stays queryable; written before the state goes (see latestForecast).
-                retiredForecasts.put(key, encoded);
+                retiredForecasts.put(key, marked(bucket, encoded));
                 states.delete(key);
                 retired++;
                 metrics.seriesRetired();

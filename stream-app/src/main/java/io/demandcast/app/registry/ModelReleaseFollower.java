@@ -57,6 +57,8 @@ public final class ModelReleaseFollower implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ModelReleaseFollower.class);
     private static final Duration POLL = Duration.ofMillis(250);
+    /** Model folders kept in {@code model.cache.dir} beside the one in service. */
+    static final int KEPT_IN_CACHE = 2;
 
     private final String bootstrapServers;
     private final Topics.Topic<String, ModelRelease> topic;
@@ -220,9 +222,56 @@ public final class ModelReleaseFollower implements AutoCloseable {
             swaps.incrementAndGet();
             LOG.info("swapped to model {} (parent {}, promoted {}) from {}", version, release.getParentVersion(),
                     release.getPromotedAt(), where);
+            pruneCache(settings.cacheDir().toAbsolutePath(), settings.name(), dir, KEPT_IN_CACHE,
+                    System.currentTimeMillis());
         } catch (IOException | RuntimeException e) {
             failedLoads.incrementAndGet();
             LOG.error("cannot load release {} from {}; still serving {}", version, where, slot.version(), e);
+        }
+    }
+
+    /**
+     * Bounds the cache: keeps the folder in service and the {@code keep} most recently written other folders of
+     * model {@code name} (another instance sharing the cache may be serving or loading one of them), and deletes
+     * the older ones, and unzip or candidate folders left by a killed process an hour or more ago. Each instance
+     * loads a release into memory, so deleting a folder never touches a model in service elsewhere.
+     */
+    static void pruneCache(Path cache, String name, Path inService, int keep, long now) {
+        String prefix = name + ModelRegistry.VERSION_SEPARATOR;
+        List<Path> versions;
+        List<Path> leftovers;
+        try (Stream<Path> list = Files.list(cache)) {
+            List<Path> all = list.filter(Files::isDirectory).toList();
+            versions = all.stream().filter(p -> p.getFileName().toString().startsWith(prefix))
+                    .filter(p -> !p.equals(inService))
+                    .sorted(Comparator.comparingLong(ModelReleaseFollower::modified).reversed()).toList();
+            leftovers = all.stream().filter(p -> p.getFileName().toString().startsWith(".unzip-")
+                    || p.getFileName().toString().startsWith(".candidate-"))
+                    .filter(p -> now - modified(p) >= Duration.ofHours(1).toMillis()).toList();
+        } catch (IOException e) {
+            LOG.warn("cannot list the model cache {}; not pruned", cache, e);
+            return;
+        }
+        for (Path p : versions.subList(Math.min(keep, versions.size()), versions.size())) {
+            deleteQuietly(p);
+        }
+        leftovers.forEach(ModelReleaseFollower::deleteQuietly);
+    }
+
+    private static long modified(Path p) {
+        try {
+            return Files.getLastModifiedTime(p).toMillis();
+        } catch (IOException e) {
+            return Long.MIN_VALUE;
+        }
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try {
+            deleteTree(dir);
+            LOG.info("model cache: deleted {}", dir);
+        } catch (IOException e) {
+            LOG.warn("model cache: cannot delete {}", dir, e);
         }
     }
 

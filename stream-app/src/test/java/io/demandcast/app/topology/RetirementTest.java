@@ -51,4 +51,26 @@ class RetirementTest {
             });
         }
     }
+
+    @Test
+    void aRetiredSeriesLastForecastIsDroppedOnceItHasBeenRetiredLongerThanRetireAfterBuckets() {
+        try (PipelineDriver p = new PipelineDriver(PipelineDriver.config(state, "series.retire.after.buckets", "3"),
+                ModelHandle.none())) {
+            p.sale("B", "2011-01-03T09:00:00Z", 2);
+            // B retires at the close of the 6th; A keeps the clock going. Purges run every 8 closes, so by the
+            // 30th (24 closes after B retired) its forecast has gone, and no other retired series is left.
+            for (int day = 3; day <= 30; day++) {
+                p.sale("A", String.format("2011-01-%02dT10:00:00Z", day), 1);
+                if (day == 9) {
+                    assertThat(p.latestForecast("B")).isNotNull();
+                }
+            }
+            assertThat(p.metrics.seriesRetiredCount()).isEqualTo(1);
+            assertThat(p.latestForecast("B")).isNull();
+            assertThat(p.latestForecast("A")).isNotNull();
+            try (var all = p.driver.getKeyValueStore(BucketAggregator.RETIRED_FORECASTS_STORE).all()) {
+                assertThat(all.hasNext()).isFalse();
+            }
+        }
+    }
 }
