@@ -41,16 +41,45 @@ public final class KafkaBroker {
     private static KafkaBroker shared;
     private static int topicCounter;
 
-    private final KafkaRaftServer server;
+    private KafkaRaftServer server;
+    private final KafkaConfig config;
     private final Path logDir;
     private final String bootstrapServers;
     private final Duration startupTime;
 
-    private KafkaBroker(KafkaRaftServer server, Path logDir, String bootstrapServers, Duration startupTime) {
+    private KafkaBroker(KafkaRaftServer server, KafkaConfig config, Path logDir, String bootstrapServers,
+                        Duration startupTime) {
         this.server = server;
+        this.config = config;
         this.logDir = logDir;
         this.bootstrapServers = bootstrapServers;
         this.startupTime = startupTime;
+    }
+
+    /**
+     * A broker of the caller's own, not shared, for a test that stops or restarts it; the caller closes it with
+     * {@link #close()}.
+     */
+    public static KafkaBroker startPrivate() {
+        return start();
+    }
+
+    /**
+     * Stops the broker as a clean shutdown does, leaves it down for {@code down}, and starts it again on the same
+     * ports and log directory; returns once it answers metadata requests.
+     */
+    public synchronized void restart(Duration down) throws InterruptedException {
+        server.shutdown();
+        server.awaitShutdown();
+        Thread.sleep(down.toMillis());
+        server = new KafkaRaftServer(config, Time.SYSTEM);
+        server.startup();
+        awaitReady(bootstrapServers);
+    }
+
+    /** Stops a broker of {@link #startPrivate()} and deletes its log directory. */
+    public void close() {
+        stop();
     }
 
     /** The broker of this test JVM, started on first call. */
@@ -141,14 +170,14 @@ public final class KafkaBroker {
         KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
         server.startup();
         String bootstrap = "127.0.0.1:" + brokerPort;
-        KafkaBroker broker = new KafkaBroker(server, logDir, bootstrap, Duration.ZERO);
+        KafkaBroker broker = new KafkaBroker(server, config, logDir, bootstrap, Duration.ZERO);
         try {
             awaitReady(bootstrap);
         } catch (RuntimeException e) {
             broker.stop();
             throw e;
         }
-        return new KafkaBroker(server, logDir, bootstrap, Duration.ofNanos(System.nanoTime() - started));
+        return new KafkaBroker(server, config, logDir, bootstrap, Duration.ofNanos(System.nanoTime() - started));
     }
 
     private static void format(KafkaConfig config, Path logDir) {
@@ -190,7 +219,7 @@ public final class KafkaBroker {
                 + READY_TIMEOUT.toSeconds() + " s; last error: " + last, last);
     }
 
-    private void stop() {
+    private synchronized void stop() {
         try {
             server.shutdown();
             server.awaitShutdown();
