@@ -36,18 +36,21 @@ import picocli.CommandLine.Spec;
                         + "same pre-produced orders;",
                 "  cycle     the forecast cycle on a bucket close for each --series count, LSTM against the "
                         + "seasonal naive fallback, and the app's peak RSS (a child JVM);",
-                "  all       both (the default).",
+                "  all       both (the default);",
+                "  soak      the app in a child JVM fed orders at a live rate for --soak-minutes, a day every "
+                        + "--soak-seconds-per-day: RSS, live heap, state size and lag over time, and whether each "
+                        + "levels off (not part of all).",
                 "Prints a table and writes the results as JSON (--out). Timings on a shared machine are noisy: "
                         + "the load average is recorded with them."})
 public final class BenchCommand implements Callable<Integer> {
 
-    public enum Part { pipeline, cycle, all }
+    public enum Part { pipeline, cycle, all, soak }
 
     @Spec
     CommandSpec spec;
 
     @Parameters(index = "0", arity = "0..1", defaultValue = "all", paramLabel = "PART",
-            description = "pipeline, cycle or all (default: ${DEFAULT-VALUE}).")
+            description = "pipeline, cycle, all or soak (default: ${DEFAULT-VALUE}).")
     Part part;
 
     @Option(names = "--products", defaultValue = "300", description = "Pipeline: products (default: ${DEFAULT-VALUE}).")
@@ -99,6 +102,16 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Cycle: JVM options of the child app process, e.g. -Xmx1g (default: none, as the "
                     + "launcher without DEMANDCAST_JAVA_OPTS).")
     String childJavaOpts;
+
+    @Option(names = "--soak-minutes", defaultValue = "60",
+            description = "Soak: how long orders are sent (default: ${DEFAULT-VALUE}).")
+    double soakMinutes;
+    @Option(names = "--soak-seconds-per-day", defaultValue = "10",
+            description = "Soak: wall-clock seconds per day of orders (default: ${DEFAULT-VALUE}).")
+    double soakSecondsPerDay;
+    @Option(names = "--soak-sample-seconds", defaultValue = "60",
+            description = "Soak: seconds between samples (default: ${DEFAULT-VALUE}).")
+    double soakSampleSeconds;
 
     @Option(names = "--out", paramLabel = "FILE", defaultValue = "target/bench/results.json",
             description = "The JSON results (default: ${DEFAULT-VALUE}).")
@@ -152,7 +165,17 @@ public final class BenchCommand implements Callable<Integer> {
         try (BenchCluster cluster = new BenchCluster(started.endpoints().bootstrapServers(),
                 started.endpoints().schemaRegistryUrl(), prefix)) {
             try {
-                if (part != Part.cycle) {
+                if (part == Part.soak) {
+                    results.put("loadBeforeSoak", loadAverage());
+                    List<String> jvm = childJavaOpts.isBlank() ? List.of()
+                            : List.of(childJavaOpts.trim().split("\\s+"));
+                    SoakBench.Settings settings = new SoakBench.Settings(seconds(soakMinutes * 60), products,
+                            ordersPerDay, linesPerOrder, seconds(soakSecondsPerDay), seconds(soakSampleSeconds),
+                            jvm, seed);
+                    results.put("soak", new SoakBench(cluster, settings, workDir, log).run());
+                    results.put("loadAfterSoak", loadAverage());
+                }
+                if (part != Part.cycle && part != Part.soak) {
                     results.put("loadBeforePipeline", loadAverage());
                     PipelineBench.Settings settings = new PipelineBench.Settings(
                             new SyntheticOrders(products, days, ordersPerDay, linesPerOrder, seed,
@@ -164,7 +187,7 @@ public final class BenchCommand implements Callable<Integer> {
                     results.put("loadAfterPipeline", loadAverage());
                     write(results);
                 }
-                if (part != Part.pipeline) {
+                if (part == Part.cycle || part == Part.all) {
                     results.put("loadBeforeCycle", loadAverage());
                     results.put("cycle", runCycles(cluster, workDir, log));
                     results.put("loadAfterCycle", loadAverage());
@@ -185,7 +208,14 @@ public final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
+    private static Duration seconds(double s) {
+        return Duration.ofMillis(Math.round(s * 1000));
+    }
+
     private void validate() {
+        if (soakMinutes <= 0 || soakSecondsPerDay <= 0 || soakSampleSeconds <= 0) {
+            throw new CommandFailure("--soak-minutes, --soak-seconds-per-day and --soak-sample-seconds must be > 0");
+        }
         if (partitions < 1 || streamThreads < 1 || repetitions < 1 || cycleRepetitions < 1) {
             throw new CommandFailure("--partitions, --stream-threads, --repetitions and --cycle-repetitions must be "
                     + ">= 1; got " + partitions + ", " + streamThreads + ", " + repetitions + ", " + cycleRepetitions);

@@ -112,4 +112,35 @@ class BenchTest {
         assertThat(r.vmHwmKb()).as("peak RSS read from /proc").isGreaterThan(10_000);
         assertThat(r.childJvmOptions()).isEqualTo("-Xmx256m");
     }
+
+    @Test
+    @Timeout(value = 4, unit = TimeUnit.MINUTES)
+    void theSoakSamplesTheChildAppWhileItKeepsUpAndJudgesEachMeasure() throws Exception {
+        SoakBench.Result r;
+        try (BenchCluster cluster = cluster()) {
+            // 45 s, a day every 3 s: 16 days of orders, 15 of them closed while the app is sampled.
+            SoakBench.Settings settings = new SoakBench.Settings(Duration.ofSeconds(45), 20, 40, 2,
+                    Duration.ofSeconds(3), Duration.ofSeconds(9), List.of("-Xmx256m"), 5L);
+            r = new SoakBench(cluster, settings, work, log).run();
+            System.out.println(logText);
+            cluster.deleteTopics();
+        }
+        assertThat(r.childAlive()).as(logText.toString()).isTrue();
+        assertThat(r.samples()).hasSizeGreaterThanOrEqualTo(4);
+        assertThat(r.ordersSent()).as("about 15 days of 40 orders").isBetween(500L, 16 * 40L);
+        assertThat(r.finalLag()).as("the app caught up with every order").isZero();
+        SoakBench.Sample last = r.samples().get(r.samples().size() - 1);
+        assertThat(last.rssKb()).isGreaterThan(10_000);
+        assertThat(last.liveHeapKb()).isBetween(1_000L, 256L * 1024);
+        assertThat(last.stateBytes()).as("the app's stores on disk").isPositive();
+        assertThat(r.trends()).extracting(SoakBench.Trend::measure)
+                .containsExactly("rss_kb", "live_heap_kb", "state_bytes", "lag");
+    }
+
+    @Test
+    void aMeasureLevelsOffWhenItsLastThirdGrowsFarLessThanItsFirst() {
+        assertThat(SoakBench.Trend.of("m", List.of(100L, 160L, 200L, 210L, 212L, 214L)).levelsOff()).isTrue();
+        assertThat(SoakBench.Trend.of("m", List.of(100L, 130L, 160L, 190L, 220L, 250L)).levelsOff()).isFalse();
+        assertThat(SoakBench.Trend.of("m", List.of(500L, 480L, 510L, 495L, 505L, 500L)).levelsOff()).isTrue();
+    }
 }
