@@ -4,26 +4,47 @@ import io.demandcast.model.TrainingListener;
 import java.io.PrintWriter;
 import java.util.Locale;
 
-/** Draws training progress on one console line: epoch, train loss and validation loss; a line end when done. */
+/**
+ * Training progress: on a terminal, one line redrawn per epoch (epoch, train loss, validation loss), ended when
+ * done; elsewhere (a log file, a pipe) plain lines, at the first epoch, every {@link #PLAIN_EVERY} epochs and the
+ * last, with no carriage returns in the log.
+ */
 public final class ProgressBar implements TrainingListener {
 
     private static final int WIDTH = 30;
+    /** Epochs between two plain lines. */
+    static final int PLAIN_EVERY = 10;
 
     private final PrintWriter out;
+    private final boolean redraw;
     private boolean open;
     private String member = "";
 
+    /** Redraws one line when the process has a console (stdout and stdin a terminal), plain lines otherwise. */
     public ProgressBar(PrintWriter out) {
+        this(out, System.console() != null);
+    }
+
+    public ProgressBar(PrintWriter out, boolean redraw) {
         this.out = out;
+        this.redraw = redraw;
+    }
+
+    private void draw(int epoch, int epochs, String line) {
+        if (redraw) {
+            out.print("\r" + line);
+            open = true;
+        } else if (epoch == 1 || epoch == epochs || epoch % PLAIN_EVERY == 0) {
+            out.println(line);
+        }
+        out.flush();
     }
 
     @Override
     public void onEpoch(int epoch, int maxEpochs, double trainLoss, double validationLoss) {
-        out.print(String.format(Locale.ROOT, "\r%s[%s] epoch %d/%d  loss %.5f  val_loss %s", member,
+        draw(epoch, maxEpochs, String.format(Locale.ROOT, "%s[%s] epoch %d/%d  loss %.5f  val_loss %s", member,
                 bar(epoch, maxEpochs), epoch, maxEpochs, trainLoss, Double.isNaN(validationLoss) ? "n/a"
                         : String.format(Locale.ROOT, "%.5f", validationLoss)));
-        out.flush();
-        open = true;
     }
 
     /** The refit gets a line of its own after the epochs, so the bar does not stand still while it runs. */
@@ -32,10 +53,8 @@ public final class ProgressBar implements TrainingListener {
         if (epoch == 1) {
             finish();
         }
-        out.print(String.format(Locale.ROOT, "\r%srefit on all windows [%s] epoch %d/%d  loss %.5f", member,
+        draw(epoch, epochs, String.format(Locale.ROOT, "%srefit on all windows [%s] epoch %d/%d  loss %.5f", member,
                 bar(epoch, epochs), epoch, epochs, trainLoss));
-        out.flush();
-        open = true;
     }
 
     private static String bar(int epoch, int epochs) {

@@ -15,7 +15,7 @@ class ProgressBarTest {
     @Test
     void eachMemberOfAnEnsembleGetsItsOwnLineThatSaysWhichMemberTrains() {
         StringWriter text = new StringWriter();
-        ProgressBar bar = new ProgressBar(new PrintWriter(text));
+        ProgressBar bar = new ProgressBar(new PrintWriter(text), true);
         bar.onMember(1, 3, 42L);
         bar.onEpoch(1, 2, 0.5, 0.6);
         bar.onEpoch(2, 2, 0.4, 0.5);
@@ -32,7 +32,7 @@ class ProgressBarTest {
     @Test
     void theRefitDrawsALineOfItsOwnAfterTheEpochsSoTheBarDoesNotStandStill() {
         StringWriter text = new StringWriter();
-        ProgressBar bar = new ProgressBar(new PrintWriter(text));
+        ProgressBar bar = new ProgressBar(new PrintWriter(text), true);
         bar.onMember(1, 2, 42L);
         bar.onEpoch(1, 4, 0.5, 0.6);
         bar.onRefitEpoch(1, 2, 0.45);
@@ -53,10 +53,30 @@ class ProgressBarTest {
     @Test
     void aSingleNetworksLineNamesNoMember() {
         StringWriter text = new StringWriter();
-        ProgressBar bar = new ProgressBar(new PrintWriter(text));
+        ProgressBar bar = new ProgressBar(new PrintWriter(text), true);
         bar.onEpoch(1, 4, 0.5, Double.NaN);
         bar.finish();
 
         assertThat(text.toString()).startsWith("\r[").doesNotContain("member").contains("val_loss n/a");
+    }
+
+    @Test
+    void withoutATerminalItWritesPlainLinesAtTheFirstEveryTenthAndTheLastEpoch() {
+        StringWriter text = new StringWriter();
+        ProgressBar bar = new ProgressBar(new PrintWriter(text), false);
+        bar.onMember(1, 2, 42L);
+        for (int epoch = 1; epoch <= 25; epoch++) {
+            bar.onEpoch(epoch, 25, 0.5, 0.6);
+        }
+        bar.onRefitEpoch(1, 3, 0.4);
+        bar.onRefitEpoch(3, 3, 0.3);
+        bar.finish();
+
+        assertThat(text.toString()).doesNotContain("\r");
+        assertThat(text.toString().split(System.lineSeparator())).extracting(l -> l.replaceAll(".*\\] ", ""))
+                .containsExactly("epoch 1/25  loss 0.50000  val_loss 0.60000",
+                        "epoch 10/25  loss 0.50000  val_loss 0.60000", "epoch 20/25  loss 0.50000  val_loss 0.60000",
+                        "epoch 25/25  loss 0.50000  val_loss 0.60000", "epoch 1/3  loss 0.40000",
+                        "epoch 3/3  loss 0.30000");
     }
 }
