@@ -187,6 +187,15 @@ public record AppConfig(
                 v.put(key, fromEnv.trim());
             }
         }
+        // DEMANDCAST_STREAMS_NUM_STREAM_THREADS=2 is streams.num.stream.threads=2: Kafka's keys have dots, no
+        // underscores, so the name maps back. For containers, whose settings come from the environment.
+        String streamsEnv = ENV_PREFIX + "STREAMS_";
+        env.forEach((name, value) -> {
+            if (name.startsWith(streamsEnv) && name.length() > streamsEnv.length()) {
+                streams.put(name.substring(streamsEnv.length()).toLowerCase(Locale.ROOT).replace('_', '.'),
+                        value.trim());
+            }
+        });
         return parse(v, streams);
     }
 

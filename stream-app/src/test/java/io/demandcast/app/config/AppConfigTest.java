@@ -57,6 +57,15 @@ class AppConfigTest {
     }
 
     @Test
+    void streamsSettingsComeFromTheEnvironmentWithUnderscoresForDots() {
+        AppConfig c = AppConfig.from(Map.of("streams.num.stream.threads", "1"), Map.of(
+                "DEMANDCAST_STREAMS_NUM_STREAM_THREADS", "4",
+                "DEMANDCAST_STREAMS_MAX_POLL_RECORDS", "250"));
+        assertThat(c.streamsOverrides()).containsEntry("num.stream.threads", "4")
+                .containsEntry("max.poll.records", "250");
+    }
+
+    @Test
     void aBadValueIsRefusedWithItsKeyItsEnvironmentNameAndTheValue() {
         assertThatThrownBy(() -> AppConfig.from(Map.of("horizon", "-3"), Map.of()))
                 .isInstanceOf(InvalidConfigException.class)

@@ -287,7 +287,7 @@ class StreamingForecasterTest {
      * The file's orders before {@link #UNTIL}, net units per UTC day and series (a cancellation subtracts), and
      * the orders with a line of non-positive quantity that is not a cancellation (stock adjustments).
      */
-    private static Expected readExpected() throws IOException {
+    static Expected readExpected() throws IOException {
         Map<String, List<String[]>> invoices = new java.util.LinkedHashMap<>();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(new GZIPInputStream(
                 Files.newInputStream(DATA)), StandardCharsets.UTF_8))) {
