@@ -3,6 +3,7 @@ package io.demandcast.app.registry;
 import io.demandcast.app.cli.CommandFailure;
 import io.demandcast.app.config.AppConfig;
 import io.demandcast.app.config.InvalidConfigException;
+import io.demandcast.app.run.Preflight;
 import io.demandcast.schemas.avro.ModelRelease;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -66,13 +67,16 @@ public final class ModelsCommand implements Runnable {
             if (configFile != null && !Files.isRegularFile(configFile)) {
                 throw new CommandFailure("no configuration file at " + configFile.toAbsolutePath() + " (--config)");
             }
+            AppConfig config;
             try {
-                return AppConfig.load(configFile, env);
+                config = AppConfig.load(configFile, env);
             } catch (InvalidConfigException e) {
                 throw new CommandFailure(e.getMessage(), e);
             } catch (IOException e) {
                 throw new CommandFailure("cannot read " + configFile + ": " + e.getMessage(), e);
             }
+            Preflight.checkServers(config, Preflight.COMMAND_TIMEOUT);
+            return config;
         }
 
         private static void put(Map<String, String> env, String key, String value) {
