@@ -59,7 +59,13 @@ public final class ModelsCommand implements Runnable {
                 description = "The model (default: model.name of the config, else default).")
         String modelName;
 
+        private AppConfig loaded;
+
+        /** The configuration, read and checked against the broker and the registry once. */
         AppConfig config() {
+            if (loaded != null) {
+                return loaded;
+            }
             Map<String, String> env = new HashMap<>(System.getenv());
             put(env, "bootstrap.servers", bootstrapServers);
             put(env, "schema.registry.url", schemaRegistryUrl);
@@ -76,6 +82,7 @@ public final class ModelsCommand implements Runnable {
                 throw new CommandFailure("cannot read " + configFile + ": " + e.getMessage(), e);
             }
             Preflight.checkServers(config, Preflight.COMMAND_TIMEOUT);
+            loaded = config;
             return config;
         }
 
@@ -89,7 +96,7 @@ public final class ModelsCommand implements Runnable {
             try {
                 return registry.releases();
             } catch (RegistryException | org.apache.kafka.common.KafkaException e) {
-                throw new CommandFailure(e.getMessage(), e);
+                throw new CommandFailure(e.getMessage() + Preflight.accessHint(config(), e), e);
             }
         }
     }

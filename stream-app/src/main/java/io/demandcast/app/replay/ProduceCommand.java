@@ -102,7 +102,7 @@ public final class ProduceCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw new CommandFailure("cannot read " + data + ": " + e.getMessage(), e);
         } catch (SchemaRegistryException | OrderReplay.ReplayException e) {
-            throw new CommandFailure(e.getMessage(), e);
+            throw new CommandFailure(e.getMessage() + Preflight.accessHint(config, e), e);
         } finally {
             if (progress != null) {
                 progress.finish();

@@ -153,12 +153,14 @@ public final class Preflight {
      * failure. README, "Secured clusters", lists the ACLs the app needs.
      */
     public static String accessHint(AppConfig config, Throwable failure) {
-        if (failure instanceof AuthenticationException) {
-            return "; the broker refused the app's credentials: check " + credentialKeys(config, failure);
-        }
-        if (failure instanceof AuthorizationException) {
-            return "; the broker's ACLs do not allow it to the app's user (the one of streams.sasl.jaas.config): "
-                    + "grant the ACLs of README, \"Secured clusters\"";
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof AuthenticationException) {
+                return "; the broker refused the app's credentials: check " + credentialKeys(config, t);
+            }
+            if (t instanceof AuthorizationException) {
+                return "; the broker's ACLs do not allow it to the app's user (the one of streams.sasl.jaas.config):"
+                        + " grant the ACLs of README, \"Secured clusters\"";
+            }
         }
         return "";
     }

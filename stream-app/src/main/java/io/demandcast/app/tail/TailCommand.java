@@ -85,7 +85,7 @@ public final class TailCommand implements Callable<Integer> {
                 removeHook(hook);
             }
         } catch (IllegalArgumentException | SchemaRegistryException | org.apache.kafka.common.KafkaException e) {
-            throw new CommandFailure(e.getMessage(), e);
+            throw new CommandFailure(e.getMessage() + Preflight.accessHint(config, e), e);
         }
         return 0;
     }
