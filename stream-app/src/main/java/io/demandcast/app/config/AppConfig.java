@@ -362,7 +362,7 @@ public record AppConfig(
     }
 
     /** Whether a {@code streams.*} key (without the prefix) says how to authenticate to the broker. */
-    public static boolean isBrokerSecurityKey(String key) {
+    private static boolean isBrokerSecurityKey(String key) {
         return key.equals(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG) || key.startsWith("sasl.")
                 || key.startsWith("ssl.");
     }
