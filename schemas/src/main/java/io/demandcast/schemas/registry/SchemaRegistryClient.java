@@ -276,7 +276,8 @@ public final class SchemaRegistryClient {
             explanation = "not found";
         } else if (status == 401 || status == 403) {
             reason = SchemaRegistryException.Reason.REJECTED;
-            explanation = "not authorised (check " + SerdeConfig.BASIC_AUTH_USER_INFO + ")";
+            explanation = "not authorised (check the credentials in " + SerdeConfig.REGISTRY_BASIC_AUTH_USER_INFO
+                    + " or " + SerdeConfig.BASIC_AUTH_USER_INFO + ")";
         } else {
             reason = SchemaRegistryException.Reason.REJECTED;
             explanation = "refused";

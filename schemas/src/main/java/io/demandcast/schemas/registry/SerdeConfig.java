@@ -36,6 +36,8 @@ public record SerdeConfig(URI registryUrl, boolean autoRegister, Optional<String
     public static final String AUTO_REGISTER = "auto.register.schemas";
     public static final String BASIC_AUTH_SOURCE = "basic.auth.credentials.source";
     public static final String BASIC_AUTH_USER_INFO = "basic.auth.user.info";
+    /** Confluent's other name for {@link #BASIC_AUTH_USER_INFO}, the one an app's configuration usually holds. */
+    public static final String REGISTRY_BASIC_AUTH_USER_INFO = "schema.registry.basic.auth.user.info";
     public static final String TRUSTSTORE_LOCATION = "schema.registry.ssl.truststore.location";
     public static final String TRUSTSTORE_PASSWORD = "schema.registry.ssl.truststore.password";
     public static final String TRUSTSTORE_TYPE = "schema.registry.ssl.truststore.type";
@@ -54,10 +56,11 @@ public record SerdeConfig(URI registryUrl, boolean autoRegister, Optional<String
     static final Duration DEFAULT_RETRY_MAX_WAIT = Duration.ofSeconds(30);
 
     /** The {@code schema.registry.*} keys this record reads; any other key with that prefix is a typo. */
-    private static final Set<String> REGISTRY_KEYS = Set.of(URL, TRUSTSTORE_LOCATION, TRUSTSTORE_PASSWORD,
-            TRUSTSTORE_TYPE, KEYSTORE_LOCATION, KEYSTORE_PASSWORD, KEYSTORE_TYPE, KEY_PASSWORD, REQUEST_TIMEOUT_MS,
+    private static final Set<String> REGISTRY_KEYS = Set.of(URL, REGISTRY_BASIC_AUTH_USER_INFO, TRUSTSTORE_LOCATION,
+            TRUSTSTORE_PASSWORD, TRUSTSTORE_TYPE, KEYSTORE_LOCATION, KEYSTORE_PASSWORD, KEYSTORE_TYPE, KEY_PASSWORD, REQUEST_TIMEOUT_MS,
             RETRY_BACKOFF_MS, RETRY_BACKOFF_MAX_MS, RETRY_MAX_WAIT_MS);
-    private static final Set<String> SECRET_KEYS = Set.of(BASIC_AUTH_USER_INFO, TRUSTSTORE_PASSWORD,
+    private static final Set<String> SECRET_KEYS = Set.of(BASIC_AUTH_USER_INFO, REGISTRY_BASIC_AUTH_USER_INFO,
+            TRUSTSTORE_PASSWORD,
             KEYSTORE_PASSWORD, KEY_PASSWORD);
 
     /**
@@ -134,9 +137,11 @@ public record SerdeConfig(URI registryUrl, boolean autoRegister, Optional<String
             throw new ConfigException(BASIC_AUTH_SOURCE, source,
                     "only USER_INFO is supported (credentials in " + BASIC_AUTH_USER_INFO + ")");
         }
-        Optional<String> userInfo = string(props, BASIC_AUTH_USER_INFO);
+        String userInfoKey = props.containsKey(BASIC_AUTH_USER_INFO) ? BASIC_AUTH_USER_INFO
+                : REGISTRY_BASIC_AUTH_USER_INFO;
+        Optional<String> userInfo = string(props, userInfoKey);
         if (userInfo.isPresent() && userInfo.get().indexOf(':') < 1) {
-            throw new ConfigException(BASIC_AUTH_USER_INFO, "(hidden)",
+            throw new ConfigException(userInfoKey, "(hidden)",
                     "expected user:password with a non-empty user, got a value without a user before ':'");
         }
         Tls tls = new Tls(file(props, TRUSTSTORE_LOCATION), string(props, TRUSTSTORE_PASSWORD),

@@ -81,6 +81,20 @@ class SerdeConfigTest {
     }
 
     @Test
+    void credentialsAreReadUnderConfluentsSchemaRegistryPrefixedNameToo() {
+        SerdeConfig config = SerdeConfig.fromProperties(Map.of(SerdeConfig.URL, "http://registry:8081",
+                SerdeConfig.REGISTRY_BASIC_AUTH_USER_INFO, "forecaster:s3cret"));
+
+        assertThat(config.basicAuthUserInfo()).contains("forecaster:s3cret");
+        assertThat(config.toString()).doesNotContain("s3cret");
+        assertThatThrownBy(() -> SerdeConfig.fromProperties(Map.of(SerdeConfig.URL, "http://registry:8081",
+                SerdeConfig.REGISTRY_BASIC_AUTH_USER_INFO, ":s3cret")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(SerdeConfig.REGISTRY_BASIC_AUTH_USER_INFO)
+                .hasMessageNotContaining("s3cret");
+    }
+
+    @Test
     void credentialsInTheUrlAreRefusedWithoutEchoingThem() {
         assertThatThrownBy(() -> SerdeConfig.of("http://user:topsecret@127.0.0.1:8081"))
                 .isInstanceOf(ConfigException.class)

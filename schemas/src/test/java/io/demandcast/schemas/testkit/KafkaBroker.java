@@ -11,10 +11,12 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
@@ -23,6 +25,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.config.SaslConfigs;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.metadata.storage.Formatter;
 
@@ -41,18 +44,24 @@ public final class KafkaBroker {
     private static KafkaBroker shared;
     private static int topicCounter;
 
+    /** The super user of a {@link #startSecured secured} broker: the broker's own account and the tests' admin. */
+    public static final String ADMIN_USER = "admin";
+    private static final String SASL_LISTENER = "SASL_PLAINTEXT";
+
     private KafkaRaftServer server;
     private final KafkaConfig config;
     private final Path logDir;
     private final String bootstrapServers;
+    private final Map<String, Object> adminProperties;
     private final Duration startupTime;
 
     private KafkaBroker(KafkaRaftServer server, KafkaConfig config, Path logDir, String bootstrapServers,
-                        Duration startupTime) {
+                        Map<String, Object> adminProperties, Duration startupTime) {
         this.server = server;
         this.config = config;
         this.logDir = logDir;
         this.bootstrapServers = bootstrapServers;
+        this.adminProperties = Map.copyOf(adminProperties);
         this.startupTime = startupTime;
     }
 
@@ -61,7 +70,35 @@ public final class KafkaBroker {
      * {@link #close()}.
      */
     public static KafkaBroker startPrivate() {
-        return start();
+        return start(null);
+    }
+
+    /**
+     * A private broker as a secured cluster runs: its client listener takes SASL_PLAINTEXT with the PLAIN mechanism
+     * and knows exactly {@code users} (name to password) plus {@link #ADMIN_USER} with {@code adminPassword}, and
+     * the StandardAuthorizer refuses every operation that no ACL allows (only the admin is a super user). The test
+     * grants ACLs through {@link #adminProperties()}; clients connect with {@link #saslPlain(String, String)}.
+     * The controller listener stays PLAINTEXT on 127.0.0.1: only the broker itself talks to it.
+     */
+    public static KafkaBroker startSecured(String adminPassword, Map<String, String> users) {
+        Map<String, String> all = new HashMap<>(users);
+        all.put(ADMIN_USER, adminPassword);
+        return start(all);
+    }
+
+    /**
+     * The client settings of a user of a {@link #startSecured secured} broker, as an app's configuration holds them
+     * ({@code security.protocol}, {@code sasl.mechanism}, {@code sasl.jaas.config}).
+     */
+    public static Map<String, String> saslPlain(String user, String password) {
+        return Map.of(AdminClientConfig.SECURITY_PROTOCOL_CONFIG, SASL_LISTENER,
+                SaslConfigs.SASL_MECHANISM, "PLAIN",
+                SaslConfigs.SASL_JAAS_CONFIG, plainLogin(user, password, ""));
+    }
+
+    /** Settings of an Admin client with every right on this broker: its address and, if secured, the admin user. */
+    public Map<String, Object> adminProperties() {
+        return adminProperties;
     }
 
     /**
@@ -74,7 +111,7 @@ public final class KafkaBroker {
         Thread.sleep(down.toMillis());
         server = new KafkaRaftServer(config, Time.SYSTEM);
         server.startup();
-        awaitReady(bootstrapServers);
+        awaitReady(adminProperties);
     }
 
     /** Stops a broker of {@link #startPrivate()} and deletes its log directory. */
@@ -85,14 +122,14 @@ public final class KafkaBroker {
     /** The broker of this test JVM, started on first call. */
     public static synchronized KafkaBroker shared() {
         if (shared == null) {
-            KafkaBroker broker = start();
+            KafkaBroker broker = start(null);
             Runtime.getRuntime().addShutdownHook(new Thread(broker::stop, "kafka-broker-stop"));
             shared = broker;
         }
         return shared;
     }
 
-    /** {@code host:port} of the broker's PLAINTEXT listener. */
+    /** {@code host:port} of the broker's client listener (PLAINTEXT, or SASL_PLAINTEXT when secured). */
     public String bootstrapServers() {
         return bootstrapServers;
     }
@@ -118,7 +155,7 @@ public final class KafkaBroker {
     }
 
     private void createTopics(Collection<NewTopic> topics) {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+        try (Admin admin = Admin.create(adminProperties)) {
             admin.createTopics(topics).all().get(30, TimeUnit.SECONDS);
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("Cannot create topics " + topics + " on " + bootstrapServers + ": " + e, e);
@@ -128,7 +165,8 @@ public final class KafkaBroker {
         }
     }
 
-    private static KafkaBroker start() {
+    /** Starts a broker; {@code saslUsers} null: a PLAINTEXT listener, else SASL/PLAIN with these users and ACLs. */
+    private static KafkaBroker start(Map<String, String> saslUsers) {
         long started = System.nanoTime();
         Path logDir;
         try {
@@ -139,16 +177,35 @@ public final class KafkaBroker {
         int[] ports = FreePorts.pick(2);
         int brokerPort = ports[0];
         int controllerPort = ports[1];
+        String listener = saslUsers == null ? "PLAINTEXT" : SASL_LISTENER;
         Map<String, String> props = new HashMap<>();
         props.put("process.roles", "broker,controller");
         props.put("node.id", "1");
         props.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
-        props.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + "," + CONTROLLER_LISTENER + "://127.0.0.1:"
+        props.put("listeners", listener + "://127.0.0.1:" + brokerPort + "," + CONTROLLER_LISTENER + "://127.0.0.1:"
                 + controllerPort);
-        props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
-        props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
+        props.put("advertised.listeners", listener + "://127.0.0.1:" + brokerPort);
+        props.put("listener.security.protocol.map", listener + ":" + listener + "," + CONTROLLER_LISTENER
+                + ":PLAINTEXT");
         props.put("controller.listener.names", CONTROLLER_LISTENER);
-        props.put("inter.broker.listener.name", "PLAINTEXT");
+        props.put("inter.broker.listener.name", listener);
+        Map<String, Object> adminProps = new HashMap<>();
+        adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + brokerPort);
+        if (saslUsers != null) {
+            String users = saslUsers.entrySet().stream().sorted(Map.Entry.comparingByKey())
+                    .map(u -> " user_" + u.getKey() + "=\"" + u.getValue() + "\"")
+                    .collect(Collectors.joining());
+            props.put("sasl.enabled.mechanisms", "PLAIN");
+            props.put("sasl.mechanism.inter.broker.protocol", "PLAIN");
+            // The broker's own login (it is a client of itself) and the accounts it accepts.
+            props.put("listener.name." + listener.toLowerCase(Locale.ROOT) + ".plain.sasl.jaas.config",
+                    plainLogin(ADMIN_USER, saslUsers.get(ADMIN_USER), users));
+            props.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+            // ANONYMOUS is the broker registering with its controller over the PLAINTEXT controller listener.
+            props.put("super.users", "User:" + ADMIN_USER + ";User:ANONYMOUS");
+            props.put("allow.everyone.if.no.acl.found", "false");
+            adminProps.putAll(saslPlain(ADMIN_USER, saslUsers.get(ADMIN_USER)));
+        }
         props.put("log.dirs", logDir.toString());
         props.put("num.partitions", "1");
         props.put("default.replication.factor", "1");
@@ -170,14 +227,20 @@ public final class KafkaBroker {
         KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
         server.startup();
         String bootstrap = "127.0.0.1:" + brokerPort;
-        KafkaBroker broker = new KafkaBroker(server, config, logDir, bootstrap, Duration.ZERO);
+        KafkaBroker broker = new KafkaBroker(server, config, logDir, bootstrap, adminProps, Duration.ZERO);
         try {
-            awaitReady(bootstrap);
+            awaitReady(adminProps);
         } catch (RuntimeException e) {
             broker.stop();
             throw e;
         }
-        return new KafkaBroker(server, config, logDir, bootstrap, Duration.ofNanos(System.nanoTime() - started));
+        return new KafkaBroker(server, config, logDir, bootstrap, adminProps,
+                Duration.ofNanos(System.nanoTime() - started));
+    }
+
+    private static String plainLogin(String user, String password, String acceptedUsers) {
+        return "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"" + user
+                + "\" password=\"" + password + "\"" + acceptedUsers + ";";
     }
 
     private static void format(KafkaConfig config, Path logDir) {
@@ -196,10 +259,11 @@ public final class KafkaBroker {
     }
 
     /** Waits until the broker is unfenced and answers metadata requests. */
-    private static void awaitReady(String bootstrap) {
+    private static void awaitReady(Map<String, Object> adminProperties) {
+        Object bootstrap = adminProperties.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG);
         long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
         Exception last = null;
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+        try (Admin admin = Admin.create(adminProperties)) {
             while (System.nanoTime() < deadline) {
                 try {
                     Collection<Node> nodes = admin.describeCluster().nodes().get(5, TimeUnit.SECONDS);

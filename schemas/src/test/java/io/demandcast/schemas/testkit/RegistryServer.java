@@ -11,7 +11,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -65,12 +67,41 @@ public final class RegistryServer {
     public static synchronized CompletableFuture<RegistryServer> startInBackground() {
         if (shared == null) {
             shared = CompletableFuture.supplyAsync(() -> {
-                RegistryServer server = start();
+                RegistryServer server = start(List.of(), null);
                 Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "registry-server-stop"));
                 return server;
             });
         }
         return shared;
+    }
+
+    /**
+     * A registry of the caller's own that answers only HTTP basic authentication by one of {@code users} (name to
+     * password), as a secured deployment runs: Quarkus' basic authentication with embedded users, Apicurio's OIDC
+     * off. Requests without credentials or with wrong ones get 401. The caller closes it with {@link #close()}.
+     */
+    public static RegistryServer startSecured(Map<String, String> users) {
+        if (users.isEmpty()) {
+            throw new IllegalArgumentException("a secured registry needs at least one user");
+        }
+        List<String> settings = new ArrayList<>(List.of(
+                "-Dquarkus.oidc.tenant-enabled=false",
+                "-Dquarkus.http.auth.basic=true",
+                "-Dquarkus.security.users.embedded.enabled=true",
+                "-Dquarkus.security.users.embedded.plain-text=true"));
+        users.forEach((user, password) -> {
+            settings.add("-Dquarkus.security.users.embedded.users." + user + "=" + password);
+            settings.add("-Dquarkus.security.users.embedded.roles." + user + "=sr-admin");
+        });
+        Map.Entry<String, String> probeUser = users.entrySet().iterator().next();
+        String authorization = "Basic " + Base64.getEncoder().encodeToString(
+                (probeUser.getKey() + ":" + probeUser.getValue()).getBytes(StandardCharsets.UTF_8));
+        return start(settings, authorization);
+    }
+
+    /** Stops a registry of {@link #startSecured(Map)}. */
+    public void close() {
+        stop();
     }
 
     /** The base URL of the Confluent-compatible API, the value of {@code schema.registry.url}. */
@@ -87,7 +118,8 @@ public final class RegistryServer {
         return logFile;
     }
 
-    private static RegistryServer start() {
+    /** Starts a registry with extra JVM settings; {@code authorization} is the header its readiness probe sends. */
+    private static RegistryServer start(List<String> settings, String authorization) {
         Path runner = runnerJar(home());
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         int port = FreePorts.pick(1)[0];
@@ -104,8 +136,9 @@ public final class RegistryServer {
                 "-Dapicurio.storage.sql.kind=h2",
                 "-Dapicurio.datasource.url=jdbc:h2:mem:registry_" + port,
                 "-Dapicurio.datasource.jdbc.initial-size=2",
-                "-Dapicurio.datasource.jdbc.min-size=2",
-                "-jar", runner.toString()));
+                "-Dapicurio.datasource.jdbc.min-size=2"));
+        command.addAll(settings);
+        command.addAll(List.of("-jar", runner.toString()));
         long started = System.nanoTime();
         Process process;
         try {
@@ -121,7 +154,7 @@ public final class RegistryServer {
         String url = "http://127.0.0.1:" + port + CCOMPAT_PATH;
         RegistryServer server = new RegistryServer(process, url, logFile, Duration.ZERO);
         try {
-            awaitReady(process, url, logFile);
+            awaitReady(process, url, logFile, authorization);
         } catch (RuntimeException e) {
             server.stop();
             throw e;
@@ -155,10 +188,14 @@ public final class RegistryServer {
         }
     }
 
-    private static void awaitReady(Process process, String url, Path logFile) {
+    private static void awaitReady(Process process, String url, Path logFile, String authorization) {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        HttpRequest probe = HttpRequest.newBuilder(URI.create(url + "/subjects"))
-                .timeout(Duration.ofSeconds(5)).GET().build();
+        HttpRequest.Builder probeBuilder = HttpRequest.newBuilder(URI.create(url + "/subjects"))
+                .timeout(Duration.ofSeconds(5)).GET();
+        if (authorization != null) {
+            probeBuilder.header("Authorization", authorization);
+        }
+        HttpRequest probe = probeBuilder.build();
         long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
         String last = "no answer yet";
         try {

@@ -2,6 +2,7 @@ package io.demandcast.app.config;
 
 import io.demandcast.model.Bucket;
 import io.demandcast.schemas.Topics;
+import io.demandcast.schemas.registry.SerdeConfig;
 import java.io.IOException;
 import java.io.Reader;
 import java.net.URI;
@@ -12,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -20,6 +22,7 @@ import java.util.Properties;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 
@@ -227,6 +230,11 @@ public record AppConfig(
                 name(v, "topic.sales.actuals"), name(v, "topic.forecasts"), name(v, "topic.restock.alerts"),
                 name(v, "topic.models"));
         String auth = v.get("schema.registry.basic.auth.user.info");
+        if (!auth.isEmpty() && auth.indexOf(':') < 1) {
+            // The value is a secret: say what is wrong with it, never what it is.
+            throw new InvalidConfigException("schema.registry.basic.auth.user.info",
+                    "expected user:password with a non-empty user before the first ':' (value not shown)");
+        }
         String modelDir = v.get("model.dir");
         return new AppConfig(
                 required(v, "application.id"),
@@ -345,11 +353,50 @@ public record AppConfig(
         return p;
     }
 
+    /**
+     * What every Kafka client of the app (Admin, producers, consumers besides Kafka Streams' own) needs to reach the
+     * broker: {@code bootstrap.servers} and the broker's security settings among the {@code streams.*} keys
+     * ({@code security.protocol}, {@code sasl.*}, {@code ssl.*}), so that one secured configuration serves
+     * {@code run}, {@code produce}, {@code tail} and {@code models} alike. A client adds its own settings to it.
+     */
+    public Map<String, Object> kafkaClientProperties() {
+        Map<String, Object> p = new HashMap<>();
+        p.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        streamsOverrides.forEach((k, val) -> {
+            if (isBrokerSecurityKey(k)) {
+                p.put(k, val);
+            }
+        });
+        return p;
+    }
+
+    /** Whether a {@code streams.*} key (without the prefix) says how to authenticate to the broker. */
+    private static boolean isBrokerSecurityKey(String key) {
+        return key.equals(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG) || key.startsWith("sasl.")
+                || key.startsWith("ssl.");
+    }
+
+    /** The broker's security protocol as configured ({@code streams.security.protocol}; Kafka's default PLAINTEXT). */
+    public String brokerSecurityProtocol() {
+        return streamsOverrides.getOrDefault(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "PLAINTEXT");
+    }
+
+    /** The schema registry client's settings: URL and credentials ({@code schema.registry.basic.auth.user.info}). */
+    public SerdeConfig serdeConfig() {
+        Map<String, Object> props = new HashMap<>();
+        props.put(SerdeConfig.URL, schemaRegistryUrl);
+        if (schemaRegistryBasicAuth != null) {
+            props.put(SerdeConfig.REGISTRY_BASIC_AUTH_USER_INFO, schemaRegistryBasicAuth);
+        }
+        return SerdeConfig.fromProperties(props);
+    }
+
     /** Whether {@code key} holds a secret that logs must not show. */
     public static boolean isSecret(String key) {
         String k = key.toLowerCase(Locale.ROOT);
         return k.contains("password") || k.contains("secret") || k.contains("basic.auth") || k.contains("user.info")
-                || k.contains("sasl.jaas") || k.contains("token") || k.contains("credentials");
+                || k.contains("sasl.jaas") || k.contains("token") || k.contains("credentials")
+                || k.endsWith("keystore.key");
     }
 
     /** Every effective key and value, secrets masked: the form to log at start. */

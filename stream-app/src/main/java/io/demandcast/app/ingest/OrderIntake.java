@@ -33,6 +33,8 @@ import org.slf4j.LoggerFactory;
 public final class OrderIntake implements Processor<byte[], byte[], byte[], Intake> {
 
     private static final Logger LOG = LoggerFactory.getLogger(OrderIntake.class);
+    /** Between two reads refused for the app's credentials: the registry answers those at once, without a retry. */
+    private static final Duration REFUSED_PAUSE = Duration.ofSeconds(1);
 
     /** The latest event time of a valid order of this task: the stream time that far-future times are judged by. */
     public static final String WATERMARK_STORE = "intake-watermark";
@@ -167,8 +169,10 @@ public final class OrderIntake implements Processor<byte[], byte[], byte[], Inta
 
     /**
      * The order in the record's bytes, or null when they are not one (then dead-lettered). While the schema
-     * registry cannot be reached, a record whose schema is not cached is not judged at all: the intake waits for the
-     * registry, trying again after each of the registry client's retry budgets. A wait longer than the transaction
+     * registry cannot be reached, or refuses the app's credentials (401 or 403: a rotated password, a revoked user,
+     * which say nothing about the record), a record whose schema is not cached is not judged at all: the intake
+     * waits for the registry, trying again after each of the registry client's retry budgets (after a pause, for a
+     * refusal, which comes at once). A wait longer than the transaction
      * timeout fences this thread's producer; Kafka Streams then goes back to the last commit, which under
      * exactly-once loses and duplicates nothing.
      */
@@ -191,7 +195,8 @@ public final class OrderIntake implements Processor<byte[], byte[], byte[], Inta
                 }
                 return order;
             } catch (RuntimeException e) {
-                if (!registryUnavailable(e)) {
+                boolean refused = registryRefused(e);
+                if (!refused && !registryUnavailable(e)) {
                     refuse(key, value, timestamp, origin, new Rejection(Rejection.DESERIALIZATION, "record at "
                             + origin + " (" + value.length + " bytes) is not an OrderEvent: " + e.getMessage(),
                             e.getClass().getName()));
@@ -201,9 +206,34 @@ public final class OrderIntake implements Processor<byte[], byte[], byte[], Inta
                 if (waitingSince == 0) {
                     waitingSince = System.nanoTime();
                 }
-                LOG.warn("record at {} cannot be read while the schema registry is unavailable; the intake waits "
-                        + "for it: {}", origin, e.getMessage());
+                if (refused) {
+                    LOG.warn("record at {} cannot be read: the schema registry refuses the app's credentials "
+                            + "(schema.registry.basic.auth.user.info); the intake waits for it: {}", origin,
+                            e.getMessage());
+                    pause(REFUSED_PAUSE);
+                } else {
+                    LOG.warn("record at {} cannot be read while the schema registry is unavailable; the intake waits "
+                            + "for it: {}", origin, e.getMessage());
+                }
             }
+        }
+    }
+
+    private static boolean registryRefused(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SchemaRegistryException r && (r.httpStatus() == 401 || r.httpStatus() == 403)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void pause(Duration pause) {
+        try {
+            Thread.sleep(pause.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the schema registry", e);
         }
     }
 

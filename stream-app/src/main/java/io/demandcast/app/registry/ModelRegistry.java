@@ -5,7 +5,6 @@ import io.demandcast.model.lstm.ModelCard;
 import io.demandcast.schemas.Topics;
 import io.demandcast.schemas.avro.ModelRelease;
 import io.demandcast.schemas.registry.AvroSerdes;
-import io.demandcast.schemas.registry.SerdeConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -28,8 +27,8 @@ import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -66,6 +65,7 @@ public final class ModelRegistry implements AutoCloseable {
     // Record batch and header overhead on top of key and value, with room to spare.
     private static final int RECORD_OVERHEAD = 1024;
 
+    private final Map<String, Object> client;
     private final String bootstrapServers;
     private final Topics.Topic<String, ModelRelease> topic;
     private final AppConfig.Models settings;
@@ -74,24 +74,27 @@ public final class ModelRegistry implements AutoCloseable {
 
     public ModelRegistry(String bootstrapServers, Topics.Topic<String, ModelRelease> topic,
                          AppConfig.Models settings) {
-        this.bootstrapServers = Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+        this(Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG,
+                Objects.requireNonNull(bootstrapServers, "bootstrapServers")), topic, settings);
+    }
+
+    /** @param client the broker's address and security settings ({@link AppConfig#kafkaClientProperties()}) */
+    public ModelRegistry(Map<String, Object> client, Topics.Topic<String, ModelRelease> topic,
+                         AppConfig.Models settings) {
+        this.client = Map.copyOf(client);
+        this.bootstrapServers = String.valueOf(client.get(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG));
         this.topic = Objects.requireNonNull(topic, "topic");
         this.settings = Objects.requireNonNull(settings, "settings");
     }
 
     /** The registry of the app's configuration: its broker, models topic, model name and folders. */
     public static ModelRegistry of(AppConfig config) {
-        return new ModelRegistry(config.bootstrapServers(), topics(config).models(), config.models());
+        return new ModelRegistry(config.kafkaClientProperties(), topics(config).models(), config.models());
     }
 
     /** The app's topics with Schema Registry serdes, as the stream app makes them. */
     public static Topics topics(AppConfig config) {
-        Map<String, Object> props = new HashMap<>();
-        props.put(SerdeConfig.URL, config.schemaRegistryUrl());
-        if (config.schemaRegistryBasicAuth() != null) {
-            props.put(SerdeConfig.BASIC_AUTH_USER_INFO, config.schemaRegistryBasicAuth());
-        }
-        return new Topics(config.topicNames(), new AvroSerdes(SerdeConfig.fromProperties(props)));
+        return new Topics(config.topicNames(), new AvroSerdes(config.serdeConfig()));
     }
 
     public static String championKey(String modelName) {
@@ -190,8 +193,7 @@ public final class ModelRegistry implements AutoCloseable {
 
     /** Reads the models topic from the beginning to its end (committed records): every release and the champion. */
     public Releases releases() {
-        Map<String, Object> props = new HashMap<>();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Map<String, Object> props = new HashMap<>(client);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
@@ -313,8 +315,7 @@ public final class ModelRegistry implements AutoCloseable {
 
     private KafkaProducer<String, ModelRelease> producer() {
         if (producer == null) {
-            Map<String, Object> props = new HashMap<>();
-            props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+            Map<String, Object> props = new HashMap<>(client);
             // Each publisher its own id: the trainer and an operator's `models promote` must not fence each other.
             props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "demandcast-models-" + settings.name() + "-"
                     + UUID.randomUUID());
@@ -343,7 +344,7 @@ public final class ModelRegistry implements AutoCloseable {
     }
 
     private Admin admin() {
-        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers));
+        return Admin.create(client);
     }
 
     @Override

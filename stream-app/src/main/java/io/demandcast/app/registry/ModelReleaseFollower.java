@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -60,6 +61,7 @@ public final class ModelReleaseFollower implements AutoCloseable {
     /** Model folders kept in {@code model.cache.dir} beside the one in service. */
     static final int KEPT_IN_CACHE = 2;
 
+    private final Map<String, Object> client;
     private final String bootstrapServers;
     private final Topics.Topic<String, ModelRelease> topic;
     private final AppConfig.Models settings;
@@ -73,9 +75,10 @@ public final class ModelReleaseFollower implements AutoCloseable {
     private volatile boolean running = true;
     private volatile KafkaConsumer<String, ModelRelease> consumer;
 
-    private ModelReleaseFollower(String bootstrapServers, Topics.Topic<String, ModelRelease> topic,
+    private ModelReleaseFollower(Map<String, Object> client, Topics.Topic<String, ModelRelease> topic,
                                  AppConfig.Models settings, ModelSlot slot, Loader loader) {
-        this.bootstrapServers = Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+        this.client = Map.copyOf(client);
+        this.bootstrapServers = String.valueOf(client.get(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG));
         this.topic = Objects.requireNonNull(topic, "topic");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.slot = Objects.requireNonNull(slot, "slot");
@@ -90,13 +93,20 @@ public final class ModelReleaseFollower implements AutoCloseable {
      */
     public static ModelReleaseFollower start(AppConfig config, ModelSlot slot) {
         int threads = config.servingThreads();
-        return start(config.bootstrapServers(), ModelRegistry.topics(config).models(), config.models(), slot,
+        return start(config.kafkaClientProperties(), ModelRegistry.topics(config).models(), config.models(), slot,
                 dir -> LstmModel.load(dir, LstmModel.DEFAULT_BATCH, threads));
     }
 
     public static ModelReleaseFollower start(String bootstrapServers, Topics.Topic<String, ModelRelease> topic,
                                              AppConfig.Models settings, ModelSlot slot, Loader loader) {
-        ModelReleaseFollower f = new ModelReleaseFollower(bootstrapServers, topic, settings, slot, loader);
+        return start(Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG,
+                Objects.requireNonNull(bootstrapServers, "bootstrapServers")), topic, settings, slot, loader);
+    }
+
+    /** @param client the broker's address and security settings ({@link AppConfig#kafkaClientProperties()}) */
+    public static ModelReleaseFollower start(Map<String, Object> client, Topics.Topic<String, ModelRelease> topic,
+                                             AppConfig.Models settings, ModelSlot slot, Loader loader) {
+        ModelReleaseFollower f = new ModelReleaseFollower(client, topic, settings, slot, loader);
         f.thread.start();
         return f;
     }
@@ -125,8 +135,7 @@ public final class ModelReleaseFollower implements AutoCloseable {
     }
 
     private void follow() {
-        Map<String, Object> props = new HashMap<>();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Map<String, Object> props = new HashMap<>(client);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);

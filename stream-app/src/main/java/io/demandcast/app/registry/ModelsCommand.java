@@ -3,6 +3,7 @@ package io.demandcast.app.registry;
 import io.demandcast.app.cli.CommandFailure;
 import io.demandcast.app.config.AppConfig;
 import io.demandcast.app.config.InvalidConfigException;
+import io.demandcast.app.run.Preflight;
 import io.demandcast.schemas.avro.ModelRelease;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -58,7 +59,13 @@ public final class ModelsCommand implements Runnable {
                 description = "The model (default: model.name of the config, else default).")
         String modelName;
 
+        private AppConfig loaded;
+
+        /** The configuration, read and checked against the broker and the registry once. */
         AppConfig config() {
+            if (loaded != null) {
+                return loaded;
+            }
             Map<String, String> env = new HashMap<>(System.getenv());
             put(env, "bootstrap.servers", bootstrapServers);
             put(env, "schema.registry.url", schemaRegistryUrl);
@@ -66,13 +73,17 @@ public final class ModelsCommand implements Runnable {
             if (configFile != null && !Files.isRegularFile(configFile)) {
                 throw new CommandFailure("no configuration file at " + configFile.toAbsolutePath() + " (--config)");
             }
+            AppConfig config;
             try {
-                return AppConfig.load(configFile, env);
+                config = AppConfig.load(configFile, env);
             } catch (InvalidConfigException e) {
                 throw new CommandFailure(e.getMessage(), e);
             } catch (IOException e) {
                 throw new CommandFailure("cannot read " + configFile + ": " + e.getMessage(), e);
             }
+            Preflight.checkServers(config, Preflight.COMMAND_TIMEOUT);
+            loaded = config;
+            return config;
         }
 
         private static void put(Map<String, String> env, String key, String value) {
@@ -85,7 +96,7 @@ public final class ModelsCommand implements Runnable {
             try {
                 return registry.releases();
             } catch (RegistryException | org.apache.kafka.common.KafkaException e) {
-                throw new CommandFailure(e.getMessage(), e);
+                throw new CommandFailure(e.getMessage() + Preflight.accessHint(config(), e), e);
             }
         }
     }

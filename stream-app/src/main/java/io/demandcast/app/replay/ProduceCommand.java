@@ -3,6 +3,7 @@ package io.demandcast.app.replay;
 import io.demandcast.app.cli.CommandFailure;
 import io.demandcast.app.config.AppConfig;
 import io.demandcast.app.run.AppConfigOptions;
+import io.demandcast.app.run.Preflight;
 import io.demandcast.app.run.ForecasterApp;
 import io.demandcast.schemas.avro.OrderEvent;
 import io.demandcast.schemas.registry.AvroSerdes;
@@ -15,7 +16,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
-import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -88,6 +88,7 @@ public final class ProduceCommand implements Callable<Integer> {
             throw new CommandFailure(e.getMessage() + " (--speedup, --max-rate, --limit, --from, --to)");
         }
         String target = topic != null ? topic : config.topicNames().orders();
+        Preflight.checkServers(config, Preflight.COMMAND_TIMEOUT);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         ProgressLine progress = noProgress ? null : new ProgressLine(err, System.console() != null);
@@ -101,7 +102,7 @@ public final class ProduceCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw new CommandFailure("cannot read " + data + ": " + e.getMessage(), e);
         } catch (SchemaRegistryException | OrderReplay.ReplayException e) {
-            throw new CommandFailure(e.getMessage(), e);
+            throw new CommandFailure(e.getMessage() + Preflight.accessHint(config, e), e);
         } finally {
             if (progress != null) {
                 progress.finish();
@@ -119,22 +120,15 @@ public final class ProduceCommand implements Callable<Integer> {
                 s.skipped() == 0 ? "" : String.format(Locale.ROOT, "; skipped %,d before --from", s.skipped()));
     }
 
-    /** An idempotent producer with the registry's serializer: a retried send never duplicates an order. */
     /** The idempotent OrderEvent producer of a replay (the demo's too), with the broker security of {@code config}. */
     public static Producer<String, OrderEvent> producer(AppConfig config) {
-        Map<String, Object> props = new HashMap<>();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        Map<String, Object> props = config.kafkaClientProperties();
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
         props.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
         props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 30_000);
         props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 120_000);
-        config.streamsOverrides().forEach((k, v) -> {
-            if (k.startsWith("security.") || k.startsWith("sasl.") || k.startsWith("ssl.")) {
-                props.put(k, v);
-            }
-        });
         AvroSerdes serdes = new AvroSerdes(ForecasterApp.serdeConfig(config));
         return new KafkaProducer<>(props, new StringSerializer(), serdes.forValue(OrderEvent.class).serializer());
     }

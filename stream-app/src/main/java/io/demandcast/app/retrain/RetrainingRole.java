@@ -20,6 +20,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -44,6 +45,7 @@ public final class RetrainingRole implements AutoCloseable {
     private static final Duration POLL = Duration.ofMillis(250);
     private static final Duration FOLLOWER_LAG = Duration.ofSeconds(60);
 
+    private final Map<String, Object> client;
     private final String bootstrapServers;
     private final Topics.Topic<String, SalesBucket> actuals;
     private final AppConfig.Models settings;
@@ -73,7 +75,18 @@ public final class RetrainingRole implements AutoCloseable {
                           ModelRegistry registry, AppConfig.Models settings,
                           Supplier<Optional<ModelReleaseFollower.Champion>> champion, CandidateSource fineTune,
                           CandidateSource scratch) {
-        this.bootstrapServers = Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+        this(Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG,
+                Objects.requireNonNull(bootstrapServers, "bootstrapServers")), actuals, bucket, registry, settings,
+                champion, fineTune, scratch);
+    }
+
+    /** @param client the broker's address and security settings ({@link AppConfig#kafkaClientProperties()}) */
+    public RetrainingRole(Map<String, Object> client, Topics.Topic<String, SalesBucket> actuals, Bucket bucket,
+                          ModelRegistry registry, AppConfig.Models settings,
+                          Supplier<Optional<ModelReleaseFollower.Champion>> champion, CandidateSource fineTune,
+                          CandidateSource scratch) {
+        this.client = Map.copyOf(client);
+        this.bootstrapServers = String.valueOf(client.get(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG));
         this.actuals = Objects.requireNonNull(actuals, "actuals");
         this.bucket = Objects.requireNonNull(bucket, "bucket");
         this.settings = Objects.requireNonNull(settings, "settings");
@@ -100,9 +113,9 @@ public final class RetrainingRole implements AutoCloseable {
      */
     public static RetrainingRole start(AppConfig config, ModelReleaseFollower follower) {
         Topics topics = ModelRegistry.topics(config);
-        ModelRegistry registry = new ModelRegistry(config.bootstrapServers(), topics.models(), config.models());
-        RetrainingRole role = new RetrainingRole(config.bootstrapServers(), topics.salesActuals(), config.bucket(),
-                registry, config.models(), follower::champion,
+        ModelRegistry registry = new ModelRegistry(config.kafkaClientProperties(), topics.models(), config.models());
+        RetrainingRole role = new RetrainingRole(config.kafkaClientProperties(), topics.salesActuals(),
+                config.bucket(), registry, config.models(), follower::champion,
                 CandidateSource.fineTune(config.models().epochs(), config.models().threads()),
                 CandidateSource.fromScratch(config.models().threads()));
         role.start();
@@ -132,8 +145,7 @@ public final class RetrainingRole implements AutoCloseable {
     }
 
     private void consume() {
-        Map<String, Object> props = new HashMap<>();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Map<String, Object> props = new HashMap<>(client);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);

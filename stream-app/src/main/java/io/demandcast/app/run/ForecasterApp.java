@@ -21,7 +21,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -102,7 +101,7 @@ public final class ForecasterApp implements AutoCloseable {
         LOG.info("configuration:{}", format(config.describe()));
         int orderPartitions;
         RecordTimestamps timestamps;
-        try (Admin admin = Admin.create(adminProperties(config, connectTimeout))) {
+        try (Admin admin = Preflight.admin(config, connectTimeout)) {
             int brokers = Preflight.checkBroker(admin, config, connectTimeout);
             LOG.info("Kafka at {} answers ({} broker(s))", config.bootstrapServers(), brokers);
             Preflight.checkRegistry(config, connectTimeout);
@@ -262,27 +261,16 @@ public final class ForecasterApp implements AutoCloseable {
                 config.wallclockCloseInterval());
     }
 
-    /** The registry client settings of {@code config}. */
+    /** The registry client settings of {@code config} (see {@link AppConfig#serdeConfig()}). */
     public static SerdeConfig serdeConfig(AppConfig config) {
-        Map<String, Object> props = new HashMap<>();
-        props.put(SerdeConfig.URL, config.schemaRegistryUrl());
-        if (config.schemaRegistryBasicAuth() != null) {
-            props.put(SerdeConfig.BASIC_AUTH_USER_INFO, config.schemaRegistryBasicAuth());
-        }
-        return SerdeConfig.fromProperties(props);
+        return config.serdeConfig();
     }
 
+    /** An Admin client's settings on the broker of {@code config}, its security settings included. */
     public static Map<String, Object> adminProperties(AppConfig config, Duration timeout) {
-        Map<String, Object> props = new HashMap<>();
-        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        Map<String, Object> props = config.kafkaClientProperties();
         props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
-        // Security settings for the broker, if any, are the Streams overrides' (streams.security.protocol, ...).
-        config.streamsOverrides().forEach((k, v) -> {
-            if (k.startsWith("security.") || k.startsWith("sasl.") || k.startsWith("ssl.")) {
-                props.put(k, v);
-            }
-        });
         return props;
     }
 

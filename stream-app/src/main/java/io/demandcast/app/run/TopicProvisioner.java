@@ -93,14 +93,15 @@ public final class TopicProvisioner {
                     if (!(e.getCause() instanceof TopicExistsException)) {
                         throw new StartupException("cannot create topic " + entry.getKey() + " on "
                                 + config.bootstrapServers() + " (topic.partitions=" + config.topicPartitions()
-                                + ", topic.replication.factor=" + config.topicReplicationFactor() + "): "
-                                + e.getCause(), e.getCause());
+                                + ", topic.replication.factor=" + config.topicReplicationFactor()
+                                + Preflight.accessHint(config, e.getCause()) + "): " + e.getCause(), e.getCause());
                     }
                 }
             }
             return created;
         } catch (ExecutionException | TimeoutException e) {
-            throw new StartupException("cannot list the topics on " + config.bootstrapServers() + ": " + e, e);
+            throw new StartupException("cannot list the topics on " + config.bootstrapServers()
+                    + Preflight.accessHint(config, e.getCause()) + ": " + e, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StartupException("interrupted while creating topics", e);

@@ -4,12 +4,12 @@ import io.demandcast.app.cli.CommandFailure;
 import io.demandcast.app.config.AppConfig;
 import io.demandcast.app.run.AppConfigOptions;
 import io.demandcast.app.run.ForecasterApp;
+import io.demandcast.app.run.Preflight;
 import io.demandcast.schemas.Topics;
 import io.demandcast.schemas.registry.SchemaRegistryClient;
 import io.demandcast.schemas.registry.SchemaRegistryException;
 import java.io.PrintWriter;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -56,24 +56,19 @@ public final class TailCommand implements Callable<Integer> {
         AppConfig config = options.load();
         String name = resolve(topic, config.topicNames());
         PrintWriter out = spec.commandLine().getOut();
-        Map<String, Object> props = new HashMap<>();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        Map<String, Object> props = config.kafkaClientProperties();
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000);
         // Reading must never create a topic (a typo would make an empty one and wait on it for ever).
         props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
-        config.streamsOverrides().forEach((k, v) -> {
-            if (k.startsWith("security.") || k.startsWith("sasl.") || k.startsWith("ssl.")) {
-                props.put(k, v);
-            }
-        });
         Duration idle = idleTimeoutSeconds == null ? null
                 : Duration.ofMillis(Math.round(idleTimeoutSeconds * 1000));
         if (max < 0 || (idle != null && idle.isNegative())) {
             throw new CommandFailure("--max and --idle-timeout must be >= 0; got " + max + " and "
                     + idleTimeoutSeconds);
         }
+        Preflight.checkServers(config, Preflight.COMMAND_TIMEOUT);
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
                 new ByteArrayDeserializer())) {
             TopicTail tail = new TopicTail(consumer, new RegistryDecoder(
@@ -90,7 +85,7 @@ public final class TailCommand implements Callable<Integer> {
                 removeHook(hook);
             }
         } catch (IllegalArgumentException | SchemaRegistryException | org.apache.kafka.common.KafkaException e) {
-            throw new CommandFailure(e.getMessage(), e);
+            throw new CommandFailure(e.getMessage() + Preflight.accessHint(config, e), e);
         }
         return 0;
     }

@@ -125,6 +125,36 @@ class AppConfigTest {
     }
 
     @Test
+    void everyKafkaClientGetsTheBrokersSecuritySettingsAndNoOtherStreamsKey() {
+        AppConfig c = AppConfig.from(Map.of("bootstrap.servers", "kafka:9093",
+                "streams.security.protocol", "SASL_SSL",
+                "streams.sasl.mechanism", "SCRAM-SHA-512",
+                "streams.sasl.jaas.config", "ScramLoginModule required username=\"u\" password=\"p\";",
+                "streams.ssl.truststore.location", "/etc/kafka/truststore.p12",
+                "streams.num.stream.threads", "2",
+                "streams.producer.batch.size", "1000"), Map.of());
+
+        assertThat(c.kafkaClientProperties()).containsOnlyKeys("bootstrap.servers", "security.protocol",
+                "sasl.mechanism", "sasl.jaas.config", "ssl.truststore.location")
+                .containsEntry("bootstrap.servers", "kafka:9093")
+                .containsEntry("security.protocol", "SASL_SSL");
+        assertThat(c.brokerSecurityProtocol()).isEqualTo("SASL_SSL");
+        assertThat(AppConfig.defaults().kafkaClientProperties()).containsOnlyKeys("bootstrap.servers");
+    }
+
+    @Test
+    void theRegistryClientGetsTheCredentialsAndRefusesAMalformedOneWithoutShowingIt() {
+        AppConfig c = AppConfig.from(Map.of("schema.registry.basic.auth.user.info", "svc:pa55word"), Map.of());
+        assertThat(c.serdeConfig().basicAuthUserInfo()).contains("svc:pa55word");
+        assertThat(AppConfig.defaults().serdeConfig().basicAuthUserInfo()).isEmpty();
+
+        assertThatThrownBy(() -> AppConfig.from(Map.of("schema.registry.basic.auth.user.info", "pa55word"),
+                Map.of()))
+                .hasMessageContaining("schema.registry.basic.auth.user.info").hasMessageContaining("user:password")
+                .hasMessageNotContaining("pa55word");
+    }
+
+    @Test
     void streamsPropertiesCarryTheGuaranteeTheTimeoutsAndStreamsOverrides() {
         AppConfig c = AppConfig.from(Map.of("application.id", "replay-7", "streams.num.stream.threads", "2",
                 "transaction.timeout.ms", "90000"), Map.of());
