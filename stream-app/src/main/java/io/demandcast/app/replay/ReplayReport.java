@@ -48,7 +48,7 @@ final class ReplayReport {
 
     /** What the whole command replayed. */
     record Summary(Bucket bucket, Instant start, Instant from, Instant to, int warmup, int horizon, String topic,
-                   long orders, String champion, double margin, List<Entry> entries) {
+                   long orders, String champion, double margin, int seriesLimit, List<Entry> entries) {
     }
 
     private ReplayReport() {
@@ -155,6 +155,8 @@ final class ReplayReport {
         root.put("replayed_from", BacktestReport.bucketText(s.bucket(), s.start()));
         root.put("horizon", s.horizon());
         root.put("orders", s.orders());
+        // 0: every series the replay forecast was scored; N: the N that sold the most in the warm-up.
+        root.put("series_limit", s.seriesLimit());
         root.put("champion", s.champion());
         // The backtest's top-level methods: the first version's (the champion's when it was replayed).
         methods(root.putObject("methods"), s.entries().get(0));

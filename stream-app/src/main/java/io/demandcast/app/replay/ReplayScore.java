@@ -55,8 +55,9 @@ final class ReplayScore {
     private ReplayScore() {
     }
 
+    /** @param scoredSeries the series scored (null: every series) */
     static Scored score(String version, ReplayOutputs outputs, Instant from, int horizon, int historyLength,
-                        Set<String> plotted, Rows rows, boolean baselineRows) {
+                        Set<String> scoredSeries, Set<String> plotted, Rows rows, boolean baselineRows) {
         Bucket bucket = outputs.bucket();
         Instant start = outputs.start();
         int n = outputs.buckets();
@@ -72,6 +73,9 @@ final class ReplayScore {
         int firstT = Integer.MAX_VALUE;
         int lastT = -1;
         List<String> series = new ArrayList<>(outputs.forecasts().keySet());
+        if (scoredSeries != null) {
+            series.retainAll(scoredSeries);
+        }
         series.sort(Comparator.naturalOrder());
         for (String s : series) {
             double[] a = outputs.actuals().get(s);
@@ -165,19 +169,27 @@ final class ReplayScore {
                 .orElse("served");
     }
 
-    /** The {@code count} series with the most units in the scored period of {@code outputs}. */
+    /**
+     * The {@code count} series (all when 0 or fewer) that sold on the most buckets before {@code from} (the warm-up,
+     * so that the choice does not look at the outcome), then the most units; as the demo picks its products.
+     */
     static List<String> largest(ReplayOutputs outputs, Instant from, int count) {
         int fromIdx = Math.toIntExact(outputs.bucket().between(outputs.start(), from));
-        Map<String, Double> total = new HashMap<>();
+        Map<String, double[]> rank = new HashMap<>();
         outputs.actuals().forEach((s, a) -> {
-            double sum = 0;
-            for (int i = Math.max(0, fromIdx); i < a.length; i++) {
-                sum += Double.isNaN(a[i]) ? 0 : Math.max(0, a[i]);
+            double days = 0;
+            double units = 0;
+            for (int i = 0; i < Math.min(fromIdx, a.length); i++) {
+                if (a[i] > 0) {
+                    days++;
+                    units += a[i];
+                }
             }
-            total.put(s, sum);
+            rank.put(s, new double[] {days, units});
         });
-        return total.entrySet().stream()
-                .sorted(Map.Entry.<String, Double>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
-                .limit(count).map(Map.Entry::getKey).toList();
+        return rank.entrySet().stream()
+                .sorted(Comparator.<Map.Entry<String, double[]>>comparingDouble(e -> -e.getValue()[0])
+                        .thenComparingDouble(e -> -e.getValue()[1]).thenComparing(Map.Entry::getKey))
+                .limit(count <= 0 ? Long.MAX_VALUE : count).map(Map.Entry::getKey).toList();
     }
 }

@@ -263,8 +263,12 @@ final class TopicReplay {
             double seconds = Math.max(1e-3, (now - started) / 1e9);
             double rate = read / seconds;
             Instant reached = outputs.slowestClosed();
-            long left = Math.max(0, total - read);
-            String eta = rate <= 0 ? "?" : left == 0 ? "closing" : String.format(Locale.ROOT, "%.0f s", left / rate);
+            // Closes lag the intake (the orders are read well ahead of the buckets they close): the time left is
+            // judged by the event time the slowest task has closed, out of the range to close.
+            double span = plan.to().toEpochMilli() - plan.start().toEpochMilli();
+            double done = reached == null ? 0 : (reached.toEpochMilli() - plan.start().toEpochMilli()) / span;
+            String eta = done <= 0 ? "?" : String.format(Locale.ROOT, "%.0f s", seconds * (1 - Math.min(1, done))
+                    / done);
             line = String.format(Locale.ROOT, "  event time %s  orders %,d/%,d  %,.0f orders/s  ETA %s",
                     reached == null ? "-" : day(config.bucket(), reached), Math.min(read, total), total, rate, eta);
             if (!drawn || now - lastDraw >= (terminal ? 250_000_000L : 10_000_000_000L)) {
