@@ -111,9 +111,11 @@ public final class ReplayCommand implements Callable<Integer> {
     boolean verbose;
 
     private volatile TopicReplay current;
+    /** The release unzipped for the replay that runs, deleted with its topics. */
+    private volatile Path currentUnzipped;
 
     @Override
-    public Integer call() throws InterruptedException {
+    public Integer call() {
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter stderr = spec.commandLine().getErr();
         if (!verbose) {
@@ -122,6 +124,11 @@ public final class ReplayCommand implements Callable<Integer> {
         }
         try {
             return replay(stdout, stderr);
+        } catch (InterruptedException e) {
+            stderr.println(spec.qualifiedName() + ": stopped; the replay's topics and consumer group are deleted"
+                    + (keepTopics ? " (except with --keep-topics)" : ""));
+            stderr.flush();
+            return 130;
         } catch (ReplayRefused e) {
             stderr.println(spec.qualifiedName() + ": " + e.getMessage());
             stderr.flush();
@@ -213,12 +220,17 @@ public final class ReplayCommand implements Callable<Integer> {
             if (r != null) {
                 r.cleanUp();
             }
+            Path unzipped = currentUnzipped;
+            if (unzipped != null && !keepTopics) {
+                TopicReplay.deleteTree(unzipped);
+            }
         }, "replay-cleanup");
         Runtime.getRuntime().addShutdownHook(hook);
         long t0 = System.nanoTime();
         try (ReplayReport.ForecastsCsv csv = new ReplayReport.ForecastsCsv(outDir.resolve("forecasts.csv"), bucket)) {
             for (Chosen c : chosen) {
                 Path dir = c.dir() != null ? c.dir() : unzip(c, work.resolve("models"));
+                currentUnzipped = c.dir() != null ? null : dir;
                 TopicReplay replay = new TopicReplay(plan, new TopicReplay.Candidate(c.version(), dir), stdout,
                         stderr, terminal);
                 current = replay;
@@ -234,6 +246,7 @@ public final class ReplayCommand implements Callable<Integer> {
                     if (c.dir() == null && !keepTopics) {
                         TopicReplay.deleteTree(dir);
                     }
+                    currentUnzipped = null;
                 }
                 if (plotted == null) {
                     // Chosen on the first replay, so that every version is scored on the same series.

@@ -125,7 +125,8 @@ final class ReplayReport {
             boolean finite = e.result().outputs().methods().keySet().stream().noneMatch(m -> m.contains(":"));
             boolean better = Double.isFinite(mine.maseMean()) && Double.isFinite(champ.maseMean())
                     && mine.maseMean() < champ.maseMean() * (1 - s.margin());
-            lines.add(String.format(Locale.ROOT, "%s vs champion %s: MASE %.3f vs %.3f (%+.1f%%), WAPE %.3f vs %.3f, "
+            String against = label(champion).equals(s.champion()) ? "champion" : "the reference";
+            lines.add(String.format(Locale.ROOT, "%s vs " + against + " %s: MASE %.3f vs %.3f (%+.1f%%), WAPE %.3f vs %.3f, "
                             + "P10-P90 coverage %.3f vs %.3f; the promotion gate (MASE below the champion's by %.0f%%, "
                             + "every output finite) would %s", label(e), label(champion), mine.maseMean(),
                     champ.maseMean(), 100 * (mine.maseMean() / champ.maseMean() - 1), mine.wape(), champ.wape(),

@@ -20,9 +20,13 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.errors.GroupIdNotFoundException;
+import org.apache.kafka.common.errors.GroupNotEmptyException;
+import org.apache.kafka.streams.CloseOptions;
 
 /**
  * One replay of one model over a range of the production {@code orders}: copies the range to a topic of its own,
@@ -148,6 +152,9 @@ final class TopicReplay {
             if (Thread.currentThread().isInterrupted()) {
                 throw new InterruptedException("replay interrupted");
             }
+            if (stopping()) {
+                throw new InterruptedException("the replay was stopped");
+            }
             if (app.awaitStop(Duration.ZERO)) {
                 throw new IllegalStateException("the replay's app stopped (stream state " + app.health().state()
                         + "); see its log");
@@ -170,8 +177,16 @@ final class TopicReplay {
         return false;
     }
 
+    private synchronized boolean stopping() {
+        return cleaned;
+    }
+
     private synchronized void stopApp() {
         if (app != null) {
+            // Leave the group on the way out (Kafka Streams stays in it by default, for a quick restart), so that
+            // the group can be deleted now rather than after its session timeout.
+            app.streams().close(CloseOptions.groupMembershipOperation(
+                    CloseOptions.GroupMembershipOperation.LEAVE_GROUP).withTimeout(Duration.ofSeconds(60)));
             app.close();
             try {
                 app.streams().cleanUp();
@@ -197,6 +212,9 @@ final class TopicReplay {
             if (!plan.keepTopics() && !ours.isEmpty()) {
                 admin.deleteTopics(ours).all().get(60, TimeUnit.SECONDS);
             }
+            if (!plan.keepTopics()) {
+                deleteGroup(admin);
+            }
         } catch (Exception e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
@@ -207,6 +225,27 @@ final class TopicReplay {
             deleteTree(plan.workDir().resolve(replayId));
         }
         return ours;
+    }
+
+    /** The replay's consumer group (its application id): its committed offsets are of topics now deleted. */
+    private void deleteGroup(Admin admin) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (true) {
+            try {
+                admin.deleteConsumerGroups(List.of(replayId)).all().get(30, TimeUnit.SECONDS);
+                return;
+            } catch (ExecutionException e) {
+                // A replay stopped before its app joined has no group.
+                if (e.getCause() instanceof GroupIdNotFoundException) {
+                    return;
+                }
+                // The coordinator may not have seen the members leave yet.
+                if (!(e.getCause() instanceof GroupNotEmptyException) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(500);
+            }
+        }
     }
 
     /** The topics whose names start with {@code replayId-}: the replay's own and Kafka Streams' internal ones. */
