@@ -164,7 +164,8 @@ public final class ReplayCommand implements Callable<Integer> {
                 throw new ReplayRefused(2, "--model " + modelDir + ": " + e.getMessage(), e);
             }
             chosen.add(new Chosen(card.version(), null, modelDir.toAbsolutePath(), card.lookback()));
-            champion = card.version();
+            // A folder is judged against the seasonal naive only; the registry is not read.
+            champion = null;
         } else {
             Releases releases;
             try (ModelRegistry registry = ModelRegistry.of(production)) {
@@ -193,6 +194,10 @@ public final class ReplayCommand implements Callable<Integer> {
             chosen.sort((a, b) -> Boolean.compare(!a.version().equals(champion), !b.version().equals(champion)));
         }
         int warm = warmup != null ? warmup : chosen.stream().mapToInt(Chosen::lookback).max().orElse(28);
+        if (warm <= bucket.season()) {
+            stdout.println("  a warm-up of " + warm + " " + bucket.label() + "s is not longer than the season ("
+                    + bucket.season() + "): no series gets a MASE scale (--warmup)");
+        }
         Instant fromBucket = bucket.floor(from);
         Instant toBucket = bucket.floor(to);
         Instant start = bucket.plus(fromBucket, -warm);

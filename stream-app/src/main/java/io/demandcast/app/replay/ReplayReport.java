@@ -113,8 +113,8 @@ final class ReplayReport {
             MethodSummary mine = e.scored().summaries().get(e.scored().served());
             MethodSummary naive = e.scored().summaries().get(ReplayScore.BASELINE);
             if (e == champion) {
-                String role = label(e).equals(s.champion()) ? "champion" : "the reference: the champion "
-                        + (s.champion() == null ? "is unknown" : s.champion() + " was not replayed");
+                String role = label(e).equals(s.champion()) ? "champion" : s.champion() == null ? "reference"
+                        : "the reference: the champion " + s.champion() + " was not replayed";
                 lines.add(String.format(Locale.ROOT, "%s (" + role + "): MASE %.3f against the seasonal naive's %.3f "
                                 + "(%s), WAPE %.3f against %.3f, P10-P90 coverage %.3f", label(e), mine.maseMean(),
                         naive.maseMean(), mine.maseMean() < naive.maseMean() ? "beats it" : "does not beat it",
