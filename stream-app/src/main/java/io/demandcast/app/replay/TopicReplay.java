@@ -140,13 +140,14 @@ final class TopicReplay {
 
     /**
      * Reads the outputs until every aggregating task has closed {@code expectedLast} and the app has read every
-     * copied order; or, once it has read them, until nothing came for two wall-clock close intervals (an order the
-     * intake refused can leave the last bucket open); or until the timeout.
+     * copied order; or, once it has read them, until nothing came for 90 s or three wall-clock close intervals (an
+     * order the intake refused can leave the last bucket open); or until the timeout.
      */
     private boolean follow(ReplayOutputs outputs, long copied, Instant expectedLast, Progress progress)
             throws InterruptedException {
         long deadline = System.nanoTime() + plan.timeout().toNanos();
-        double quiet = Math.max(10, 2 * config.wallclockCloseInterval().toSeconds() + 5);
+        // Long enough for a loaded machine: the intake reads every order well before the closes they make are out.
+        double quiet = Math.max(90, 3 * config.wallclockCloseInterval().toSeconds() + 10);
         while (System.nanoTime() < deadline) {
             outputs.poll(Duration.ofMillis(500));
             if (Thread.currentThread().isInterrupted()) {

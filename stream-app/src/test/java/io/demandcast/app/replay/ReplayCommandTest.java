@@ -67,7 +67,7 @@ class ReplayCommandTest {
     static void production() throws Exception {
         cluster = Cluster.shared();
         Map<String, String> props = cluster.properties(dir.resolve("prod-state"), "topic.partitions", "2",
-                "grace", "PT1H", "horizon", "7", "wallclock.close.interval", "PT2S", "model.name", "demand",
+                "grace", "PT1H", "horizon", "7", "model.name", "demand",
                 "model.shared.dir", dir.resolve("shared").toString(), "model.cache.dir", dir.resolve("cache").toString());
         configFile = dir.resolve("production.properties");
         Files.writeString(configFile, props.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
@@ -135,7 +135,7 @@ class ReplayCommandTest {
         assertThat(run.exitCode()).as("stdout %s%nstderr %s", run.out(), run.err()).isZero();
         for (String file : List.of("forecasts.csv", "metrics.json", "report.html", "error_by_step.png",
                 "series_1.png")) {
-            assertThat(out.resolve(file)).as(file).isRegularFile();
+            assertThat(out.resolve(file)).as("%s; stdout:%n%s", file, run.out()).isRegularFile();
             assertThat(Files.size(out.resolve(file))).as(file).isPositive();
         }
 
@@ -150,7 +150,8 @@ class ReplayCommandTest {
             rowsByVersion.merge(f[8], 1L, Long::sum);
             days.add(f[1]);
             double expected = DAILY.get(f[0]).getOrDefault(f[1], 0.0);
-            assertThat(Double.parseDouble(f[4])).as("actual of %s on %s", f[0], f[1]).isEqualTo(expected);
+            assertThat(Double.parseDouble(f[4])).as("actual of %s on %s; metrics.json %s", f[0], f[1],
+                    Files.readString(out.resolve("metrics.json"))).isEqualTo(expected);
             compared++;
         }
         assertThat(compared).isPositive();
@@ -184,8 +185,12 @@ class ReplayCommandTest {
                     .all().get(30, TimeUnit.SECONDS).get(production.applicationId());
             assertThat(group.members()).isEmpty();
         }
-        // No topic of the replay remains (its own, the internal repartition and changelog topics).
+        // No topic of the replay remains (its own, the internal repartition and changelog topics), nor its group.
         assertThat(topics()).isEqualTo(topicsBefore).noneMatch(t -> t.startsWith(TopicReplay.ID_PREFIX));
+        try (Admin admin = admin()) {
+            assertThat(admin.listGroups().all().get(30, TimeUnit.SECONDS)).extracting(g -> g.groupId())
+                    .noneMatch(g -> g.startsWith(TopicReplay.ID_PREFIX));
+        }
         assertThat(run.out()).contains(TopicReplay.ID_PREFIX);
     }
 
