@@ -45,6 +45,18 @@ public final class Topics {
         public List<String> all() {
             return List.of(orders, ordersDlq, inventory, salesActuals, forecasts, restockAlerts, models);
         }
+
+        /**
+         * The same names with {@code prefix} in front of each: a replay's own topics, which share no name with the
+         * topics they were derived from.
+         */
+        public Names withPrefix(String prefix) {
+            if (prefix == null || prefix.isEmpty()) {
+                throw new IllegalArgumentException("a topic prefix must not be empty");
+            }
+            return new Names(prefix + orders, prefix + ordersDlq, prefix + inventory, prefix + salesActuals,
+                    prefix + forecasts, prefix + restockAlerts, prefix + models);
+        }
     }
 
     private final Names names;

@@ -29,6 +29,7 @@ import picocli.CommandLine.Spec;
                 BacktestCommand.class,
                 io.demandcast.app.run.RunCommand.class,
                 io.demandcast.app.replay.ProduceCommand.class,
+                io.demandcast.app.replay.ReplayCommand.class,
                 io.demandcast.app.tail.TailCommand.class,
                 io.demandcast.app.registry.ModelsCommand.class,
                 io.demandcast.app.demo.DemoCommand.class,

@@ -482,6 +482,22 @@ public record AppConfig(
                 streamsOverrides, other);
     }
 
+    /**
+     * A copy for a replay beside the production app: its own application id (so its own consumer group,
+     * transactional ids and internal topics), topics (created with {@code replayPartitions}), state directory and
+     * model, REST on any free port.
+     */
+    public AppConfig asReplay(String replayId, Topics.Names replayTopics, int replayPartitions, Path replayStateDir,
+                              Path replayModelDir, Models replayModels) {
+        return new AppConfig(replayId, bootstrapServers, schemaRegistryUrl, schemaRegistryBasicAuth, bucket,
+                grace, horizon, historyLength, batchSize, seriesRetireAfterBuckets, maxFutureSkew, orderIdWindow,
+                minEventTime,
+                maxLineQuantity, maxUnitPrice, wallclockCloseInterval, replayModelDir, 0, restHost,
+                restAdvertisedHost, replayStateDir, numStandbyReplicas, processingGuarantee, commitIntervalMs,
+                transactionTimeoutMs, replayTopics, replayPartitions, topicReplicationFactor, topicRetentionMs,
+                streamsOverrides, replayModels);
+    }
+
     // A URL may carry user:password@ in its authority.
     private static String maskUrl(String url) {
         return url.replaceFirst("//[^/@]+@", "//" + MASK + "@");

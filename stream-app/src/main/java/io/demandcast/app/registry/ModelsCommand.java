@@ -26,8 +26,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "models",
         description = "List and inspect the model releases on the models topic, and promote an earlier one again "
                 + "(a rollback): every running instance swaps to it.",
-        synopsisSubcommandLabel = "(list | show | promote)",
-        subcommands = {ModelsCommand.ListReleases.class, ModelsCommand.Show.class, ModelsCommand.Promote.class})
+        synopsisSubcommandLabel = "(list | show | promote | publish)",
+        subcommands = {ModelsCommand.ListReleases.class, ModelsCommand.Show.class, ModelsCommand.Promote.class,
+                ModelsCommand.Publish.class})
 public final class ModelsCommand implements Runnable {
 
     @Spec
@@ -35,7 +36,7 @@ public final class ModelsCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "Missing a command: list, show or promote.");
+        throw new ParameterException(spec.commandLine(), "Missing a command: list, show, promote or publish.");
     }
 
     /** Where the registry is: the app's configuration (file, DEMANDCAST_* environment), then these options. */
@@ -193,6 +194,37 @@ public final class ModelsCommand implements Runnable {
                 }
                 out.println("Model " + r.getVersion() + " is the champion of " + r.getModelName() + " again (was "
                         + before + "), promoted at " + time(r.getPromotedAt()) + "; running instances swap to it.");
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "publish", description = "Publish an exported SavedModel folder (with its model card) as a new "
+            + "release and the champion; running instances swap to it. A candidate is best replayed first: "
+            + "`forecaster replay --models CHAMPION,CANDIDATE`.")
+    static final class Publish implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Mixin
+        Connection connection;
+        @Parameters(paramLabel = "DIR", description = "The exported model's folder (`forecaster train --out`).")
+        Path dir;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            try (ModelRegistry registry = ModelRegistry.of(connection.config())) {
+                registry.ensureTopic();
+                ModelRelease r;
+                try {
+                    r = registry.publish(dir, Map.of());
+                } catch (IOException e) {
+                    throw new CommandFailure("cannot publish " + dir + ": " + e.getMessage(), e);
+                } catch (RegistryException e) {
+                    throw new CommandFailure(e.getMessage(), e);
+                }
+                out.println("Model " + r.getVersion() + " is the champion of " + r.getModelName() + ", published at "
+                        + time(r.getPromotedAt()) + "; running instances swap to it.");
             }
             return 0;
         }

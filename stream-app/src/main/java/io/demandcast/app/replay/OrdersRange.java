@@ -1,0 +1,158 @@
+package io.demandcast.app.replay;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.LongConsumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * The part of the production {@code orders} topic a replay reads: per partition, the offsets from the first record
+ * stamped at or after the start to the first stamped at or after the stop (offsetsForTimes), in offset order, so
+ * that the replay sees the records as production did, late ones included. Found and copied by a consumer with no
+ * group: it commits nothing and joins nothing.
+ *
+ * @param offsets per partition, {start, end} (end exclusive)
+ */
+record OrdersRange(String topic, Map<Integer, long[]> offsets, Instant start, Instant stop) {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+    /** Records in the range. */
+    long records() {
+        return offsets.values().stream().mapToLong(o -> o[1] - o[0]).sum();
+    }
+
+    int partitions() {
+        return offsets.size();
+    }
+
+    /**
+     * Finds the range [start, stop) of {@code topic}.
+     *
+     * @throws ReplayRefused (status 1) when the topic is missing, when records before {@code start} were deleted
+     *                       by retention while the range starts before the oldest kept one, or when it is empty
+     */
+    static OrdersRange find(Map<String, Object> clientProps, String topic, Instant start, Instant stop) {
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer(clientProps)) {
+            List<PartitionInfo> infos = consumer.partitionsFor(topic, TIMEOUT);
+            if (infos == null || infos.isEmpty()) {
+                throw new ReplayRefused(1, "no topic " + topic + " on the broker (topic.orders): nothing to replay");
+            }
+            List<TopicPartition> parts = infos.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+            Map<TopicPartition, Long> begin = consumer.beginningOffsets(parts, TIMEOUT);
+            Map<TopicPartition, Long> end = consumer.endOffsets(parts, TIMEOUT);
+            Map<TopicPartition, OffsetAndTimestamp> atStart = consumer.offsetsForTimes(at(parts,
+                    start.toEpochMilli()), TIMEOUT);
+            Map<TopicPartition, OffsetAndTimestamp> atStop = consumer.offsetsForTimes(at(parts, stop.toEpochMilli()),
+                    TIMEOUT);
+            Map<TopicPartition, OffsetAndTimestamp> oldest = consumer.offsetsForTimes(at(parts, 0L), TIMEOUT);
+            Map<Integer, long[]> offsets = new TreeMap<>();
+            for (TopicPartition tp : parts) {
+                long b = begin.get(tp);
+                long e = end.get(tp);
+                OffsetAndTimestamp first = oldest.get(tp);
+                // Retention deleted the head of this partition, and what it kept starts after the range does.
+                if (b > 0 && first != null && first.timestamp() > start.toEpochMilli()) {
+                    throw new ReplayRefused(1, topic + " partition " + tp.partition() + " keeps records from "
+                            + Instant.ofEpochMilli(first.timestamp()) + " on (older ones were deleted by retention); "
+                            + "the replay needs them from " + start + " (--from minus the warm-up)");
+                }
+                long from = atStart.get(tp) == null ? e : atStart.get(tp).offset();
+                long to = atStop.get(tp) == null ? e : atStop.get(tp).offset();
+                offsets.put(tp.partition(), new long[] {from, Math.max(from, to)});
+            }
+            OrdersRange range = new OrdersRange(topic, offsets, start, stop);
+            if (range.records() == 0) {
+                throw new ReplayRefused(1, "no orders on " + topic + " stamped between " + start + " and " + stop
+                        + " (--from minus the warm-up, --to plus the bucket that closes it): nothing to replay");
+            }
+            return range;
+        }
+    }
+
+    /** What a copy did: records copied and the latest record timestamp among them. */
+    record Copied(long records, Instant latest) {
+    }
+
+    /**
+     * Copies the range, record by record (key, value, timestamp, headers and partition as they are), to
+     * {@code target}, which has as many partitions. Bytes are copied, not decoded: the replay's intake judges them
+     * as production's did.
+     */
+    Copied copyTo(Map<String, Object> clientProps, String target, LongConsumer progress) {
+        Map<String, Object> producerProps = new HashMap<>(clientProps);
+        producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
+        producerProps.put(ProducerConfig.LINGER_MS_CONFIG, 20);
+        producerProps.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+        long copied = 0;
+        long latest = Long.MIN_VALUE;
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer(clientProps);
+             KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProps, new ByteArraySerializer(),
+                     new ByteArraySerializer())) {
+            List<TopicPartition> parts = new ArrayList<>();
+            for (Map.Entry<Integer, long[]> e : offsets.entrySet()) {
+                if (e.getValue()[1] > e.getValue()[0]) {
+                    parts.add(new TopicPartition(topic, e.getKey()));
+                }
+            }
+            consumer.assign(parts);
+            for (TopicPartition tp : parts) {
+                consumer.seek(tp, offsets.get(tp.partition())[0]);
+            }
+            List<TopicPartition> open = new ArrayList<>(parts);
+            while (!open.isEmpty()) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+                    if (r.offset() >= offsets.get(r.partition())[1]) {
+                        continue;
+                    }
+                    producer.send(new ProducerRecord<>(target, r.partition(), r.timestamp(), r.key(), r.value(),
+                            r.headers()));
+                    copied++;
+                    latest = Math.max(latest, r.timestamp());
+                }
+                progress.accept(copied);
+                open.removeIf(tp -> {
+                    if (consumer.position(tp) >= offsets.get(tp.partition())[1]) {
+                        consumer.pause(List.of(tp));
+                        return true;
+                    }
+                    return false;
+                });
+            }
+            producer.flush();
+        }
+        return new Copied(copied, latest == Long.MIN_VALUE ? null : Instant.ofEpochMilli(latest));
+    }
+
+    private static Map<TopicPartition, Long> at(List<TopicPartition> parts, long time) {
+        Map<TopicPartition, Long> m = new HashMap<>();
+        parts.forEach(p -> m.put(p, time));
+        return m;
+    }
+
+    private static KafkaConsumer<byte[], byte[]> consumer(Map<String, Object> clientProps) {
+        Map<String, Object> props = new HashMap<>(clientProps);
+        // No group.id: assign and seek only, so nothing is committed and no group is joined.
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
+        return new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+}

@@ -1,0 +1,325 @@
+package io.demandcast.app.replay;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.demandcast.app.cli.CommandFailure;
+import io.demandcast.app.config.AppConfig;
+import io.demandcast.app.registry.ModelArchive;
+import io.demandcast.app.registry.ModelRegistry;
+import io.demandcast.app.registry.RegistryException;
+import io.demandcast.app.registry.Releases;
+import io.demandcast.app.run.AppConfigOptions;
+import io.demandcast.app.run.StartupException;
+import io.demandcast.model.Bucket;
+import io.demandcast.model.lstm.ModelCard;
+import io.demandcast.schemas.avro.ModelRelease;
+import io.demandcast.schemas.registry.SchemaRegistryException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code forecaster replay}: a backtest replayed from the {@code orders} topic through the production topology. */
+@Command(name = "replay",
+        description = {
+            "Backtest model versions on what is already on the orders topic: read it from --from minus the warm-up "
+                + "to --to (by record timestamp), copy that range to a topic of the replay's own and run the "
+                + "production topology over it under an application id of its own (demandcast-replay-ID: its "
+                + "topics, consumer group and internal topics all start with it), once per model version, then score "
+                + "the forecasts against the actuals the replay published, beside the seasonal naive on the same "
+                + "origins, and delete every topic the replay created.",
+            "It never writes to a production topic, never joins the production consumer group and leaves orders and "
+                + "its committed offsets as they were.",
+            "Writes to --out: forecasts.csv (series,bucket_start,step,method,actual,p10,p50,p90,model_version), "
+                + "metrics.json (per version and method), report.html (error by step, a few series) and prints a "
+                + "verdict per candidate against the champion (MASE, WAPE, coverage, the promotion gate).",
+            "Exit status: 0 done; 1 nothing to replay (no orders topic, no orders in the range, a range older than "
+                + "the topic's retention) or a failure; 2 a request that cannot be right (an unknown model version, "
+                + "--from after --to, no champion to replay). Nothing is created when it exits with 1 or 2 before "
+                + "replaying. Ctrl-C stops the replay and deletes what it created."})
+public final class ReplayCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    AppConfigOptions options;
+
+    @Option(names = "--from", required = true, paramLabel = "DATE",
+            description = "First bucket scored (yyyy-MM-dd, UTC).")
+    LocalDate from;
+
+    @Option(names = "--to", required = true, paramLabel = "DATE",
+            description = "Last bucket scored (yyyy-MM-dd, UTC); orders up to the one that closes it are read.")
+    LocalDate to;
+
+    @Option(names = "--warmup", paramLabel = "N",
+            description = "Buckets replayed before --from to fill the app's histories (default: the lookback of "
+                    + "the models replayed, else 28).")
+    Integer warmup;
+
+    @Option(names = "--models", split = ",", paramLabel = "VERSION",
+            description = "Versions of the models topic (forecaster-models) to replay, one replay each over the same "
+                    + "orders (default: the current champion).")
+    List<String> versions;
+
+    @Option(names = "--model", paramLabel = "DIR", description = "Replay this exported SavedModel folder instead.")
+    Path modelDir;
+
+    @Option(names = "--out", paramLabel = "DIR", defaultValue = "target/replay",
+            description = "Where forecasts.csv, metrics.json and report.html go (default: ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Option(names = "--work-dir", paramLabel = "DIR", defaultValue = ".demandcast/replay",
+            description = "Where each replay keeps its state and models while it runs (default: ${DEFAULT-VALUE}).")
+    Path workDir;
+
+    @Option(names = "--keep-topics", description = "Keep the replay's topics (and work folder) for inspection.")
+    boolean keepTopics;
+
+    @Option(names = "--series", paramLabel = "N", defaultValue = "0",
+            description = "Score only the N series that sold on the most buckets of the warm-up (default: every series; "
+                    + "a quarter of 3,000 daily series is about 12 million rows of forecasts.csv).")
+    int seriesCount;
+
+    @Option(names = "--plots", paramLabel = "N", defaultValue = "4",
+            description = "Series plotted in the report, those that sold on the most buckets of the warm-up (default: "
+                    + "${DEFAULT-VALUE}).")
+    int plots;
+
+    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "3600",
+            description = "Longest wait for one replay (default: ${DEFAULT-VALUE}).")
+    long timeoutSeconds;
+
+    @Option(names = "--verbose", description = "Show the app's and Kafka's INFO logs.")
+    boolean verbose;
+
+    private volatile TopicReplay current;
+    /** The release unzipped for the replay that runs, deleted with its topics. */
+    private volatile Path currentUnzipped;
+
+    @Override
+    public Integer call() {
+        PrintWriter stdout = spec.commandLine().getOut();
+        PrintWriter stderr = spec.commandLine().getErr();
+        if (!verbose) {
+            quiet("org.apache.kafka", "error");
+            quiet("io.demandcast", "warn");
+        }
+        try {
+            return replay(stdout, stderr);
+        } catch (InterruptedException e) {
+            stderr.println(spec.qualifiedName() + ": stopped; the replay's topics and consumer group are deleted"
+                    + (keepTopics ? " (except with --keep-topics)" : ""));
+            stderr.flush();
+            return 130;
+        } catch (ReplayRefused e) {
+            stderr.println(spec.qualifiedName() + ": " + e.getMessage());
+            stderr.flush();
+            return e.status();
+        } catch (StartupException | RegistryException | SchemaRegistryException | IllegalStateException
+                 | UncheckedIOException e) {
+            throw new CommandFailure(e.getMessage(), e);
+        } catch (IOException e) {
+            throw new CommandFailure("replay: " + e, e);
+        }
+    }
+
+    private int replay(PrintWriter stdout, PrintWriter stderr) throws IOException, InterruptedException {
+        AppConfig production = options.load();
+        Bucket bucket = production.bucket();
+        if (to.isBefore(from)) {
+            throw new ReplayRefused(2, "--from " + from + " is after --to " + to);
+        }
+        if (modelDir != null && versions != null) {
+            throw new ReplayRefused(2, "--model and --models go alone: give one of them");
+        }
+        if (warmup != null && warmup < 0) {
+            throw new ReplayRefused(2, "--warmup must be 0 or more; got " + warmup);
+        }
+        // Which models: looked up before anything is created, so an unknown version creates nothing.
+        List<Chosen> chosen = new ArrayList<>();
+        String champion;
+        if (modelDir != null) {
+            ModelCard card;
+            try {
+                card = ModelCard.read(modelDir);
+            } catch (IOException e) {
+                throw new ReplayRefused(2, "--model " + modelDir + ": " + e.getMessage(), e);
+            }
+            chosen.add(new Chosen(card.version(), null, modelDir.toAbsolutePath(), card.lookback()));
+            // A folder is judged against the seasonal naive only; the registry is not read.
+            champion = null;
+        } else {
+            Releases releases;
+            try (ModelRegistry registry = ModelRegistry.of(production)) {
+                releases = registry.releases();
+            } catch (RegistryException e) {
+                throw new ReplayRefused(2, "cannot read the model versions: " + e.getMessage(), e);
+            }
+            champion = releases.current().map(ModelRelease::getVersion).orElse(null);
+            Set<String> wanted = new LinkedHashSet<>();
+            if (versions == null || versions.isEmpty()) {
+                if (champion == null) {
+                    throw new ReplayRefused(2, "no champion of model " + releases.modelName() + " on "
+                            + production.topicNames().models() + " to replay; give --models VERSION or --model DIR");
+                }
+                wanted.add(champion);
+            } else {
+                versions.stream().map(String::trim).filter(v -> !v.isEmpty()).forEach(wanted::add);
+            }
+            for (String v : wanted) {
+                ModelRelease r = releases.version(v).orElseThrow(() -> new ReplayRefused(2, "no release " + v
+                        + " of model " + releases.modelName() + " on " + production.topicNames().models()
+                        + "; releases: " + releases.all().stream().map(ModelRelease::getVersion).toList()));
+                chosen.add(new Chosen(v, r, null, lookback(r)));
+            }
+            // The champion first: it is what the candidates are judged against.
+            chosen.sort((a, b) -> Boolean.compare(!a.version().equals(champion), !b.version().equals(champion)));
+        }
+        int warm = warmup != null ? warmup : chosen.stream().mapToInt(Chosen::lookback).max().orElse(28);
+        if (warm <= bucket.season()) {
+            stdout.println("  a warm-up of " + warm + " " + bucket.label() + "s is not longer than the season ("
+                    + bucket.season() + "): no series gets a MASE scale (--warmup)");
+        }
+        Instant fromBucket = bucket.floor(from);
+        Instant toBucket = bucket.floor(to);
+        Instant start = bucket.plus(fromBucket, -warm);
+        // The bucket after --to is read too: its orders are what move event time past --to's end plus grace.
+        Instant stop = bucket.plus(toBucket, 2).plus(production.grace());
+        OrdersRange range = OrdersRange.find(TopicReplay.clientProps(production), production.topicNames().orders(),
+                start, stop);
+        stdout.printf(Locale.ROOT, "Replaying %s: %,d orders stamped %s .. %s (%d partition%s), %d %ss of warm-up "
+                        + "before %s, scored %s .. %s; model%s %s%n", range.topic(), range.records(), start, stop,
+                range.partitions(), range.partitions() == 1 ? "" : "s", warm, bucket.label(), from, from, to,
+                chosen.size() == 1 ? "" : "s", chosen.stream().map(Chosen::version).toList());
+        stdout.flush();
+
+        Path work = workDir.toAbsolutePath();
+        Path outDir = out.toAbsolutePath();
+        Files.createDirectories(outDir);
+        boolean terminal = System.console() != null;
+        TopicReplay.Plan plan = new TopicReplay.Plan(production, range, start, fromBucket, toBucket, work,
+                keepTopics, Duration.ofSeconds(timeoutSeconds));
+        List<ReplayReport.Entry> entries = new ArrayList<>();
+        List<String> plotted = null;
+        Set<String> scoredSeries = null;
+        Thread hook = new Thread(() -> {
+            TopicReplay r = current;
+            if (r != null) {
+                r.cleanUp();
+            }
+            Path unzipped = currentUnzipped;
+            if (unzipped != null && !keepTopics) {
+                TopicReplay.deleteTree(unzipped);
+            }
+        }, "replay-cleanup");
+        Runtime.getRuntime().addShutdownHook(hook);
+        long t0 = System.nanoTime();
+        try (ReplayReport.ForecastsCsv csv = new ReplayReport.ForecastsCsv(outDir.resolve("forecasts.csv"), bucket)) {
+            for (Chosen c : chosen) {
+                Path dir = c.dir() != null ? c.dir() : unzip(c, work.resolve("models"));
+                currentUnzipped = c.dir() != null ? null : dir;
+                TopicReplay replay = new TopicReplay(plan, new TopicReplay.Candidate(c.version(), dir), stdout,
+                        stderr, terminal);
+                current = replay;
+                stdout.println("Model " + c.version() + ": application.id " + replay.replayId() + ", topics "
+                        + replay.replayId() + "-*");
+                stdout.flush();
+                TopicReplay.Result result;
+                try {
+                    result = replay.run();
+                } finally {
+                    replay.cleanUp();
+                    current = null;
+                    if (c.dir() == null && !keepTopics) {
+                        TopicReplay.deleteTree(dir);
+                    }
+                    currentUnzipped = null;
+                }
+                if (plotted == null) {
+                    // Chosen on the first replay, so that every version is scored on the same series.
+                    plotted = ReplayScore.largest(result.outputs(), fromBucket, plots);
+                    scoredSeries = seriesCount > 0 ? Set.copyOf(ReplayScore.largest(result.outputs(), fromBucket,
+                            seriesCount)) : null;
+                    if (scoredSeries != null) {
+                        plotted = plotted.stream().filter(scoredSeries::contains).toList();
+                    }
+                }
+                ReplayScore.Scored scored = ReplayScore.score(c.version(), result.outputs(), fromBucket,
+                        production.horizon(), production.historyLength(), scoredSeries, Set.copyOf(plotted), csv,
+                        entries.isEmpty());
+                result.outputs().release();
+                entries.add(new ReplayReport.Entry(result, scored));
+                stdout.printf(Locale.ROOT, "  %,d actuals, %,d forecasts (%s), last bucket closed %s, in %.1f s; "
+                                + "%s %s%n", result.outputs().actualCount(), result.outputs().forecastCount(),
+                        result.outputs().methods(), result.lastClosed() == null ? "none"
+                                : TopicReplay.day(bucket, result.lastClosed()), result.seconds(),
+                        keepTopics ? "kept" : "deleted", result.topics().size() + " topics");
+                stdout.flush();
+            }
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // The JVM is shutting down: the hook runs.
+            }
+        }
+        ReplayReport.Summary summary = new ReplayReport.Summary(bucket, start, fromBucket, toBucket, warm,
+                production.horizon(), range.topic(), range.records(), champion, production.models().margin(),
+                seriesCount, entries);
+        ReplayReport.writeMetrics(summary, outDir.resolve("metrics.json"));
+        ReplayReport.writeHtml(summary, plotted == null ? List.of() : plotted, outDir);
+        stdout.println();
+        stdout.print(ReplayReport.table(summary));
+        ReplayReport.verdicts(summary).forEach(v -> stdout.println("  " + v));
+        stdout.printf(Locale.ROOT, "Wrote forecasts.csv, metrics.json and report.html to %s in %.1f min.%n", outDir,
+                (System.nanoTime() - t0) / 60e9);
+        stdout.flush();
+        return 0;
+    }
+
+    /** A model to replay: a release of the registry, or a folder. */
+    private record Chosen(String version, ModelRelease release, Path dir, int lookback) {
+    }
+
+    private static int lookback(ModelRelease release) {
+        try {
+            JsonNode card = new ObjectMapper().readTree(release.getModelCardJson());
+            return card.path("lookback").asInt(28);
+        } catch (IOException e) {
+            return 28;
+        }
+    }
+
+    private static Path unzip(Chosen c, Path models) throws IOException {
+        Path dir = Files.createTempDirectory(Files.createDirectories(models), c.version() + "-");
+        try (InputStream in = ModelRegistry.savedModel(c.release())) {
+            ModelArchive.unzip(in, dir, "release " + c.version());
+        }
+        return dir;
+    }
+
+    private static void quiet(String logger, String level) {
+        String key = "org.slf4j.simpleLogger.log." + logger;
+        if (System.getProperty(key) == null) {
+            System.setProperty(key, level);
+        }
+    }
+}

@@ -1,0 +1,340 @@
+package io.demandcast.app.replay;
+
+import io.demandcast.app.config.AppConfig;
+import io.demandcast.app.run.ForecasterApp;
+import io.demandcast.app.run.ModelLoader;
+import io.demandcast.app.run.TopicProvisioner;
+import io.demandcast.model.Bucket;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.errors.GroupIdNotFoundException;
+import org.apache.kafka.common.errors.GroupNotEmptyException;
+import org.apache.kafka.streams.CloseOptions;
+
+/**
+ * One replay of one model over a range of the production {@code orders}: copies the range to a topic of its own,
+ * runs the production app (the same {@link io.demandcast.app.topology.ForecastTopology}, in-process) over it under
+ * an application id of its own, {@code demandcast-replay-<id>}, whose topics, consumer group, transactional ids and
+ * internal topics all start with that id, reads what it committed until the last bucket the range closes is out,
+ * then stops it and deletes every topic starting with the id. Nothing it does writes a production topic or joins
+ * the production group.
+ */
+final class TopicReplay {
+
+    /** Every replay's application id and topics start with this. */
+    static final String ID_PREFIX = "demandcast-replay-";
+
+    /** A model to replay: a version of the registry or a SavedModel folder; {@code dir} null: the fallback alone. */
+    record Candidate(String version, Path dir) {
+    }
+
+    /** What the replay is over. */
+    record Plan(AppConfig production, OrdersRange range, Instant start, Instant from, Instant to, Path workDir,
+                boolean keepTopics, Duration timeout) {
+    }
+
+    /** What came of it. */
+    record Result(Candidate candidate, String replayId, long ordersCopied, Instant latestOrder,
+                  Instant expectedLast, Instant lastClosed, boolean complete, double seconds, String servedVersion,
+                  ReplayOutputs outputs, List<String> topics) {
+    }
+
+    private final Plan plan;
+    private final Candidate candidate;
+    private final PrintWriter out;
+    private final PrintWriter err;
+    private final boolean terminal;
+    private final String replayId = ID_PREFIX + UUID.randomUUID().toString().substring(0, 8);
+    private final AppConfig config;
+    private ForecasterApp app;
+    private boolean cleaned;
+
+    TopicReplay(Plan plan, Candidate candidate, PrintWriter out, PrintWriter err, boolean terminal) {
+        this.plan = plan;
+        this.candidate = candidate;
+        this.out = out;
+        this.err = err;
+        this.terminal = terminal;
+        AppConfig p = plan.production();
+        AppConfig.Models m = p.models();
+        Path work = plan.workDir().resolve(replayId).toAbsolutePath();
+        // The replay's model registry is its own models topic; its caches are its own folders; it never retrains.
+        AppConfig.Models models = new AppConfig.Models(m.name(), work.resolve("shared-models"),
+                work.resolve("model-cache"), false, m.everyBuckets(), m.evalBuckets(), m.margin(), m.epochs(),
+                m.windowBuckets(), m.maxSeries(), m.scratchEveryBuckets(), m.threads());
+        this.config = p.asReplay(replayId, p.topicNames().withPrefix(replayId + "-"), plan.range().partitions(),
+                work.resolve("state"), candidate.dir(), models);
+    }
+
+    String replayId() {
+        return replayId;
+    }
+
+    AppConfig config() {
+        return config;
+    }
+
+    Result run() throws InterruptedException {
+        Map<String, Object> client = clientProps(config);
+        Bucket bucket = config.bucket();
+        long t0 = System.nanoTime();
+        try (Admin admin = Admin.create(ForecasterApp.adminProperties(config, Duration.ofSeconds(30)))) {
+            TopicProvisioner.ensure(admin, config, Duration.ofSeconds(30));
+        }
+        long total = plan.range().records();
+        OrdersRange.Copied copied = plan.range().copyTo(client, config.topicNames().orders(), n -> { });
+        out.printf(Locale.ROOT, "  copied %,d orders to %s in %.1f s%n", copied.records(),
+                config.topicNames().orders(), (System.nanoTime() - t0) / 1e9);
+        out.flush();
+        // A bucket closes once event time passes its end plus grace: the range's latest order says which can.
+        Instant closable = bucket.plus(bucket.floor(copied.latest().minus(config.grace())), -1);
+        Instant expectedLast = closable.isBefore(plan.to()) ? closable : plan.to();
+        if (expectedLast.isBefore(plan.to())) {
+            out.println("  " + plan.range().topic() + " has no order after " + copied.latest() + ": the last bucket "
+                    + "that can close is " + day(bucket, expectedLast) + ", before --to " + day(bucket, plan.to()));
+        }
+        ModelLoader loader = candidate.dir() == null ? ForecasterApp.NO_LOADER : ModelLoader.installed(config);
+        long appStart = System.nanoTime();
+        ReplayOutputs outputs;
+        boolean complete;
+        String served;
+        synchronized (this) {
+            if (cleaned) {
+                throw new InterruptedException("replay stopped before the app started");
+            }
+            app = ForecasterApp.start(config, loader, Duration.ofSeconds(30));
+        }
+        served = app.modelVersion();
+        outputs = new ReplayOutputs(config, client, plan.start(), plan.to(), bucket.plus(plan.from(), -1));
+        Progress progress = new Progress(total, appStart);
+        complete = follow(outputs, copied.records(), expectedLast, progress);
+        progress.finish(outputs);
+        double seconds = (System.nanoTime() - appStart) / 1e9;
+        stopApp();
+        // What was committed before the stop and not read yet.
+        while (outputs.poll(Duration.ofMillis(500)) > 0) {
+            // drained
+        }
+        outputs.close();
+        List<String> topics = cleanUp();
+        return new Result(candidate, replayId, copied.records(), copied.latest(), expectedLast,
+                outputs.slowestClosed(), complete, seconds, served, outputs, topics);
+    }
+
+    /**
+     * Reads the outputs until every aggregating task has closed {@code expectedLast} and the app has read every
+     * copied order; or, once it has read them, until nothing came for 90 s or three wall-clock close intervals (an
+     * order the intake refused can leave the last bucket open); or until the timeout.
+     */
+    private boolean follow(ReplayOutputs outputs, long copied, Instant expectedLast, Progress progress)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + plan.timeout().toNanos();
+        // Long enough for a loaded machine: the intake reads every order well before the closes they make are out.
+        double quiet = Math.max(90, 3 * config.wallclockCloseInterval().toSeconds() + 10);
+        while (System.nanoTime() < deadline) {
+            outputs.poll(Duration.ofMillis(500));
+            if (Thread.currentThread().isInterrupted()) {
+                throw new InterruptedException("replay interrupted");
+            }
+            if (stopping()) {
+                throw new InterruptedException("the replay was stopped");
+            }
+            if (app.awaitStop(Duration.ZERO)) {
+                throw new IllegalStateException("the replay's app stopped (stream state " + app.health().state()
+                        + "); see its log");
+            }
+            progress.update(app.metrics().recordsIn(), outputs);
+            boolean read = app.metrics().recordsIn() >= copied;
+            Instant slowest = outputs.slowestClosed();
+            if (read && slowest != null && !slowest.isBefore(expectedLast)
+                    && outputs.forecastCount() == outputs.actualCount()) {
+                return true;
+            }
+            if (read && outputs.quietSeconds() > quiet) {
+                err.println("replay: nothing came for " + (int) quiet + " s after every order was read; the last "
+                        + "bucket closed is " + (slowest == null ? "none" : day(config.bucket(), slowest))
+                        + ", expected " + day(config.bucket(), expectedLast));
+                return false;
+            }
+        }
+        err.println("replay: stopped waiting after " + plan.timeout().toSeconds() + " s (--timeout)");
+        return false;
+    }
+
+    private synchronized boolean stopping() {
+        return cleaned;
+    }
+
+    private synchronized void stopApp() {
+        if (app != null) {
+            // Leave the group on the way out (Kafka Streams stays in it by default, for a quick restart), so that
+            // the group can be deleted now rather than after its session timeout.
+            app.streams().close(CloseOptions.groupMembershipOperation(
+                    CloseOptions.GroupMembershipOperation.LEAVE_GROUP).withTimeout(Duration.ofSeconds(60)));
+            app.close();
+            try {
+                app.streams().cleanUp();
+            } catch (IllegalStateException e) {
+                err.println("replay: the app's local state in " + config.stateDir() + " stays: " + e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * Stops the app if it runs and deletes every topic of this replay (unless kept) and its work folder: at the end,
+     * and from the shutdown hook on Ctrl-C. Returns the topics deleted (or kept).
+     */
+    synchronized List<String> cleanUp() {
+        if (cleaned) {
+            return List.of();
+        }
+        cleaned = true;
+        stopApp();
+        List<String> ours = List.of();
+        try (Admin admin = Admin.create(ForecasterApp.adminProperties(config, Duration.ofSeconds(30)))) {
+            ours = List.copyOf(topicsOf(admin, replayId));
+            if (!plan.keepTopics() && !ours.isEmpty()) {
+                admin.deleteTopics(ours).all().get(60, TimeUnit.SECONDS);
+            }
+            if (!plan.keepTopics()) {
+                deleteGroup(admin);
+            }
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            err.println("replay: could not delete this replay's topics (" + replayId + "-*): " + e);
+        }
+        if (!plan.keepTopics()) {
+            deleteTree(plan.workDir().resolve(replayId));
+        }
+        return ours;
+    }
+
+    /** The replay's consumer group (its application id): its committed offsets are of topics now deleted. */
+    private void deleteGroup(Admin admin) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (true) {
+            try {
+                admin.deleteConsumerGroups(List.of(replayId)).all().get(30, TimeUnit.SECONDS);
+                return;
+            } catch (ExecutionException e) {
+                // A replay stopped before its app joined has no group.
+                if (e.getCause() instanceof GroupIdNotFoundException) {
+                    return;
+                }
+                // The coordinator may not have seen the members leave yet.
+                if (!(e.getCause() instanceof GroupNotEmptyException) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(500);
+            }
+        }
+    }
+
+    /** The topics whose names start with {@code replayId-}: the replay's own and Kafka Streams' internal ones. */
+    static Set<String> topicsOf(Admin admin, String replayId) throws Exception {
+        Set<String> ours = new TreeSet<>();
+        for (String name : admin.listTopics().names().get(30, TimeUnit.SECONDS)) {
+            if (name.startsWith(replayId + "-")) {
+                ours.add(name);
+            }
+        }
+        return ours;
+    }
+
+    /** The broker connection (and its security settings) of {@code config}, for plain clients. */
+    static Map<String, Object> clientProps(AppConfig config) {
+        return new HashMap<>(ForecasterApp.adminProperties(config, Duration.ofSeconds(30)));
+    }
+
+    static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException | UncheckedIOException e) {
+            // A folder left in the work directory is harmless; the topics are what matter.
+        }
+    }
+
+    static String day(Bucket bucket, Instant t) {
+        return io.demandcast.model.backtest.BacktestReport.bucketText(bucket, t);
+    }
+
+    /**
+     * Event time reached, orders read and their rate, and the time left: on a terminal one line redrawn at most
+     * four times a second; into a log a plain line every ten seconds.
+     */
+    private final class Progress {
+        private final long total;
+        private final long started;
+        private long lastDraw;
+        private boolean drawn;
+        private String line = "";
+
+        Progress(long total, long started) {
+            this.total = total;
+            this.started = started;
+        }
+
+        void update(long read, ReplayOutputs outputs) {
+            long now = System.nanoTime();
+            double seconds = Math.max(1e-3, (now - started) / 1e9);
+            double rate = read / seconds;
+            Instant reached = outputs.slowestClosed();
+            // Closes lag the intake (the orders are read well ahead of the buckets they close): the time left is
+            // judged by the event time the slowest task has closed, out of the range to close.
+            double span = plan.to().toEpochMilli() - plan.start().toEpochMilli();
+            double done = reached == null ? 0 : (reached.toEpochMilli() - plan.start().toEpochMilli()) / span;
+            String eta = done <= 0 ? "?" : String.format(Locale.ROOT, "%.0f s", seconds * (1 - Math.min(1, done))
+                    / done);
+            line = String.format(Locale.ROOT, "  event time %s  orders %,d/%,d  %,.0f orders/s  ETA %s",
+                    reached == null ? "-" : day(config.bucket(), reached), Math.min(read, total), total, rate, eta);
+            if (!drawn || now - lastDraw >= (terminal ? 250_000_000L : 10_000_000_000L)) {
+                lastDraw = now;
+                draw();
+            }
+        }
+
+        private void draw() {
+            if (terminal) {
+                err.print("\r" + line + "    ");
+            } else {
+                err.println(line);
+            }
+            err.flush();
+            drawn = true;
+        }
+
+        void finish(ReplayOutputs outputs) {
+            if (drawn) {
+                draw();
+                if (terminal) {
+                    err.println();
+                }
+                err.flush();
+            }
+        }
+    }
+}
