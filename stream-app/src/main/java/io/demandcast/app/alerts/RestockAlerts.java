@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * Inventory levels against forecasts. Reads {@code inventory} (compacted, keyed by product id) and
  * {@code forecasts} (keyed by series, which is the product id) in one task per partition: the two topics must have
  * the same partition count, which the app checks at start. A valid level is kept as the product's row of the
- * inventory table; a forecast of a product with a level is kept as its latest; either change evaluates the product
+ * inventory table, each product's latest forecast beside it; a change of either evaluates the product
  * ({@link RestockRule}). The evaluation is kept for REST ({@link #STATE_STORE}); a record goes to
  * {@code restock-alerts} only when the state changes: RAISED when the position falls below the reorder point,
  * CLEARED when a raised product is back at or above it. A bad inventory record is dead-lettered with its reason
@@ -47,7 +47,7 @@ public final class RestockAlerts implements Processor<byte[], byte[], Object, Ob
 
     /** Product id -> its last valid {@code InventoryLevel}. */
     public static final String INVENTORY_STORE = "restock-inventory";
-    /** Product id -> its latest forecast (wire format of {@code forecasts}), for products with a stock level only. */
+    /** Product id -> its latest forecast (wire format of {@code forecasts}): a new stock level is evaluated on it. */
     public static final String FORECASTS_STORE = "restock-forecasts";
     /** Product id -> its latest evaluation ({@code RestockAlert}, state RAISED or CLEARED): what REST answers. */
     public static final String STATE_STORE = "restock-state";
@@ -57,8 +57,11 @@ public final class RestockAlerts implements Processor<byte[], byte[], Object, Ob
         return List.of(
                 Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(INVENTORY_STORE), Serdes.String(),
                         new AvroStoreSerde<>(InventoryLevel.class)),
+                // Not changelogged: it is the forecasts topic's own latest value per key, rewritten at every close;
+                // logging it would copy every forecast once more. A task that lost its local state evaluates a
+                // product from its next forecast on.
                 Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(FORECASTS_STORE), Serdes.String(),
-                        Serdes.ByteArray()),
+                        Serdes.ByteArray()).withLoggingDisabled().withCachingDisabled(),
                 Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STATE_STORE), Serdes.String(),
                         new AvroStoreSerde<>(RestockAlert.class)));
     }
@@ -117,17 +120,18 @@ public final class RestockAlerts implements Processor<byte[], byte[], Object, Ob
         return m.map(r -> new Origin(r.topic(), r.partition(), r.offset(), null)).orElse(Origin.UNKNOWN);
     }
 
-    /** A forecast: kept and evaluated only when the product has a stock level; most products have none. */
+    /** A forecast: kept as the product's latest, and evaluated when the product has a stock level. */
     private void forecast(Record<byte[], byte[]> record) {
         if (record.key() == null || record.value() == null) {
             return;
         }
         String product = keys.deserialize(null, record.key());
+        forecasts.put(product, record.value());
         InventoryLevel level = levels.get(product);
         if (level == null) {
+            // Most products have no stock level: their forecasts are kept, not decoded.
             return;
         }
-        forecasts.put(product, record.value());
         evaluate(product, level, forecastDecoder.deserialize(forecastsTopic, record.value()), record.timestamp());
     }
 
@@ -137,7 +141,6 @@ public final class RestockAlerts implements Processor<byte[], byte[], Object, Ob
             // A tombstone: the product is no longer stocked here; its row and its alert state go, nothing is sent.
             if (key != null) {
                 levels.delete(key);
-                forecasts.delete(key);
                 states.delete(key);
             }
             return;
