@@ -19,7 +19,10 @@ public final class InventoryCheck {
     private InventoryCheck() {
     }
 
-    /** Why {@code level}, read under {@code key}, cannot be used with forecasts of {@code horizon} buckets; empty when it can. */
+    /**
+     * Why {@code level}, read under {@code key}, cannot be used with forecasts of {@code horizon} buckets; empty when
+     * it can.
+     */
     public static Optional<Rejection> check(String key, InventoryLevel level, int horizon) {
         String product = level.getProductId() == null ? null : level.getProductId().toString();
         if (key == null || key.isBlank()) {

@@ -58,7 +58,8 @@ public final class RestockQueries implements ForecastLookup {
     private Answer local(String product, int partition) {
         try {
             ReadOnlyKeyValueStore<String, RestockAlert> states = streams.store(StoreQueryParameters
-                    .fromNameAndType(RestockAlerts.STATE_STORE, QueryableStoreTypes.<String, RestockAlert>keyValueStore())
+                    .fromNameAndType(RestockAlerts.STATE_STORE,
+                            QueryableStoreTypes.<String, RestockAlert>keyValueStore())
                     .withPartition(partition));
             RestockAlert latest = states.get(product);
             if (latest == null) {

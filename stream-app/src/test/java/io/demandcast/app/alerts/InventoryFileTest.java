@@ -23,7 +23,8 @@ class InventoryFileTest {
     void eachRowIsOneLevelAndBadValuesAreSentAsTheyAreForTheAppToRefuse(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("stock.csv.gz");
         try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(file))) {
-            out.write((InventoryFile.HEADER + "\n85123A,12,30,3,0.95\n22423,-4,,7,\n").getBytes(StandardCharsets.UTF_8));
+            out.write((InventoryFile.HEADER + "\n85123A,12,30,3,0.95\n22423,-4,,7,\n")
+                    .getBytes(StandardCharsets.UTF_8));
         }
         List<InventoryLevel> levels = InventoryFile.read(file, NOW);
         assertThat(levels).hasSize(2);
