@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.demandcast.schemas.avro.OrderEvent;
 import io.demandcast.schemas.avro.OrderType;
+import io.demandcast.schemas.avro.RestockAlert;
+import io.demandcast.schemas.avro.RestockState;
 import io.demandcast.schemas.avro.SalesBucket;
 import io.demandcast.schemas.testkit.KafkaBroker;
 import io.demandcast.schemas.testkit.RegistryServer;
@@ -158,6 +160,35 @@ class SchemaEvolutionTest {
 
         assertThat(read.getType()).isEqualTo(OrderType.UNKNOWN);
         assertThat(read.getOrderId()).isEqualTo("x1");
+    }
+
+    @Test
+    void restockAlertsWrittenBeforeTheStateFieldExistedReadAsRaisedAndTodaysSchemaRegistersAfterThem() {
+        String topic = KafkaBroker.uniqueTopic("restock-alerts");
+        String subject = topic + "-value";
+        WireBytes.setCompatibility(URL, subject, "BACKWARD");
+        // RestockAlert as it was before alerts could be cleared: no state, lead time, service level, order-up-to.
+        Schema older = WireBytes.edit(RestockAlert.getClassSchema(), fields -> {
+            for (String name : java.util.List.of("state", "leadTimeBuckets", "serviceLevel", "orderUpToLevel")) {
+                WireBytes.removeField(fields, name);
+            }
+        });
+        int olderId = WireBytes.register(URL, subject, older);
+        RestockAlert today = SampleRecords.restockAlert();
+        GenericRecord old = new GenericData.Record(older);
+        for (Schema.Field field : older.getFields()) {
+            Object value = today.get(field.name());
+            old.put(field.name(), value instanceof java.time.Instant t ? t.toEpochMilli() : value);
+        }
+        Serde<RestockAlert> serde = SERDES.forValue(RestockAlert.class);
+
+        RestockAlert read = serde.deserializer().deserialize(topic, WireBytes.frame(olderId, older, old));
+        byte[] todaysBytes = serde.serializer().serialize(topic, today);
+
+        assertThat(read.getState()).isEqualTo(RestockState.RAISED);
+        assertThat(read.getLeadTimeBuckets()).isZero();
+        assertThat(read.getSuggestedOrder()).isEqualTo(today.getSuggestedOrder());
+        assertThat(WireBytes.idOf(todaysBytes)).isNotEqualTo(olderId);
     }
 
     private static GenericRecord copy(SalesBucket bucket, Schema schema) {

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
@@ -39,8 +40,8 @@ final class DemoReport {
     }
 
     /** Writes everything; returns the files written, the report first. */
-    static List<Path> write(Path dir, DemoSummary summary, DemoEvaluation.Result scored, List<String> plotted)
-            throws IOException {
+    static List<Path> write(Path dir, DemoSummary summary, DemoEvaluation.Result scored, List<String> plotted,
+                            StockSimulation.Result whatIf) throws IOException {
         System.setProperty("java.awt.headless", "true");
         Files.createDirectories(dir);
         List<Path> files = new ArrayList<>();
@@ -63,12 +64,17 @@ final class DemoReport {
         files.add(dir.resolve("summary.txt"));
         writePoints(scored, dir.resolve("forecasts.csv"));
         files.add(dir.resolve("forecasts.csv"));
-        writeHtml(report, summary, plotted, images);
+        boolean stockPlot = whatIf != null && !whatIf.days().isEmpty();
+        if (stockPlot) {
+            save(stockChart(whatIf), dir.resolve("what_if_stock.png"));
+            files.add(dir.resolve("what_if_stock.png"));
+        }
+        writeHtml(report, summary, plotted, images, whatIf, stockPlot);
         return files;
     }
 
-    private static void writeHtml(Path file, DemoSummary s, List<String> plotted, List<String> images)
-            throws IOException {
+    private static void writeHtml(Path file, DemoSummary s, List<String> plotted, List<String> images,
+                                  StockSimulation.Result whatIf, boolean stockPlot) throws IOException {
         try (Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
             out.write("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Demandcast demo</title>\n"
                     + "<style>body{font-family:sans-serif;margin:2em;max-width:1100px}table{border-collapse:"
@@ -89,6 +95,27 @@ final class DemoReport {
                     + "seasonal naive. Actuals are daily net units from <code>sales-actuals</code> (read_committed), "
                     + "below zero counted as zero demand. Both methods are scored on the same products, origins and "
                     + "horizon steps.</p>\n");
+            if (whatIf != null) {
+                out.write("<h2>What-if: the restock policy on this replay</h2>\n<p>The restock alerts' rule used as "
+                        + "the ordering policy (service level " + whatIf.serviceLevel() + ", lead time "
+                        + whatIf.lead() + " days, one review day): each product starts with the stock its first "
+                        + "evaluation asks for, orders what a raised alert suggests, receives it after the lead "
+                        + "time, and serves the day's actual demand from what it has (unserved demand is lost). "
+                        + "Driven by the streamed forecasts, then by the seasonal naive.</p>\n<table><tr><th>"
+                        + "policy driven by</th><th>products</th><th>product-days</th><th>fill rate</th><th>stock-out "
+                        + "days</th><th>mean stock</th><th>orders</th></tr>\n");
+                for (StockSimulation.Outcome o : whatIf.outcomes().values()) {
+                    out.write("<tr><td>" + html(StockSimulation.label(o.method())) + "</td><td>" + o.products()
+                            + "</td><td>" + o.productDays() + "</td>" + cell(o.fillRate()) + "<td>"
+                            + o.stockoutDays() + "</td>" + cell(o.meanStock()) + "<td>" + o.orders()
+                            + "</td></tr>\n");
+                }
+                out.write("</table>\n");
+                if (stockPlot) {
+                    out.write("<p><img src=\"what_if_stock.png\" alt=\"stock of " + html(whatIf.plotted())
+                            + "\"></p>\n");
+                }
+            }
             out.write("<h2>Error by horizon step</h2>\n<p><img src=\"error_by_step.png\" alt=\"MASE by step\"></p>\n");
             for (int i = 0; i < images.size(); i++) {
                 out.write("<h2>Product " + html(plotted.get(i)) + "</h2>\n<p><img src=\"" + images.get(i)
@@ -168,6 +195,32 @@ final class DemoReport {
         series.setLineColor(color);
         series.setMarker(SeriesMarkers.NONE);
         series.setLineStyle(stroke);
+    }
+
+    private static XYChart stockChart(StockSimulation.Result whatIf) {
+        XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT)
+                .title(whatIf.plotted() + ": stock on hand at the end of each day under the restock policy")
+                .xAxisTitle("day").yAxisTitle("units").build();
+        style(chart);
+        List<Date> x = whatIf.days().stream().map(Date::from).toList();
+        XYSeries demand = chart.addSeries("actual demand", x, whatIf.plottedDemand());
+        demand.setLineColor(Color.BLACK);
+        demand.setMarker(SeriesMarkers.NONE);
+        demand.setLineStyle(SeriesLines.SOLID);
+        for (Map.Entry<String, List<Double>> e : whatIf.plottedStock().entrySet()) {
+            List<Double> y = e.getValue();
+            if (y.isEmpty()) {
+                continue;
+            }
+            Color color = e.getKey().equals(DemoEvaluation.STREAMED) ? STREAMED : NAIVE;
+            XYSeries stock = chart.addSeries("stock, " + StockSimulation.label(e.getKey()) + " policy",
+                    x.subList(0, Math.min(x.size(), y.size())), y.subList(0, Math.min(x.size(), y.size())));
+            stock.setLineColor(color);
+            stock.setMarker(SeriesMarkers.NONE);
+            stock.setLineWidth(2f);
+            stock.setLineStyle(SeriesLines.SOLID);
+        }
+        return chart;
     }
 
     private static XYChart errorByStepChart(DemoSummary s) {

@@ -48,6 +48,9 @@ public final class DemoRun {
 
     /** Partitions of the run's {@code orders} topic unless the target says otherwise. */
     public static final int DEFAULT_PARTITIONS = 2;
+    /** The what-if of the restock policy: lead time in days and service level ({@link StockSimulation}). */
+    static final int WHAT_IF_LEAD = 3;
+    static final double WHAT_IF_SERVICE_LEVEL = 0.9;
 
     /**
      * Where the app connects, and where this run keeps its state.
@@ -178,6 +181,8 @@ public final class DemoRun {
                 Instant lastClosed = watch.lastClosedBucket();
                 DemoEvaluation.Result scored = DemoEvaluation.score(products, sales, watch, replayFrom,
                         bucket.plus(split, -1), lastClosed, config.horizon(), config.historyLength());
+                StockSimulation.Result whatIf = StockSimulation.run(scored.points(), WHAT_IF_LEAD,
+                        WHAT_IF_SERVICE_LEVEL, products.isEmpty() ? null : products.get(0));
                 summary = new DemoSummary(watch.versions().size() == 1 ? watch.versions().iterator().next()
                         : String.join("+", watch.versions()), modelSource, products,
                         replay.summary == null ? null : replay.summary.firstEvent(),
@@ -188,9 +193,10 @@ public final class DemoRun {
                         watch.actualCount(), watch.methods(), watch.duplicates(), watch.incompleteBuckets(),
                         scored.mismatchedActuals(), scored.comparedActuals(), scored.mismatchExamples(),
                         scored.figures(), scored.origins(),
-                        scored.firstTarget(), scored.lastTarget(), replayFrom, split, settings.outDir());
+                        scored.firstTarget(), scored.lastTarget(), replayFrom, split, settings.outDir(),
+                        whatIf.text());
                 List<String> plotted = products.subList(0, Math.min(settings.plottedProducts(), products.size()));
-                DemoReport.write(settings.outDir(), summary, scored, plotted);
+                DemoReport.write(settings.outDir(), summary, scored, plotted, whatIf);
             }
         } finally {
             if (!target.keepTopics()) {

@@ -39,6 +39,7 @@ import java.util.stream.Collectors;
  * @param replayFrom         the first bucket replayed
  * @param split              the first bucket the model never saw
  * @param reportDir          where the report is
+ * @param whatIf             the what-if of the restock policy ({@link StockSimulation}) as text; null: none
  */
 public record DemoSummary(String modelVersion, String modelSource, List<String> products, Instant firstReplayed,
                           Instant lastReplayed, long ordersSent, double replaySeconds, double streamSeconds,
@@ -47,7 +48,7 @@ public record DemoSummary(String modelVersion, String modelSource, List<String> 
                           List<Instant> incompleteBuckets, long mismatchedActuals, long comparedActuals,
                           List<String> mismatchExamples,
                           Map<String, DemoEvaluation.Figures> figures, int origins, Instant firstTarget,
-                          Instant lastTarget, Instant replayFrom, Instant split, Path reportDir) {
+                          Instant lastTarget, Instant replayFrom, Instant split, Path reportDir, String whatIf) {
 
     public long deadLetterCount() {
         return deadLetters.values().stream().mapToLong(Long::longValue).sum();
@@ -125,6 +126,9 @@ public record DemoSummary(String modelVersion, String modelSource, List<String> 
             sb.append(String.format(Locale.ROOT, "  MASE by step      step 1: %.3f vs %.3f; step %d: %.3f vs %.3f "
                             + "(streamed vs seasonal naive)%n", s.maseByStep()[0], n.maseByStep()[0], last + 1,
                     s.maseByStep()[last], n.maseByStep()[last]));
+        }
+        if (whatIf != null) {
+            sb.append(whatIf);
         }
         if (reportDir != null) {
             sb.append("  report            ").append(reportDir.resolve("report.html")).append('\n');

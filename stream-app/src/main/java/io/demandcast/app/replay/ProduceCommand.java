@@ -1,10 +1,12 @@
 package io.demandcast.app.replay;
 
+import io.demandcast.app.alerts.InventoryFile;
 import io.demandcast.app.cli.CommandFailure;
 import io.demandcast.app.config.AppConfig;
 import io.demandcast.app.run.AppConfigOptions;
 import io.demandcast.app.run.Preflight;
 import io.demandcast.app.run.ForecasterApp;
+import io.demandcast.schemas.avro.InventoryLevel;
 import io.demandcast.schemas.avro.OrderEvent;
 import io.demandcast.schemas.registry.AvroSerdes;
 import io.demandcast.schemas.registry.SchemaRegistryException;
@@ -16,12 +18,16 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.serialization.StringSerializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -29,11 +35,15 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code forecaster produce}: replays an Online Retail order-lines file into {@code orders}. */
+/**
+ * {@code forecaster produce}: replays an Online Retail order-lines file into {@code orders}, or sends a stock file to
+ * {@code inventory} ({@code --inventory}).
+ */
 @Command(name = "produce",
         description = "Replay an Online Retail order-lines file (CSV or gzipped CSV) into the orders topic as "
                 + "OrderEvents: one record per invoice, key = invoice number, record timestamp = event time. "
-                + "As fast as possible unless --speedup or --max-rate.")
+                + "As fast as possible unless --speedup or --max-rate. With --inventory FILE, sends stock levels to "
+                + "the inventory topic instead.")
 public final class ProduceCommand implements Callable<Integer> {
 
     @Spec
@@ -42,9 +52,15 @@ public final class ProduceCommand implements Callable<Integer> {
     @Mixin
     AppConfigOptions options;
 
-    @Option(names = "--data", required = true, paramLabel = "FILE",
+    @Option(names = "--data", paramLabel = "FILE",
             description = "The order-lines file, e.g. data/online_retail/order_lines.csv.gz.")
     Path data;
+
+    @Option(names = "--inventory", paramLabel = "FILE",
+            description = "Instead of orders, send stock levels to the inventory topic: a CSV or gzipped CSV with "
+                    + "the columns " + InventoryFile.HEADER + ", one InventoryLevel per row, key = product id, "
+                    + "updatedAt = now.")
+    Path inventory;
 
     @Option(names = "--speedup", paramLabel = "X",
             description = "Replay event time X times faster than real time (86400: a day per second).")
@@ -78,7 +94,13 @@ public final class ProduceCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         quietKafkaClientLogs();
+        if ((data == null) == (inventory == null)) {
+            throw new CommandFailure("expected one of --data FILE (orders) or --inventory FILE (stock levels)");
+        }
         AppConfig config = options.load();
+        if (inventory != null) {
+            return sendInventory(config);
+        }
         OrderReplay.Settings settings;
         try {
             settings = new OrderReplay.Settings(speedup == null ? 0 : speedup, maxRate == null ? 0 : maxRate,
@@ -113,6 +135,33 @@ public final class ProduceCommand implements Callable<Integer> {
         return 0;
     }
 
+    private int sendInventory(AppConfig config) {
+        String target = topic != null ? topic : config.topicNames().inventory();
+        Instant now = Instant.now();
+        List<InventoryLevel> levels;
+        try {
+            levels = InventoryFile.read(inventory, now);
+        } catch (IllegalArgumentException e) {
+            throw new CommandFailure(e.getMessage(), e);
+        } catch (IOException e) {
+            throw new CommandFailure("cannot read " + inventory + ": " + e.getMessage(), e);
+        }
+        long start = System.nanoTime();
+        try (Producer<String, InventoryLevel> producer = producer(config, InventoryLevel.class)) {
+            for (InventoryLevel level : levels) {
+                producer.send(new ProducerRecord<>(target, level.getProductId().toString(), level));
+            }
+            producer.flush();
+        } catch (SchemaRegistryException | KafkaException e) {
+            throw new CommandFailure("cannot send stock levels to " + target + ": " + e.getMessage(), e);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        out.println(String.format(Locale.ROOT, "Sent %,d stock levels to %s (updatedAt %s) in %.1f s.",
+                levels.size(), target, now, (System.nanoTime() - start) / 1e9));
+        out.flush();
+        return 0;
+    }
+
     static String summary(OrderReplay.Summary s, String topic) {
         String range = s.firstEvent() == null ? "no orders" : "event time " + s.firstEvent() + " .. " + s.lastEvent();
         return String.format(Locale.ROOT, "Sent %,d orders to %s (%s) in %.1f s, %,.0f orders/s%s.", s.sent(), topic,
@@ -122,6 +171,11 @@ public final class ProduceCommand implements Callable<Integer> {
 
     /** The idempotent OrderEvent producer of a replay (the demo's too), with the broker security of {@code config}. */
     public static Producer<String, OrderEvent> producer(AppConfig config) {
+        return producer(config, OrderEvent.class);
+    }
+
+    /** An idempotent producer of {@code type} values with the registry's serializer and the broker security. */
+    public static <V extends SpecificRecord> Producer<String, V> producer(AppConfig config, Class<V> type) {
         Map<String, Object> props = config.kafkaClientProperties();
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -130,7 +184,7 @@ public final class ProduceCommand implements Callable<Integer> {
         props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 30_000);
         props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 120_000);
         AvroSerdes serdes = new AvroSerdes(ForecasterApp.serdeConfig(config));
-        return new KafkaProducer<>(props, new StringSerializer(), serdes.forValue(OrderEvent.class).serializer());
+        return new KafkaProducer<>(props, new StringSerializer(), serdes.forValue(type).serializer());
     }
 
     static void quietKafkaClientLogs() {

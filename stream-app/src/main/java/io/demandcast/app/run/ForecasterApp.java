@@ -13,6 +13,7 @@ import io.demandcast.app.topology.PipelineMetrics;
 import io.demandcast.app.web.ForecastQueries;
 import io.demandcast.app.web.PrometheusText;
 import io.demandcast.app.web.RestServer;
+import io.demandcast.app.web.RestockQueries;
 import io.demandcast.model.TrainedModel;
 import io.demandcast.schemas.Topics;
 import io.demandcast.schemas.registry.AvroSerdes;
@@ -113,6 +114,7 @@ public final class ForecasterApp implements AutoCloseable {
             // Buckets wait for the event time of every orders partition; the topic may predate topic.partitions.
             orderPartitions = TopicProvisioner.partitionCount(admin, config.topicNames().orders(), connectTimeout);
             LOG.info("{} has {} partition(s)", config.topicNames().orders(), orderPartitions);
+            checkRestockPartitions(admin, config, connectTimeout);
             timestamps = Preflight.recordTimestamps(admin, config, connectTimeout);
             LOG.info("the broker accepts {}", timestamps);
         }
@@ -166,7 +168,8 @@ public final class ForecasterApp implements AutoCloseable {
                 return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
             });
             rest.start(new ForecastQueries(streams, self, Duration.ofSeconds(10), config.bucket(),
-                    topics.forecasts().valueSerde().deserializer(), topics.forecasts().name()), app::health,
+                    topics.forecasts().valueSerde().deserializer(), topics.forecasts().name()),
+                    new RestockQueries(streams, self, Duration.ofSeconds(10)), app::health,
                     app::readiness,
                     () -> PrometheusText.render(metrics, app.trainer == null ? Map.of()
                             : app.trainer.metrics().snapshot(), streams.metrics()));
@@ -191,6 +194,22 @@ public final class ForecasterApp implements AutoCloseable {
             }
             models.close();
             throw e;
+        }
+    }
+
+    /**
+     * Restock alerts meet a product's stock level and its forecasts in one task: {@code inventory} and
+     * {@code forecasts} are both keyed by product id and must have as many partitions.
+     */
+    private static void checkRestockPartitions(Admin admin, AppConfig config, Duration timeout) {
+        String inventory = config.topicNames().inventory();
+        String forecasts = config.topicNames().forecasts();
+        int a = TopicProvisioner.partitionCount(admin, inventory, timeout);
+        int b = TopicProvisioner.partitionCount(admin, forecasts, timeout);
+        if (a != b) {
+            throw new StartupException(inventory + " has " + a + " partition(s) and " + forecasts + " has " + b
+                    + "; restock alerts join them by product id, so they need the same partition count (recreate "
+                    + inventory + " with " + b + " partitions)", null);
         }
     }
 

@@ -1,6 +1,8 @@
 package io.demandcast.app.topology;
 
 import io.demandcast.app.aggregate.BucketAggregator;
+import io.demandcast.app.alerts.RestockAlerts;
+import io.demandcast.app.alerts.RestockPolicy;
 import io.demandcast.app.config.AppConfig;
 import io.demandcast.app.cycle.ForecastCycle;
 import io.demandcast.app.cycle.ModelHandle;
@@ -39,6 +41,8 @@ import org.apache.kafka.streams.state.StoreBuilder;
  *                                     |  on every close: forecast cycle -> forecasts
  *                                     |     (each series' latest forecast kept in its series-state: REST)
  *                                     \-> late records -------------------> orders-dlq
+ * inventory (bytes) + forecasts (bytes) -> restock alerts: decode + validate levels --> orders-dlq
+ *                      \-> on a new level or forecast: evaluate -> restock-alerts (on a change of state)
  * </pre>
  */
 public final class ForecastTopology {
@@ -116,6 +120,9 @@ public final class ForecastTopology {
         for (StoreBuilder<?> store : OrderIntake.stores()) {
             builder.addStateStore(store);
         }
+        for (StoreBuilder<?> store : RestockAlerts.stores()) {
+            builder.addStateStore(store);
+        }
 
         OrderValidator validator = new OrderValidator(config.maxLineQuantity(), config.maxUnitPrice(),
                 config.minEventTime(), config.maxFutureSkew());
@@ -158,6 +165,17 @@ public final class ForecastTopology {
                         BucketAggregator.CLOCK_STORE, BucketAggregator.OPEN_BUCKETS_STORE,
                         BucketAggregator.SERIES_STATE_STORE, BucketAggregator.RETIRED_FORECASTS_STORE);
 
+        // Restock alerts read the forecasts back from their topic: keyed by product like inventory and with as many
+        // partitions (the app checks), so a product's level and its forecasts meet in one task.
+        RestockPolicy policy = RestockPolicy.forHorizon(config.horizon());
+        builder.stream(List.of(topics.inventory().name(), topics.forecasts().name()),
+                        Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("restock-source")
+                                .withTimestampExtractor(timestamps.extractor()))
+                .process(() -> new RestockAlerts(topics.inventory().name(), topics.forecasts().name(),
+                                topics.inventory().valueSerde().deserializer(),
+                                topics.forecasts().valueSerde().deserializer(), policy, timestamps, metrics),
+                        Named.as(RestockAlerts.NAME), RestockAlerts.STORE_NAMES);
+
         // The aggregator sends each output to its sink by name: a close publishes two records per series, and a
         // split with a mapping step per branch put three more processor hops in front of every one of them.
         Topology topology = builder.build();
@@ -170,6 +188,12 @@ public final class ForecastTopology {
         topology.addSink(BucketAggregator.LATE_SINK, topics.ordersDlq().name(),
                 topics.ordersDlq().keySerde().serializer(), topics.ordersDlq().valueSerde().serializer(),
                 BucketAggregator.NAME);
+        topology.addSink(RestockAlerts.ALERTS_SINK, topics.restockAlerts().name(),
+                topics.restockAlerts().keySerde().serializer(), topics.restockAlerts().valueSerde().serializer(),
+                RestockAlerts.NAME);
+        topology.addSink(RestockAlerts.DLQ_SINK, topics.ordersDlq().name(),
+                topics.ordersDlq().keySerde().serializer(), topics.ordersDlq().valueSerde().serializer(),
+                RestockAlerts.NAME);
         return topology;
     }
 }

@@ -29,6 +29,8 @@ public final class PipelineMetrics {
     private final LongAdder inferenceNanos = new LongAdder();
     private final AtomicLong maxBatchSize = new AtomicLong();
     private final AtomicLong maxInferenceNanos = new AtomicLong();
+    private final LongAdder restockRaised = new LongAdder();
+    private final LongAdder restockCleared = new LongAdder();
     private final AtomicReference<String> modelVersion = new AtomicReference<>("none");
 
     public void recordIn() {
@@ -88,6 +90,24 @@ public final class PipelineMetrics {
         inferenceNanos.add(nanos);
         maxBatchSize.accumulateAndGet(size, Math::max);
         maxInferenceNanos.accumulateAndGet(nanos, Math::max);
+    }
+
+    /** A product's inventory position fell below its reorder point: a RAISED record went to restock-alerts. */
+    public void restockRaised() {
+        restockRaised.increment();
+    }
+
+    /** A raised product is back at or above its reorder point: a CLEARED record went to restock-alerts. */
+    public void restockCleared() {
+        restockCleared.increment();
+    }
+
+    public long restockRaisedCount() {
+        return restockRaised.sum();
+    }
+
+    public long restockClearedCount() {
+        return restockCleared.sum();
     }
 
     public void modelVersion(String version) {
@@ -169,6 +189,8 @@ public final class PipelineMetrics {
         m.put("inference.batch.size.mean", batches == 0 ? 0.0 : (double) inferenceSeries.sum() / batches);
         m.put("inference.latency.ms.mean", batches == 0 ? 0.0 : inferenceNanos.sum() / 1e6 / batches);
         m.put("inference.latency.ms.max", maxInferenceNanos.get() / 1e6);
+        m.put("restock.raised", restockRaised.sum());
+        m.put("restock.cleared", restockCleared.sum());
         m.put("model.version", modelVersion.get());
         return m;
     }

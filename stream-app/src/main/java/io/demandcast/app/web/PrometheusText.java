@@ -49,6 +49,10 @@ public final class PrometheusText {
                 "Series held by this instance's tasks after their last bucket close.", null, 1));
         FAMILIES.put("series.retired", new Family("demandcast_series_retired_total", "counter",
                 "Series dropped after staying silent.", null, 1));
+        FAMILIES.put("restock.raised", new Family("demandcast_restock_alerts_raised_total", "counter",
+                "Restock alerts raised: a product's inventory position fell below its reorder point.", null, 1));
+        FAMILIES.put("restock.cleared", new Family("demandcast_restock_alerts_cleared_total", "counter",
+                "Restock alerts cleared: a raised product is back at or above its reorder point.", null, 1));
         FAMILIES.put("inference.batches", new Family("demandcast_inference_batches_total", "counter",
                 "Calls of the model on a batch of series.", null, 1));
         FAMILIES.put("inference.series", new Family("demandcast_inference_series_total", "counter",

@@ -21,6 +21,8 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>{@code GET /forecasts/{series}}: the series' latest forecast as JSON (404 with a JSON message when there
  *       is none), from whichever instance holds it;</li>
+ *   <li>{@code GET /restock/{product}}: the product's latest restock evaluation (state RAISED or CLEARED) as
+ *       JSON, 404 when it has none;</li>
  *   <li>{@code GET /health}: liveness, 200 while the stream runs or rebalances, 503 otherwise, with the state;</li>
  *   <li>{@code GET /ready}: readiness, 200 only while this instance processes: the stream runs (not rebalancing)
  *       and no state is being restored; 503 with what it waits for otherwise;</li>
@@ -69,9 +71,16 @@ public final class RestServer implements AutoCloseable {
         return server.getAddress();
     }
 
+    /** Starts serving, without restock alerts ({@code /restock/} answers 404). */
+    public void start(ForecastLookup forecasts, Supplier<Health> health, Supplier<Health> ready,
+                      Supplier<String> metrics) {
+        start(forecasts, (product, localOnly) -> ForecastQueries.message(404, "restock alerts are not served here"),
+                health, ready, metrics);
+    }
+
     /** Starts serving. */
-    public synchronized void start(ForecastLookup forecasts, Supplier<Health> health, Supplier<Health> ready,
-                                   Supplier<String> metrics) {
+    public synchronized void start(ForecastLookup forecasts, ForecastLookup restock, Supplier<Health> health,
+                                   Supplier<Health> ready, Supplier<String> metrics) {
         if (started) {
             throw new IllegalStateException("already started");
         }
@@ -86,15 +95,25 @@ public final class RestServer implements AutoCloseable {
             boolean localOnly = query != null && query.contains("local=true");
             return forecasts.latest(series, localOnly);
         }, JSON));
+        server.createContext("/restock/", exchange -> handle(exchange, () -> {
+            String path = exchange.getRequestURI().getRawPath();
+            String product = URLDecoder.decode(path.substring("/restock/".length()), StandardCharsets.UTF_8);
+            if (product.isEmpty()) {
+                return ForecastQueries.message(404, "expected /restock/{product}, got " + path);
+            }
+            String query = exchange.getRequestURI().getRawQuery();
+            return restock.latest(product, query != null && query.contains("local=true"));
+        }, JSON));
         server.createContext("/health", exchange -> handle(exchange, () -> status(health.get()), JSON));
         server.createContext("/ready", exchange -> handle(exchange, () -> status(ready.get()), JSON));
         server.createContext("/metrics", exchange -> handle(exchange,
                 () -> new ForecastLookup.Answer(200, metrics.get()), PrometheusText.CONTENT_TYPE));
         server.createContext("/", exchange -> handle(exchange, () -> ForecastQueries.message(404,
                 "no such endpoint: " + exchange.getRequestURI().getPath()
-                        + "; there are /forecasts/{series}, /health, /ready and /metrics"), JSON));
+                        + "; there are /forecasts/{series}, /restock/{product}, /health, /ready and /metrics"),
+                JSON));
         server.start();
-        LOG.info("REST on http://{}:{} (/forecasts/{series}, /health, /ready, /metrics)",
+        LOG.info("REST on http://{}:{} (/forecasts/{series}, /restock/{product}, /health, /ready, /metrics)",
                 server.getAddress().getHostString(), server.getAddress().getPort());
     }
 
