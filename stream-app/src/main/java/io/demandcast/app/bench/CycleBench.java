@@ -172,7 +172,7 @@ public final class CycleBench {
         AppConfig config = AppConfig.from(props, Map.of());
         Topics.Names names = config.topicNames();
         cluster.createTopics(settings.partitions(), names.orders(), names.ordersDlq(), names.salesActuals(),
-                names.forecasts());
+                names.forecasts(), names.inventory(), names.restockAlerts());
         Topics topics = new Topics(names, new AvroSerdes(SerdeConfig.of(cluster.registryUrl())));
 
         LstmModel model = settings.modelDir() == null ? null

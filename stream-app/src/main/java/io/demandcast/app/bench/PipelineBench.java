@@ -204,7 +204,8 @@ public final class PipelineBench {
         String app = "pipeline-" + rep;
         AppConfig config = config(app, ordersTopic);
         Topics.Names n = config.topicNames();
-        cluster.createTopics(settings.partitions(), n.ordersDlq(), n.salesActuals(), n.forecasts());
+        cluster.createTopics(settings.partitions(), n.ordersDlq(), n.salesActuals(), n.forecasts(), n.inventory(),
+                n.restockAlerts());
         Topics topics = new Topics(n, new AvroSerdes(SerdeConfig.of(cluster.registryUrl())));
         PipelineMetrics metrics = new PipelineMetrics();
         Timing timing;
