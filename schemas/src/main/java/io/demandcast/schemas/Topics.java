@@ -34,7 +34,7 @@ public final class Topics {
         <T extends SpecificRecord> Serde<T> forValue(Class<T> type);
     }
 
-    /** Topic names; configuration with the defaults of DESIGN.md. */
+    /** Topic names; configuration with the defaults the README lists ("Topics"). */
     public record Names(String orders, String ordersDlq, String inventory, String salesActuals, String forecasts,
                         String restockAlerts, String models) {
         public static Names defaults() {

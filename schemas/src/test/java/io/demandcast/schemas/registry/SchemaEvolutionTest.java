@@ -123,7 +123,7 @@ class SchemaEvolutionTest {
         String subject = KafkaBroker.uniqueTopic("inventory") + "-value";
         WireBytes.register(URL, subject, SalesBucket.getClassSchema());
 
-        // BACKWARD is the level DESIGN.md asks of every topic, so setting it globally cannot upset other tests.
+        // BACKWARD is the level the README promises for every topic, so setting it globally cannot upset other tests.
         SERDES.registry().setGlobalCompatibility(SchemaRegistryClient.Compatibility.BACKWARD);
 
         assertThat(SERDES.registry().compatibility(subject)).isEqualTo(SchemaRegistryClient.Compatibility.BACKWARD);

@@ -23,8 +23,8 @@ import org.apache.kafka.common.errors.SerializationException;
  *
  * <p>Before the first bucket closes, an earlier sale moves the first bucket to close back: nothing has been
  * published yet, so nothing is late. This is kept in a store of its own rather than taken from Kafka Streams'
- * windowing, so that a closed bucket never depends on when a wall-clock emitter happened to look (DESIGN.md,
- * pitfalls).
+ * windowing, so that a closed bucket never depends on when a wall-clock emitter happened to look
+ * (docs/ARCHITECTURE.md, "Decisions and what they rest on").
  */
 public final class BucketClock {
 

@@ -27,7 +27,7 @@ import org.apache.kafka.streams.kstream.TimeWindows;
  *
  * <p>{@link Emit#EAGER} forwards every update through the record cache (the default emit strategy), so it is the
  * fair throughput baseline; {@link Emit#ON_WINDOW_CLOSE} emits each window once when it closes, the variant whose
- * results DESIGN.md says can be lost on a fast replay. Output key: {@code product@windowStartMillis}.
+ * results docs/ARCHITECTURE.md says can be lost on a fast replay. Output key: {@code product@windowStartMillis}.
  */
 public final class WindowedCount {
 

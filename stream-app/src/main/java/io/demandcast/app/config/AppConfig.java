@@ -103,7 +103,7 @@ public record AppConfig(
         d.put("state.dir", ".demandcast/state");
         d.put("num.standby.replicas", "0");
         d.put("processing.guarantee", StreamsConfig.EXACTLY_ONCE_V2);
-        // A loaded 2-core machine fenced transactions at the 10 s default (DESIGN.md, pitfalls): commit less often
+        // A loaded 2-core machine fenced transactions at the 10 s default (docs/ARCHITECTURE.md): commit less often
         // and give a transaction a minute, well inside the broker's default 15 min transaction.max.timeout.ms.
         d.put("commit.interval.ms", "1000");
         d.put("transaction.timeout.ms", "60000");

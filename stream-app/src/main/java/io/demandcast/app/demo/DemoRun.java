@@ -55,7 +55,7 @@ public final class DemoRun {
     /**
      * Where the app connects, and where this run keeps its state.
      * @param orderPartitions partitions of the run's topics: with more than one, each intake task reads at its own
-     *                        pace and buckets wait for the slowest (README, "Known limits")
+     *                        pace and buckets wait for the slowest (docs/ARCHITECTURE.md)
      */
     public record Target(String bootstrapServers, String schemaRegistryUrl, Path workDir, int restPort,
                          boolean keepTopics, int orderPartitions) {
@@ -260,7 +260,7 @@ public final class DemoRun {
         props.put("horizon", Integer.toString(settings.horizon()));
         props.put("processing.guarantee", "exactly_once_v2");
         // Buckets close on the slowest partition's event time; a partition counts as idle only when nothing waits
-        // for its intake task (before, a starved task on a loaded machine was taken for idle: README, Known limits).
+        // for its intake task (before, a starved task on a loaded machine was taken for idle: docs/ARCHITECTURE.md).
         props.put("topic.partitions", Integer.toString(target.orderPartitions()));
         props.put("topic.replication.factor", "1");
         props.put("rest.port", Integer.toString(target.restPort()));

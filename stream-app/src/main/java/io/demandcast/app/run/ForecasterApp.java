@@ -268,7 +268,7 @@ public final class ForecasterApp implements AutoCloseable {
 
     /**
      * Watches what each {@code orders} partition still holds for its intake task, so that a task a busy stream
-     * thread left without a turn is not taken for an idle one (README, "Known limits").
+     * thread left without a turn is not taken for an idle one (docs/ARCHITECTURE.md, "Bucket close and watermarks").
      */
     public static BrokerBacklog watchBacklog(AppConfig config, int orderPartitions, Duration timeout) {
         Properties streamsProps = config.streamsProperties();

@@ -28,7 +28,7 @@ public final class TopicProvisioner {
     private TopicProvisioner() {
     }
 
-    /** The topics of DESIGN.md with their settings. */
+    /** The app's topics (README, "Topics") with their settings. */
     public static List<NewTopic> planned(AppConfig config) {
         Optional<Integer> partitions = Optional.of(config.topicPartitions());
         Optional<Short> replication = config.topicReplicationFactor() < 0 ? Optional.empty()

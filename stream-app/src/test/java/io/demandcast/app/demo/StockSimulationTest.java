@@ -35,7 +35,7 @@ class StockSimulationTest {
         StockSimulation.Outcome right = r.outcomes().get(DemoEvaluation.STREAMED);
         assertThat(right.productDays()).isEqualTo(30);
         // The reorder point covers the lead time, not the day until the next review: a day whose order was not
-        // yet due can run short by one day's demand, so even exact forecasts miss some units (README).
+        // yet due can run short by one day's demand, so even exact forecasts miss some units (docs/ARCHITECTURE.md).
         assertThat(right.fillRate()).isGreaterThan(0.75).isLessThanOrEqualTo(1.0);
         assertThat(right.stockoutDays()).isLessThan(15);
         assertThat(r.plottedStock().get(DemoEvaluation.STREAMED)).allSatisfy(v -> assertThat(v).isBetween(0.0,

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A year of daily orders read as fast as the driver can: every (series, closed day) comes out exactly once on
  * {@code sales-actuals} with the right units, and has exactly one forecast. This is the case where windowed
- * stores with onWindowClose lost about 6% of results (DESIGN.md, pitfalls).
+ * stores with onWindowClose lost about 6% of results (docs/ARCHITECTURE.md).
  */
 class ReplayTest {
 
