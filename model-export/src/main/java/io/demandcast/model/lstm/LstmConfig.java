@@ -42,8 +42,7 @@ import java.util.Objects;
  *                the daily model must keep serving about 100,000 series a second on 2 cores, while week and month
  *                models forecast a few times a month.
  *                Members trained jointly in one graph (the same batches in the same order) did not help (0.896
- *                against 0.887 for one network; members on shorter lookbacks 0.921). BENCHMARKS.md, "Separately
- *                trained ensemble"
+ *                against 0.887 for one network; members on shorter lookbacks 0.921). BENCHMARKS.md, history
  * @param residual whether the head forecasts a correction to an anchor (the last season's value of the same phase
  *                 mixed with the last season's mean) instead of the quantiles from nothing
  * @param refit whether, after early stopping, training goes on for as many epochs on every window, the validation
@@ -59,7 +58,7 @@ import java.util.Objects;
  *                     plain loss's 0.912, and on top100 daily it was within seed noise and a little worse on
  *                     average (1.139 and 1.215 against 1.148 and 1.179 for seeds 42 and 7): a daily window's
  *                     seasonal change is mostly noise of intermittent demand, not a stable scale. BENCHMARKS.md,
- *                     "After merging the fused kernel and the weighted loss".
+ *                     history.
  * @param trendSkip whether each member adds a gated damped-trend path to its median: from the scaled window, the
  *                  level at its end and the slope between the means of its last two blocks of one season (at most
  *                  half the lookback; time-centred by the observed buckets, so a short history still gets one),
@@ -76,27 +75,26 @@ import java.util.Objects;
  *                  against 0.866/0.878 and 0.887 without: a smaller gain, within the run-to-run spread. On top100
  *                  daily it cost accuracy (1.333 and 1.232 against 1.157 and 1.126 for seeds 42 and 7), so day
  *                  and hour keep it off; week is unmeasured (no weekly set long enough) and off. BENCHMARKS.md,
- *                  "Trend handling".
+ *                  history.
  * @param partialWindows whether training also uses windows whose future is only partly observed (at least half
  *                       the horizon), the targets past the data's end (or the validation split) skipped by the
  *                       loss: the windows nearest the end, with the most recent dynamics, then train too.
  *                       Default off: on M3 monthly (one network with the trend skip, seed 42) it gave mean MASE
  *                       0.877 against 0.876 without, for about a tenth more windows per epoch. BENCHMARKS.md,
- *                       "Trend handling".
+ *                       history.
  * @param plainMembers with the trend skip on, how many of the ensemble's members (the last ones) are built without
  *                     it; the first member always keeps it (see {@link #trendSkip(int)}). Default 1 for month
  *                     buckets (one of three), 0 elsewhere: members with the path err alike (all of them damp the
  *                     same trends), a member without it errs differently, and the mean of unlike members gains
  *                     more. On M3 monthly three members, the last plain, scored 0.866 and 0.855 (seeds 42 and 7)
  *                     against 0.880 and 0.866 with the path in all three and 0.866-0.887 with it in none.
- *                     BENCHMARKS.md, "Mixed members and the trend path's window".
+ *                     BENCHMARKS.md, history.
  * @param recurrentLookback how many of the window's last buckets the network unrolls (0: the whole {@link
  *                          #lookback}); the trend path always reads the whole window. Default 24 for month buckets
  *                          (of a 72-bucket window), 0 elsewhere: the path's seasonal index then averages up to six
  *                          seasons while the recurrence, and so training and serving, costs what a 24-bucket window
  *                          did. On M3 monthly (three members, one plain) this took mean MASE from 0.860 and 0.865
- *                          to 0.853 and 0.862 (seeds 42 and 7), median 0.711 to 0.70. BENCHMARKS.md, "Mixed members
- *                          and the trend path's window".
+ *                          to 0.853 and 0.862 (seeds 42 and 7), median 0.711 to 0.70. BENCHMARKS.md, history.
  * @param heldSeason whether, for a window observed whole (all L buckets), every member reads its units with the
  *                   window's seasonal index taken out and adds the index of each horizon step's phase back to its
  *                   median, ungated (ES-RNN-like seasonal normalisation inside the graph): the index is the trend
@@ -108,7 +106,7 @@ import java.util.Objects;
  *                   1.320 and 1.300 (seeds 42 and 7; R's ETS 1.356), but on M3 monthly it cost 0.003 and 0.006
  *                   (0.851 and 0.864 against 0.854 and 0.870; there it helped the series longer than the window
  *                   and hurt the shorter ones), and holding only whole windows gave tourism 1.322 (seed 42) and
- *                   M3 0.861 and 0.859 (seeds 42 and 7). BENCHMARKS.md, "Issue 12".
+ *                   M3 0.861 and 0.859 (seeds 42 and 7). BENCHMARKS.md, history.
  */
 public record LstmConfig(Bucket bucket, int lookback, int horizon, double[] quantiles, int layers, int hiddenUnits,
                          int headUnits, int epochs, int batchSize, double learningRate, int patience, long seed,
@@ -176,7 +174,7 @@ public record LstmConfig(Bucket bucket, int lookback, int horizon, double[] quan
      * served a third more series per CPU-second than 32 at the same accuracy (mean MASE 1.157 and 1.134 for seeds
      * 42 and 7, against 1.147 and 1.166), while a lookback of 21 instead of 28 cost accuracy (1.232, 1.253). The
      * daily lookback still holds four weekly cycles (the calendar features carry the yearly one). BENCHMARKS.md,
-     * "Inference".
+     * history.
      */
     public static LstmConfig defaults(Bucket bucket) {
         return defaults(bucket, defaultHorizon(bucket));

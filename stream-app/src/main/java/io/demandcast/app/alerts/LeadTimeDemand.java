@@ -18,7 +18,7 @@ import java.util.SplittableRandom;
  *       origin, so that a replay gives the same alerts), and the quantiles of the cumulative sums are read from
  *       them.</li>
  * </ol>
- * BENCHMARKS.md ("Restock alerts: lead-time calibration") gives the calibration this reaches on the Online Retail
+ * BENCHMARKS.md (current figures, restock) gives the calibration this reaches on the Online Retail
  * replay.
  */
 public final class LeadTimeDemand {

@@ -9,7 +9,7 @@ package io.demandcast.app.alerts;
  */
 public record RestockPolicy(int horizon, int reviewBuckets, double stepCorrelation, int samples) {
 
-    /** Measured on the Online Retail replay (BENCHMARKS.md, "Restock alerts: lead-time calibration"). */
+    /** Measured on the Online Retail replay (BENCHMARKS.md, restock calibration). */
     public static final double STEP_CORRELATION = 0.25;
     public static final int SAMPLES = 2000;
 

@@ -88,7 +88,7 @@ public final class BenchCommand implements Callable<Integer> {
     Integer batchSize;
     // 7, not 3: a running app closes bucket after bucket, and its first LSTM closes after the warm-up are still
     // warming (JIT, TensorFlow's allocator): the first timed close of 100,000 series took 2.2-2.7 s where the
-    // later ones took 1.4-2.4 s (BENCHMARKS.md, "Cycle after the inference and state work").
+    // later ones took 1.4-2.4 s (BENCHMARKS.md, history).
     @Option(names = "--cycle-repetitions", defaultValue = "7",
             description = "Cycle: timed closes per method after the warm-up closes (default: ${DEFAULT-VALUE}).")
     int cycleRepetitions;

@@ -12,8 +12,8 @@ import picocli.CommandLine.Spec;
 /** {@code forecaster run}: one instance of the streaming forecaster, until SIGTERM or Ctrl-C. */
 @Command(name = "run",
         description = "Run the streaming forecaster: validate orders, close buckets, publish actuals and forecasts, "
-                + "serve REST (/forecasts/{series}, /health, /metrics) on rest.host:rest.port. Creates missing "
-                + "topics. Stops cleanly on SIGTERM or Ctrl-C.")
+                + "serve REST (/forecasts/{series}, /restock/{product}, /health, /ready, /metrics) on "
+                + "rest.host:rest.port. Creates missing topics. Stops cleanly on SIGTERM or Ctrl-C.")
 public final class RunCommand implements Callable<Integer> {
 
     @Spec
