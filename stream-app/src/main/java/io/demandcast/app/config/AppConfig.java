@@ -353,7 +353,7 @@ public record AppConfig(
         out.put("application.id", applicationId);
         out.put("bootstrap.servers", bootstrapServers);
         out.put("schema.registry.url", maskUrl(schemaRegistryUrl));
-        out.put("schema.registry.basic.auth.user.info", schemaRegistryBasicAuth == null ? "" : MASK);
+        out.put("schema.registry.basic.auth.user.info", schemaRegistryBasicAuth == null ? "" : schemaRegistryBasicAuth);
         out.put("bucket", bucket.label());
         out.put("grace", grace.toString());
         out.put("horizon", Integer.toString(horizon));
@@ -397,6 +397,12 @@ public record AppConfig(
         out.put("retrain.max.series", Integer.toString(models.maxSeries()));
         out.put("retrain.scratch.every.buckets", Integer.toString(models.scratchEveryBuckets()));
         out.put("retrain.threads", Integer.toString(models.threads()));
+        // The definitions say which of our keys are secrets (Type.PASSWORD); Kafka's keys are recognised by name.
+        AppConfigDef.DEFINITION.configKeys().values().forEach(key -> {
+            if (key.type == ConfigDef.Type.PASSWORD && !out.get(key.name).isEmpty()) {
+                out.put(key.name, MASK);
+            }
+        });
         streamsOverrides.forEach((k, val) -> out.put(STREAMS_PREFIX + k, isSecret(k) ? MASK : val));
         return out;
     }
