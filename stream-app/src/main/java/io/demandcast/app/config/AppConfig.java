@@ -5,13 +5,11 @@ import io.demandcast.schemas.Topics;
 import io.demandcast.schemas.registry.SerdeConfig;
 import java.io.IOException;
 import java.io.Reader;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -19,19 +17,26 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.types.Password;
 import org.apache.kafka.streams.StreamsConfig;
 
 /**
  * The stream app's configuration: read once at start from a properties file and the environment, validated, then
- * passed around as this one typed record. Every key can be set in the environment as {@code DEMANDCAST_} plus the
- * key upper-cased with dots turned into underscores ({@code bootstrap.servers} ->
- * {@code DEMANDCAST_BOOTSTRAP_SERVERS}); the environment overrides the file. Keys starting with {@code streams.}
- * (file only) go to Kafka Streams verbatim without the prefix. Unknown keys in the file are refused, so that a
+ * passed around as this one typed record. Each key is defined once, with its type, default, valid values and
+ * documentation, in Kafka's {@link ConfigDef} ({@code AppConfigDef}, which also makes the README's configuration
+ * table). Every key can be set in the environment as {@code DEMANDCAST_} plus the key upper-cased with dots turned
+ * into underscores ({@code bootstrap.servers} -> {@code DEMANDCAST_BOOTSTRAP_SERVERS}); the environment overrides
+ * the file. Keys starting with {@code streams.} go to Kafka Streams verbatim without the prefix; they come from the
+ * file or from {@code DEMANDCAST_STREAMS_*} variables ({@code DEMANDCAST_STREAMS_NUM_STREAM_THREADS} ->
+ * {@code num.stream.threads}), the environment winning here too. Unknown keys in the file are refused, so that a
  * typo does not silently fall back to a default.
  */
 public record AppConfig(
@@ -71,79 +76,15 @@ public record AppConfig(
     public static final String STREAMS_PREFIX = "streams.";
     private static final String MASK = "****";
 
-    /** Every key with its default; an empty default means "not set". Order is the order of {@link #describe()}. */
-    public static final Map<String, String> DEFAULTS;
-
-    static {
-        Map<String, String> d = new LinkedHashMap<>();
-        d.put("application.id", "demandcast");
-        d.put("bootstrap.servers", "127.0.0.1:9092");
-        d.put("schema.registry.url", "http://127.0.0.1:8081/apis/ccompat/v7");
-        d.put("schema.registry.basic.auth.user.info", "");
-        d.put("bucket", "day");
-        d.put("grace", "PT1H");
-        d.put("horizon", "14");
-        d.put("history.length", "120");
-        // 1,024, the LSTM's own session batch: a quarter of the session runs of 256, which closed 100,000 series
-        // 0.1-0.4 s faster on 2 cores once the input arrays were reused (BENCHMARKS.md, "Cycle, evening").
-        d.put("batch.size", "1024");
-        d.put("series.retire.after.buckets", "90");
-        d.put("max.future.skew", "P30D");
-        // An order counted once (same id, same content) is a duplicate for this long of event time (PT0S: no check).
-        d.put("order.id.window", "P7D");
-        d.put("min.event.time", "2000-01-01T00:00:00Z");
-        d.put("max.line.quantity", "50000");
-        d.put("max.unit.price", "100000");
-        d.put("wallclock.close.interval", "PT30S");
-        d.put("model.dir", "");
-        d.put("rest.port", "8080");
-        d.put("rest.host", "127.0.0.1");
-        // What other instances call for interactive queries (application.server); empty: rest.host.
-        d.put("rest.advertised.host", "");
-        d.put("state.dir", ".demandcast/state");
-        d.put("num.standby.replicas", "0");
-        d.put("processing.guarantee", StreamsConfig.EXACTLY_ONCE_V2);
-        // A loaded 2-core machine fenced transactions at the 10 s default (docs/ARCHITECTURE.md): commit less often
-        // and give a transaction a minute, well inside the broker's default 15 min transaction.max.timeout.ms.
-        d.put("commit.interval.ms", "1000");
-        d.put("transaction.timeout.ms", "60000");
-        Topics.Names names = Topics.Names.defaults();
-        d.put("topic.orders", names.orders());
-        d.put("topic.orders.dlq", names.ordersDlq());
-        d.put("topic.inventory", names.inventory());
-        d.put("topic.sales.actuals", names.salesActuals());
-        d.put("topic.forecasts", names.forecasts());
-        d.put("topic.restock.alerts", names.restockAlerts());
-        d.put("topic.models", names.models());
-        // Used only when `run` creates a missing topic; -1 takes the broker's default.replication.factor.
-        d.put("topic.partitions", "3");
-        d.put("topic.replication.factor", "-1");
-        // Records carry event time, years old in a replay: time-based retention would delete them as they arrive.
-        d.put("topic.retention.ms", "-1");
-        d.put("model.name", "default");
-        // Where a release too big for the models topic is written; every instance must see the same folder.
-        d.put("model.shared.dir", ".demandcast/models");
-        d.put("model.cache.dir", ".demandcast/model-cache");
-        d.put("retrain.enabled", "false");
-        d.put("retrain.every.buckets", "7");
-        d.put("retrain.eval.buckets", "14");
-        d.put("retrain.margin", "0.02");
-        d.put("retrain.epochs", "2");
-        d.put("retrain.window.buckets", "120");
-        d.put("retrain.max.series", "100000");
-        d.put("retrain.scratch.every.buckets", "90");
-        // TensorFlow threads of the trainer: training must leave the cores to the stream threads.
-        d.put("retrain.threads", "1");
-        DEFAULTS = Collections.unmodifiableMap(d);
-    }
-
-    private static final Pattern BUCKETS = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*buckets?",
-            Pattern.CASE_INSENSITIVE);
-
     public AppConfig {
         Objects.requireNonNull(topicNames, "topicNames");
         Objects.requireNonNull(models, "models");
         streamsOverrides = Collections.unmodifiableMap(new TreeMap<>(streamsOverrides));
+    }
+
+    /** The keys of this configuration, in the order of {@link #describe()} (without the {@code streams.*} keys). */
+    public static Set<String> keys() {
+        return AppConfigDef.DEFINITION.names();
     }
 
     /** The defaults alone (handy in tests and for {@code --help}). */
@@ -170,21 +111,21 @@ public record AppConfig(
 
     /** Builds the config from file properties and environment variables (the environment wins). */
     public static AppConfig from(Map<String, String> fileProperties, Map<String, String> env) {
-        Map<String, String> v = new LinkedHashMap<>(DEFAULTS);
+        Map<String, String> v = new LinkedHashMap<>();
         Map<String, String> streams = new TreeMap<>();
         fileProperties.forEach((key, value) -> {
             String k = key.trim();
             if (k.startsWith(STREAMS_PREFIX)) {
                 streams.put(k.substring(STREAMS_PREFIX.length()), value.trim());
-            } else if (DEFAULTS.containsKey(k)) {
+            } else if (keys().contains(k)) {
                 v.put(k, value.trim());
             } else {
-                throw new InvalidConfigException(k, "unknown key; known keys: " + String.join(", ", DEFAULTS.keySet())
+                throw new InvalidConfigException(k, "unknown key; known keys: " + String.join(", ", keys())
                         + ", and streams.* for Kafka Streams");
             }
         });
         // Other DEMANDCAST_* variables (the launcher's, for instance) are not ours to refuse.
-        for (String key : DEFAULTS.keySet()) {
+        for (String key : keys()) {
             String fromEnv = env.get(envName(key));
             if (fromEnv != null) {
                 v.put(key, fromEnv.trim());
@@ -207,67 +148,91 @@ public record AppConfig(
         return ENV_PREFIX + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
     }
 
+    /**
+     * Checks each value on its own (type and validator of its definition), key by key, so that the refusal names
+     * the key and the environment variable; then the checks that span keys.
+     */
     private static AppConfig parse(Map<String, String> v, Map<String, String> streams) {
-        Bucket bucket;
-        try {
-            bucket = Bucket.parse(v.get("bucket"));
-        } catch (IllegalArgumentException e) {
-            throw new InvalidConfigException("bucket", v.get("bucket"), "one of hour, day, week, month");
+        for (ConfigDef.ConfigKey key : AppConfigDef.DEFINITION.configKeys().values()) {
+            String value = v.get(key.name);
+            if (value == null) {
+                continue;
+            }
+            try {
+                Object parsed = ConfigDef.parseType(key.name, value, key.type);
+                if (key.validator != null) {
+                    key.validator.ensureValid(key.name, parsed);
+                }
+            } catch (ConfigException e) {
+                String expected = AppConfigDef.expected(key.name);
+                if (key.type == ConfigDef.Type.PASSWORD) {
+                    // The value is a secret: say what is wrong with it, never what it is.
+                    throw new InvalidConfigException(key.name, "expected " + expected + " (value not shown)");
+                }
+                throw new InvalidConfigException(key.name, maskUrl(value), expected);
+            }
         }
-        String guarantee = v.get("processing.guarantee");
-        if (!guarantee.equals(StreamsConfig.EXACTLY_ONCE_V2) && !guarantee.equals(StreamsConfig.AT_LEAST_ONCE)) {
-            throw new InvalidConfigException("processing.guarantee", guarantee,
-                    StreamsConfig.EXACTLY_ONCE_V2 + " or " + StreamsConfig.AT_LEAST_ONCE);
-        }
-        long commitInterval = longIn(v, "commit.interval.ms", 1, 600_000);
-        long txTimeout = longIn(v, "transaction.timeout.ms", 1_000, 900_000);
+        Values c = new Values(v);
+        Bucket bucket = Bucket.parse(c.getString("bucket"));
+        long commitInterval = c.getLong("commit.interval.ms");
+        long txTimeout = c.getLong("transaction.timeout.ms");
         if (txTimeout <= commitInterval) {
             throw new InvalidConfigException("transaction.timeout.ms", Long.toString(txTimeout),
                     "more than commit.interval.ms (" + commitInterval + ")");
         }
-        Topics.Names names = new Topics.Names(
-                name(v, "topic.orders"), name(v, "topic.orders.dlq"), name(v, "topic.inventory"),
-                name(v, "topic.sales.actuals"), name(v, "topic.forecasts"), name(v, "topic.restock.alerts"),
-                name(v, "topic.models"));
-        String auth = v.get("schema.registry.basic.auth.user.info");
-        if (!auth.isEmpty() && auth.indexOf(':') < 1) {
-            // The value is a secret: say what is wrong with it, never what it is.
-            throw new InvalidConfigException("schema.registry.basic.auth.user.info",
-                    "expected user:password with a non-empty user before the first ':' (value not shown)");
+        String restHost = c.getString("rest.host");
+        String advertised = c.getString("rest.advertised.host");
+        if (advertised.isEmpty()) {
+            if (restHost.equals("0.0.0.0") || restHost.equals("::")) {
+                throw new InvalidConfigException("rest.advertised.host", "",
+                        "a host other instances can reach, since rest.host " + restHost + " is every interface");
+            }
+            advertised = restHost;
         }
-        String modelDir = v.get("model.dir");
+        Topics.Names names = new Topics.Names(c.getString("topic.orders"), c.getString("topic.orders.dlq"),
+                c.getString("topic.inventory"), c.getString("topic.sales.actuals"), c.getString("topic.forecasts"),
+                c.getString("topic.restock.alerts"), c.getString("topic.models"));
+        Password auth = c.getPassword("schema.registry.basic.auth.user.info");
+        String modelDir = c.getString("model.dir");
         return new AppConfig(
-                required(v, "application.id"),
-                hostPorts(v, "bootstrap.servers"),
-                httpUrl(v, "schema.registry.url"),
-                auth.isEmpty() ? null : auth,
+                c.getString("application.id"),
+                c.getString("bootstrap.servers"),
+                c.getString("schema.registry.url"),
+                auth == null || auth.value().isEmpty() ? null : auth.value(),
                 bucket,
-                grace(v, "grace", bucket),
-                intIn(v, "horizon", 1, 1_000),
-                intIn(v, "history.length", 1, 100_000),
-                intIn(v, "batch.size", 1, 1_000_000),
-                intIn(v, "series.retire.after.buckets", 1, 1_000_000),
-                positiveDuration(v, "max.future.skew"),
-                nonNegativeDuration(v, "order.id.window"),
-                instant(v, "min.event.time"),
-                positiveDouble(v, "max.line.quantity"),
-                positiveDouble(v, "max.unit.price"),
-                positiveDuration(v, "wallclock.close.interval"),
+                grace(c.getString("grace"), bucket),
+                c.getInt("horizon"),
+                c.getInt("history.length"),
+                c.getInt("batch.size"),
+                c.getInt("series.retire.after.buckets"),
+                Duration.parse(c.getString("max.future.skew")),
+                Duration.parse(c.getString("order.id.window")),
+                Instant.parse(c.getString("min.event.time")),
+                c.getDouble("max.line.quantity"),
+                c.getDouble("max.unit.price"),
+                Duration.parse(c.getString("wallclock.close.interval")),
                 modelDir.isEmpty() ? null : Path.of(modelDir),
-                intIn(v, "rest.port", 0, 65_535),
-                host(v, "rest.host"),
-                advertisedHost(v),
-                Path.of(required(v, "state.dir")),
-                intIn(v, "num.standby.replicas", 0, 100),
-                guarantee,
+                c.getInt("rest.port"),
+                restHost,
+                advertised,
+                Path.of(c.getString("state.dir")),
+                c.getInt("num.standby.replicas"),
+                c.getString("processing.guarantee"),
                 commitInterval,
                 txTimeout,
                 names,
-                intIn(v, "topic.partitions", 1, 10_000),
-                replicationFactor(v),
-                retention(v),
+                c.getInt("topic.partitions"),
+                c.getShort("topic.replication.factor"),
+                c.getLong("topic.retention.ms"),
                 streams,
-                models(v));
+                models(c));
+    }
+
+    /** The values as Kafka parses them: typed, defaults filled in (each already checked by {@link #parse}). */
+    private static final class Values extends AbstractConfig {
+        Values(Map<String, String> values) {
+            super(AppConfigDef.DEFINITION, values, false);
+        }
     }
 
     /**
@@ -291,35 +256,18 @@ public record AppConfig(
                          int scratchEveryBuckets, int threads) {
     }
 
-    private static Models models(Map<String, String> v) {
-        String name = required(v, "model.name");
-        if (!name.matches("[a-zA-Z0-9._-]{1,100}")) {
-            throw new InvalidConfigException("model.name", name, "letters, digits, '.', '_' or '-' (no '@')");
-        }
-        String enabled = v.get("retrain.enabled").toLowerCase(Locale.ROOT);
-        if (!enabled.equals("true") && !enabled.equals("false")) {
-            throw new InvalidConfigException("retrain.enabled", v.get("retrain.enabled"), "true or false");
-        }
-        int eval = intIn(v, "retrain.eval.buckets", 1, 10_000);
-        int window = intIn(v, "retrain.window.buckets", 2, 100_000);
+    private static Models models(Values c) {
+        int eval = c.getInt("retrain.eval.buckets");
+        int window = c.getInt("retrain.window.buckets");
         if (window <= eval) {
             throw new InvalidConfigException("retrain.window.buckets", Integer.toString(window),
                     "more than retrain.eval.buckets (" + eval + ")");
         }
-        String margin = v.get("retrain.margin");
-        double m;
-        try {
-            m = Double.parseDouble(margin);
-        } catch (NumberFormatException e) {
-            m = Double.NaN;
-        }
-        if (!(m >= 0 && m < 1)) {
-            throw new InvalidConfigException("retrain.margin", margin, "a number in [0, 1), e.g. 0.02 for 2%");
-        }
-        return new Models(name, Path.of(required(v, "model.shared.dir")), Path.of(required(v, "model.cache.dir")),
-                Boolean.parseBoolean(enabled), intIn(v, "retrain.every.buckets", 1, 1_000_000), eval, m,
-                intIn(v, "retrain.epochs", 1, 1_000), window, intIn(v, "retrain.max.series", 1, 100_000_000),
-                intIn(v, "retrain.scratch.every.buckets", 0, 1_000_000), intIn(v, "retrain.threads", 1, 256));
+        return new Models(c.getString("model.name"), Path.of(c.getString("model.shared.dir")),
+                Path.of(c.getString("model.cache.dir")), c.getBoolean("retrain.enabled"),
+                c.getInt("retrain.every.buckets"), eval, c.getDouble("retrain.margin"), c.getInt("retrain.epochs"),
+                window, c.getInt("retrain.max.series"), c.getInt("retrain.scratch.every.buckets"),
+                c.getInt("retrain.threads"));
     }
 
     /**
@@ -405,7 +353,7 @@ public record AppConfig(
         out.put("application.id", applicationId);
         out.put("bootstrap.servers", bootstrapServers);
         out.put("schema.registry.url", maskUrl(schemaRegistryUrl));
-        out.put("schema.registry.basic.auth.user.info", schemaRegistryBasicAuth == null ? "" : MASK);
+        out.put("schema.registry.basic.auth.user.info", schemaRegistryBasicAuth == null ? "" : schemaRegistryBasicAuth);
         out.put("bucket", bucket.label());
         out.put("grace", grace.toString());
         out.put("horizon", Integer.toString(horizon));
@@ -449,6 +397,12 @@ public record AppConfig(
         out.put("retrain.max.series", Integer.toString(models.maxSeries()));
         out.put("retrain.scratch.every.buckets", Integer.toString(models.scratchEveryBuckets()));
         out.put("retrain.threads", Integer.toString(models.threads()));
+        // The definitions say which of our keys are secrets (Type.PASSWORD); Kafka's keys are recognised by name.
+        AppConfigDef.DEFINITION.configKeys().values().forEach(key -> {
+            if (key.type == ConfigDef.Type.PASSWORD && !out.get(key.name).isEmpty()) {
+                out.put(key.name, MASK);
+            }
+        });
         streamsOverrides.forEach((k, val) -> out.put(STREAMS_PREFIX + k, isSecret(k) ? MASK : val));
         return out;
     }
@@ -503,172 +457,16 @@ public record AppConfig(
         return url.replaceFirst("//[^/@]+@", "//" + MASK + "@");
     }
 
-    private static String required(Map<String, String> v, String key) {
-        String s = v.get(key);
-        if (s == null || s.isBlank()) {
-            throw new InvalidConfigException(key, String.valueOf(s), "a non-empty value");
-        }
-        return s;
-    }
-
-    private static String host(Map<String, String> v, String key) {
-        String s = required(v, key);
-        if (!s.matches("[A-Za-z0-9.:_-]+")) {
-            throw new InvalidConfigException(key, s, "a host name or IP address such as 127.0.0.1");
-        }
-        return s;
-    }
-
-    private static String advertisedHost(Map<String, String> v) {
-        String s = v.get("rest.advertised.host");
-        if (s == null || s.isBlank()) {
-            String bound = host(v, "rest.host");
-            if (bound.equals("0.0.0.0") || bound.equals("::")) {
-                throw new InvalidConfigException("rest.advertised.host", "",
-                        "a host other instances can reach, since rest.host " + bound + " is every interface");
-            }
-            return bound;
-        }
-        return host(v, "rest.advertised.host");
-    }
-
-    private static short replicationFactor(Map<String, String> v) {
-        long n = longIn(v, "topic.replication.factor", -1, Short.MAX_VALUE);
-        if (n == 0) {
-            throw new InvalidConfigException("topic.replication.factor", "0", "-1 (the broker's default) or >= 1");
-        }
-        return (short) n;
-    }
-
-    private static long retention(Map<String, String> v) {
-        long n = longIn(v, "topic.retention.ms", -1, Long.MAX_VALUE);
-        if (n == 0) {
-            throw new InvalidConfigException("topic.retention.ms", "0", "-1 (keep for ever) or > 0 milliseconds");
-        }
-        return n;
-    }
-
-    private static String name(Map<String, String> v, String key) {
-        String s = required(v, key);
-        if (!s.matches("[a-zA-Z0-9._-]{1,249}")) {
-            throw new InvalidConfigException(key, s, "a Kafka topic name (letters, digits, '.', '_', '-')");
-        }
-        return s;
-    }
-
-    private static String hostPorts(Map<String, String> v, String key) {
-        String s = required(v, key);
-        for (String hp : s.split(",")) {
-            if (!hp.trim().matches("[^:\\s]+:\\d{1,5}")) {
-                throw new InvalidConfigException(key, s, "a comma-separated list of host:port");
-            }
-        }
-        return s;
-    }
-
-    private static String httpUrl(Map<String, String> v, String key) {
-        String s = required(v, key);
-        try {
-            URI u = URI.create(s);
-            if (u.getScheme() == null || !(u.getScheme().equals("http") || u.getScheme().equals("https"))
-                    || u.getHost() == null) {
-                throw new InvalidConfigException(key, maskUrl(s), "an http:// or https:// URL with a host");
-            }
-        } catch (IllegalArgumentException e) {
-            if (e instanceof InvalidConfigException ice) {
-                throw ice;
-            }
-            throw new InvalidConfigException(key, maskUrl(s), "an http:// or https:// URL with a host");
-        }
-        return s;
-    }
-
-    private static int intIn(Map<String, String> v, String key, int min, int max) {
-        return (int) longIn(v, key, min, max);
-    }
-
-    private static long longIn(Map<String, String> v, String key, long min, long max) {
-        String s = v.get(key);
-        try {
-            long n = Long.parseLong(s);
-            if (n < min || n > max) {
-                throw new InvalidConfigException(key, s, "an integer in [" + min + ", " + max + "]");
-            }
-            return n;
-        } catch (NumberFormatException e) {
-            throw new InvalidConfigException(key, s, "an integer in [" + min + ", " + max + "]");
-        }
-    }
-
-    private static double positiveDouble(Map<String, String> v, String key) {
-        String s = v.get(key);
-        try {
-            double d = Double.parseDouble(s);
-            if (!(d > 0) || Double.isInfinite(d)) {
-                throw new InvalidConfigException(key, s, "a finite number > 0");
-            }
-            return d;
-        } catch (NumberFormatException e) {
-            throw new InvalidConfigException(key, s, "a finite number > 0");
-        }
-    }
-
-    private static Duration positiveDuration(Map<String, String> v, String key) {
-        String s = v.get(key);
-        try {
-            Duration d = Duration.parse(s);
-            if (d.isNegative() || d.isZero()) {
-                throw new InvalidConfigException(key, s, "a positive ISO-8601 duration such as PT30S or P1D");
-            }
-            return d;
-        } catch (DateTimeParseException e) {
-            throw new InvalidConfigException(key, s, "a positive ISO-8601 duration such as PT30S or P1D");
-        }
-    }
-
-    private static Duration nonNegativeDuration(Map<String, String> v, String key) {
-        String s = v.get(key);
-        try {
-            Duration d = Duration.parse(s);
-            if (d.isNegative()) {
-                throw new InvalidConfigException(key, s, "an ISO-8601 duration >= 0 such as PT0S or P7D");
-            }
-            return d;
-        } catch (DateTimeParseException e) {
-            throw new InvalidConfigException(key, s, "an ISO-8601 duration >= 0 such as PT0S or P7D");
-        }
-    }
-
-    private static Instant instant(Map<String, String> v, String key) {
-        String s = v.get(key);
-        try {
-            return Instant.parse(s);
-        } catch (DateTimeParseException e) {
-            throw new InvalidConfigException(key, s, "an ISO-8601 UTC instant such as 2000-01-01T00:00:00Z");
-        }
-    }
-
     /**
      * Grace as an ISO duration ({@code PT2H}) or in buckets ({@code 1 bucket}, {@code 0.5 buckets}); a bucket
      * counts as its longest length (a month as 31 days) so that "one bucket" of grace is never less than one.
      */
-    private static Duration grace(Map<String, String> v, String key, Bucket bucket) {
-        String s = v.get(key);
-        String expected = "an ISO-8601 duration (PT1H, P1D) or a number of buckets (1 bucket, 0.5 buckets), >= 0";
-        Matcher m = BUCKETS.matcher(s);
+    private static Duration grace(String s, Bucket bucket) {
+        Matcher m = Expect.BUCKETS.matcher(s);
         if (m.matches()) {
-            double n = Double.parseDouble(m.group(1));
-            return Duration.ofMillis(Math.round(n * longestMillis(bucket)));
+            return Duration.ofMillis(Math.round(Double.parseDouble(m.group(1)) * longestMillis(bucket)));
         }
-        try {
-            Duration d = Duration.parse(s);
-            if (d.isNegative()) {
-                throw new InvalidConfigException(key, s, expected);
-            }
-            return d;
-        } catch (DateTimeParseException e) {
-            throw new InvalidConfigException(key, s, expected);
-        }
+        return Duration.parse(s);
     }
 
     private static long longestMillis(Bucket bucket) {

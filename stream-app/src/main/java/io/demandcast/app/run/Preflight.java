@@ -170,7 +170,8 @@ public final class Preflight {
             return "the TLS settings streams.ssl.* (keystore, truststore) and streams.security.protocol";
         }
         return "the user and password in streams.sasl.jaas.config (with streams.sasl.mechanism and "
-                + "streams.security.protocol; streams.* keys are read from the --config file)";
+                + "streams.security.protocol; streams.* keys come from the --config file or from DEMANDCAST_STREAMS_* "
+                + "variables)";
     }
 
     /** {@code message} with every secret of {@code config} in it masked: a parser may quote what it could not read. */

@@ -182,4 +182,32 @@ class AppConfigTest {
         assertThatThrownBy(() -> AppConfig.from(Map.of("retrain.window.buckets", "10", "retrain.eval.buckets", "10"),
                 Map.of())).hasMessageContaining("'retrain.window.buckets'");
     }
+
+    @Test
+    void everyDefinedKeyIsLoggedAndTheLoggedFormReadsBackToTheSameConfig() {
+        AppConfig c = AppConfig.from(Map.of("bucket", "week", "max.unit.price", "250.5",
+                "topic.replication.factor", "3", "retrain.enabled", "TRUE"), Map.of());
+        assertThat(c.describe().keySet()).containsExactlyElementsOf(AppConfig.keys());
+        assertThat(AppConfig.from(c.describe(), Map.of())).isEqualTo(c);
+    }
+
+    @Test
+    void aValueOfTheWrongTypeIsRefusedWithWhatTheKeyAccepts() {
+        assertThatThrownBy(() -> AppConfig.from(Map.of(), Map.of("DEMANDCAST_RETRAIN_ENABLED", "yes")))
+                .isInstanceOf(InvalidConfigException.class)
+                .hasMessageContaining("'retrain.enabled'").hasMessageContaining("DEMANDCAST_RETRAIN_ENABLED")
+                .hasMessageContaining("true or false").hasMessageContaining("'yes'");
+        assertThatThrownBy(() -> AppConfig.from(Map.of("topic.replication.factor", "40000"), Map.of()))
+                .hasMessageContaining("'topic.replication.factor'").hasMessageContaining("'40000'");
+        assertThatThrownBy(() -> AppConfig.from(Map.of("max.line.quantity", "Infinity"), Map.of()))
+                .hasMessageContaining("'max.line.quantity'").hasMessageContaining("a finite number > 0");
+    }
+
+    @Test
+    void aBadRegistryUrlIsShownWithItsPasswordMasked() {
+        assertThatThrownBy(() -> AppConfig.from(Map.of("schema.registry.url", "ftp://svc:urlpa55@registry:21/"),
+                Map.of()))
+                .hasMessageContaining("'schema.registry.url'").hasMessageContaining("http://")
+                .hasMessageNotContaining("urlpa55");
+    }
 }
