@@ -273,7 +273,7 @@ public record AppConfig(
     /**
      * TensorFlow threads for one forecast call of the served model: the cores shared out among the stream threads,
      * each of which forecasts its own tasks' series at the same time. Measured on 2 cores (ModelBench, BENCHMARKS.md
-     * "Speed"): 2 callers on 1 thread each forecast about 50,000 series per CPU-second, 2 callers on TensorFlow's
+     * history): 2 callers on 1 thread each forecast about 50,000 series per CPU-second, 2 callers on TensorFlow's
      * default pools (one thread per core each) about 32,000, their pools spinning against each other.
      */
     public int servingThreads() {

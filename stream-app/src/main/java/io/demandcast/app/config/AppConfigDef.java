@@ -41,7 +41,7 @@ final class AppConfigDef {
             .define("history.length", INT, "120", Expect.intIn(1, 100_000), MEDIUM,
                     "Closed buckets kept per series.")
             // 1,024, the LSTM's own session batch: a quarter of the session runs of 256, which closed 100,000
-            // series 0.1-0.4 s faster on 2 cores once the input arrays were reused (BENCHMARKS.md, "Cycle, evening").
+            // series 0.1-0.4 s faster on 2 cores once the input arrays were reused (BENCHMARKS.md, history).
             .define("batch.size", INT, "1024", Expect.intIn(1, 1_000_000), LOW,
                     "Series per model call.")
             .define("series.retire.after.buckets", INT, "90", Expect.intIn(1, 1_000_000), MEDIUM,
