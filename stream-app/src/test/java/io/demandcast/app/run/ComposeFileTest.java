@@ -10,8 +10,10 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,6 +44,18 @@ class ComposeFileTest {
         assertThat(app.ports()).anySatisfy(p -> assertThat(p[1]).isEqualTo(config.restPort()));
         assertThat(config.modelDir()).as("no model folder that an empty volume would leave empty").isNull();
         assertThat(config.streamsOverrides()).containsEntry("num.stream.threads", "2");
+    }
+
+    /** The app ignores a DEMANDCAST_ variable that names no key, so a misspelt one would be lost silently. */
+    @Test
+    void everyDemandcastVariableOfTheComposeFileNamesAConfigurationKey() throws IOException {
+        Set<String> known = AppConfig.keys().stream().map(AppConfig::envName).collect(Collectors.toSet());
+        Map<String, String> env = appService().env();
+        assertThat(env.keySet()).filteredOn(name -> name.startsWith("DEMANDCAST_")).isNotEmpty()
+                .allSatisfy(name -> assertThat(known.contains(name) || name.startsWith("DEMANDCAST_STREAMS_"))
+                        .as("%s in %s is neither DEMANDCAST_ + a configuration key nor DEMANDCAST_STREAMS_*", name,
+                                COMPOSE)
+                        .isTrue());
     }
 
     @Test
