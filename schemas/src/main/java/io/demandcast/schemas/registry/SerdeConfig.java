@@ -88,6 +88,15 @@ public record SerdeConfig(URI registryUrl, boolean autoRegister, Optional<String
             return truststore.isPresent() || keystore.isPresent();
         }
 
+        /**
+         * The TLS context these stores make, for another HTTP client of the same registry (a start-up check).
+         *
+         * @throws org.apache.kafka.common.config.ConfigException naming the key when a store cannot be read
+         */
+        public javax.net.ssl.SSLContext sslContext() {
+            return TlsContexts.sslContext(this);
+        }
+
         @Override
         public String toString() {
             return "Tls[truststore=" + truststore.map(Path::toString).orElse("(JVM default)") + " (" + truststoreType

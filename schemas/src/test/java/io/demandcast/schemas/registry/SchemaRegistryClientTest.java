@@ -11,23 +11,19 @@ import io.demandcast.schemas.avro.InventoryLevel;
 import io.demandcast.schemas.avro.SalesBucket;
 import io.demandcast.schemas.testkit.KafkaBroker;
 import io.demandcast.schemas.testkit.RegistryServer;
+import io.demandcast.schemas.testkit.SelfSignedCertificate;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -156,18 +152,9 @@ class SchemaRegistryClientTest {
 
     @Test
     void talksTlsWithTheConfiguredTruststoreAndRefusesAnUntrustedServerAtOnce(@TempDir Path dir) throws Exception {
-        Path keystore = dir.resolve("registry.p12");
-        Path certificate = dir.resolve("registry.crt");
-        Path truststore = dir.resolve("trust.p12");
-        keytool("-genkeypair", "-alias", "registry", "-keyalg", "RSA", "-keysize", "2048", "-validity", "2",
-                "-dname", "CN=127.0.0.1", "-ext", "SAN=ip:127.0.0.1", "-storetype", "PKCS12",
-                "-keystore", keystore.toString(), "-storepass", "changeit");
-        keytool("-exportcert", "-alias", "registry", "-keystore", keystore.toString(), "-storepass", "changeit",
-                "-file", certificate.toString());
-        keytool("-importcert", "-noprompt", "-alias", "registry", "-file", certificate.toString(),
-                "-storetype", "PKCS12", "-keystore", truststore.toString(), "-storepass", "trustpass");
+        SelfSignedCertificate certificate = SelfSignedCertificate.create(dir);
         HttpsServer server = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        server.setHttpsConfigurator(new HttpsConfigurator(serverContext(keystore)));
+        server.setHttpsConfigurator(new HttpsConfigurator(certificate.serverContext()));
         server.createContext("/", exchange -> answer(exchange, 200,
                 "{\"schema\":" + new com.fasterxml.jackson.databind.ObjectMapper()
                         .writeValueAsString(SalesBucket.getClassSchema().toString()) + "}"));
@@ -176,8 +163,8 @@ class SchemaRegistryClientTest {
             String url = "https://127.0.0.1:" + server.getAddress().getPort();
             SchemaRegistryClient trusting = new SchemaRegistryClient(SerdeConfig.fromProperties(Map.of(
                     SerdeConfig.URL, url,
-                    SerdeConfig.TRUSTSTORE_LOCATION, truststore.toString(),
-                    SerdeConfig.TRUSTSTORE_PASSWORD, "trustpass")));
+                    SerdeConfig.TRUSTSTORE_LOCATION, certificate.truststore().toString(),
+                    SerdeConfig.TRUSTSTORE_PASSWORD, certificate.truststorePassword())));
             SchemaRegistryClient untrusting = new SchemaRegistryClient(SerdeConfig.of(url));
 
             assertThat(trusting.schemaById(5)).isEqualTo(SalesBucket.getClassSchema());
@@ -190,29 +177,6 @@ class SchemaRegistryClientTest {
                     .isLessThan(TimeUnit.SECONDS.toNanos(5));
         } finally {
             server.stop(0);
-        }
-    }
-
-    private static SSLContext serverContext(Path keystore) throws Exception {
-        KeyStore store = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(keystore)) {
-            store.load(in, "changeit".toCharArray());
-        }
-        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        kmf.init(store, "changeit".toCharArray());
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(kmf.getKeyManagers(), null, null);
-        return context;
-    }
-
-    private static void keytool(String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
-        command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!process.waitFor(30, TimeUnit.SECONDS) || process.exitValue() != 0) {
-            throw new IllegalStateException("keytool " + String.join(" ", args) + " failed: " + output);
         }
     }
 

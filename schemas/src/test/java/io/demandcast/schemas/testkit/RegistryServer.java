@@ -99,7 +99,44 @@ public final class RegistryServer {
         return start(settings, authorization);
     }
 
-    /** Stops a registry of {@link #startSecured(Map)}. */
+    /**
+     * Starts a registry of its own that answers only https, with {@code certificate}'s key store, as a registry
+     * behind a private certificate authority runs: a client must trust the certificate's trust store. The caller
+     * closes it with {@link #close()}.
+     */
+    public static RegistryServer startTls(SelfSignedCertificate certificate) {
+        int sslPort = FreePorts.pick(1)[0];
+        List<String> settings = List.of(
+                "-Dquarkus.http.ssl-port=" + sslPort,
+                "-Dquarkus.http.ssl.certificate.key-store-file=" + certificate.keystore().toAbsolutePath(),
+                "-Dquarkus.http.ssl.certificate.key-store-file-type=PKCS12",
+                "-Dquarkus.http.ssl.certificate.key-store-password=" + certificate.keystorePassword(),
+                "-Dquarkus.http.insecure-requests=disabled");
+        HttpClient probe;
+        try {
+            probe = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2))
+                    .sslContext(trusting(certificate)).build();
+        } catch (IOException | java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("Cannot read the trust store " + certificate.truststore(), e);
+        }
+        return start(settings, null, "https://127.0.0.1:" + sslPort + CCOMPAT_PATH, probe);
+    }
+
+    private static javax.net.ssl.SSLContext trusting(SelfSignedCertificate certificate)
+            throws IOException, java.security.GeneralSecurityException {
+        java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+        try (java.io.InputStream in = Files.newInputStream(certificate.truststore())) {
+            trust.load(in, certificate.truststorePassword().toCharArray());
+        }
+        javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
+                javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+        context.init(null, tmf.getTrustManagers(), null);
+        return context;
+    }
+
+    /** Stops a registry of {@link #startSecured(Map)} or {@link #startTls}. */
     public void close() {
         stop();
     }
@@ -120,6 +157,16 @@ public final class RegistryServer {
 
     /** Starts a registry with extra JVM settings; {@code authorization} is the header its readiness probe sends. */
     private static RegistryServer start(List<String> settings, String authorization) {
+        return start(settings, authorization, null, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2))
+                .build());
+    }
+
+    /**
+     * Starts a registry with extra JVM settings; its API is at {@code apiUrl} (null: plain http on the port
+     * picked here), which {@code probe} reaches with {@code authorization} (may be null) when it is ready.
+     */
+    private static RegistryServer start(List<String> settings, String authorization, String apiUrl,
+                                        HttpClient probe) {
         Path runner = runnerJar(home());
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         int port = FreePorts.pick(1)[0];
@@ -151,10 +198,10 @@ public final class RegistryServer {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot launch the registry: " + String.join(" ", command), e);
         }
-        String url = "http://127.0.0.1:" + port + CCOMPAT_PATH;
+        String url = apiUrl != null ? apiUrl : "http://127.0.0.1:" + port + CCOMPAT_PATH;
         RegistryServer server = new RegistryServer(process, url, logFile, Duration.ZERO);
         try {
-            awaitReady(process, url, logFile, authorization);
+            awaitReady(process, url, logFile, authorization, probe);
         } catch (RuntimeException e) {
             server.stop();
             throw e;
@@ -188,8 +235,8 @@ public final class RegistryServer {
         }
     }
 
-    private static void awaitReady(Process process, String url, Path logFile, String authorization) {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static void awaitReady(Process process, String url, Path logFile, String authorization,
+                                   HttpClient http) {
         HttpRequest.Builder probeBuilder = HttpRequest.newBuilder(URI.create(url + "/subjects"))
                 .timeout(Duration.ofSeconds(5)).GET();
         if (authorization != null) {

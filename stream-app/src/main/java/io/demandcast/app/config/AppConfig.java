@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
@@ -44,6 +45,7 @@ public record AppConfig(
         String bootstrapServers,
         String schemaRegistryUrl,
         String schemaRegistryBasicAuth,
+        Map<String, String> schemaRegistryTls,
         Bucket bucket,
         Duration grace,
         int horizon,
@@ -75,11 +77,13 @@ public record AppConfig(
     public static final String ENV_PREFIX = "DEMANDCAST_";
     public static final String STREAMS_PREFIX = "streams.";
     private static final String MASK = "****";
+    private static final String REGISTRY_TLS_PREFIX = "schema.registry.ssl.";
 
     public AppConfig {
         Objects.requireNonNull(topicNames, "topicNames");
         Objects.requireNonNull(models, "models");
         streamsOverrides = Collections.unmodifiableMap(new TreeMap<>(streamsOverrides));
+        schemaRegistryTls = Collections.unmodifiableMap(new TreeMap<>(schemaRegistryTls));
     }
 
     /** The keys of this configuration, in the order of {@link #describe()} (without the {@code streams.*} keys). */
@@ -199,6 +203,7 @@ public record AppConfig(
                 c.getString("bootstrap.servers"),
                 c.getString("schema.registry.url"),
                 auth == null || auth.value().isEmpty() ? null : auth.value(),
+                registryTls(c, c.getString("schema.registry.url")),
                 bucket,
                 grace(c.getString("grace"), bucket),
                 c.getInt("horizon"),
@@ -226,6 +231,42 @@ public record AppConfig(
                 c.getLong("topic.retention.ms"),
                 streams,
                 models(c));
+    }
+
+    /**
+     * The {@code schema.registry.ssl.*} keys that are set, checked as the registry client reads them (the URL is
+     * https, each store is a readable file that opens with its password), so that a wrong one stops the start
+     * naming it rather than failing the first registry call.
+     */
+    private static Map<String, String> registryTls(Values c, String url) {
+        Map<String, String> tls = new TreeMap<>();
+        for (String key : AppConfigDef.DEFINITION.names()) {
+            if (!key.startsWith(REGISTRY_TLS_PREFIX)) {
+                continue;
+            }
+            Object value = AppConfigDef.DEFINITION.configKeys().get(key).type == ConfigDef.Type.PASSWORD
+                    ? Optional.ofNullable(c.getPassword(key)).map(Password::value).orElse("") : c.getString(key);
+            if (!value.toString().isEmpty()) {
+                tls.put(key, value.toString());
+            }
+        }
+        boolean stores = tls.containsKey(SerdeConfig.TRUSTSTORE_LOCATION)
+                || tls.containsKey(SerdeConfig.KEYSTORE_LOCATION);
+        if (!stores) {
+            // Passwords and types alone configure nothing: keep the config as if they were unset.
+            return Map.of();
+        }
+        Map<String, Object> props = new HashMap<>(tls);
+        props.put(SerdeConfig.URL, url);
+        try {
+            SerdeConfig.fromProperties(props).tls().sslContext();
+        } catch (ConfigException e) {
+            String key = e.getMessage().contains("not https") ? "schema.registry.url"
+                    : tls.keySet().stream().filter(k -> e.getMessage().contains(k)).findFirst()
+                            .orElse(SerdeConfig.TRUSTSTORE_LOCATION);
+            throw new InvalidConfigException(key, e.getMessage());
+        }
+        return tls;
     }
 
     /** The values as Kafka parses them: typed, defaults filled in (each already checked by {@link #parse}). */
@@ -336,6 +377,7 @@ public record AppConfig(
         if (schemaRegistryBasicAuth != null) {
             props.put(SerdeConfig.REGISTRY_BASIC_AUTH_USER_INFO, schemaRegistryBasicAuth);
         }
+        props.putAll(schemaRegistryTls);
         return SerdeConfig.fromProperties(props);
     }
 
@@ -354,6 +396,9 @@ public record AppConfig(
         out.put("bootstrap.servers", bootstrapServers);
         out.put("schema.registry.url", maskUrl(schemaRegistryUrl));
         out.put("schema.registry.basic.auth.user.info", schemaRegistryBasicAuth == null ? "" : schemaRegistryBasicAuth);
+        AppConfigDef.DEFINITION.names().stream().filter(k -> k.startsWith(REGISTRY_TLS_PREFIX))
+                .forEach(k -> out.put(k, schemaRegistryTls.getOrDefault(k,
+                        Objects.toString(AppConfigDef.DEFINITION.configKeys().get(k).defaultValue, ""))));
         out.put("bucket", bucket.label());
         out.put("grace", grace.toString());
         out.put("horizon", Integer.toString(horizon));
@@ -416,7 +461,7 @@ public record AppConfig(
 
     /** A copy with another state directory (tests and replays run beside a live instance). */
     public AppConfig withStateDir(Path dir) {
-        return new AppConfig(applicationId, bootstrapServers, schemaRegistryUrl, schemaRegistryBasicAuth, bucket,
+        return new AppConfig(applicationId, bootstrapServers, schemaRegistryUrl, schemaRegistryBasicAuth, schemaRegistryTls, bucket,
                 grace, horizon, historyLength, batchSize, seriesRetireAfterBuckets, maxFutureSkew, orderIdWindow,
                 minEventTime,
                 maxLineQuantity, maxUnitPrice, wallclockCloseInterval, modelDir, restPort, restHost,
@@ -427,7 +472,7 @@ public record AppConfig(
 
     /** A copy with other model registry and retraining settings (tests, the {@code models} command). */
     public AppConfig withModels(Models other) {
-        return new AppConfig(applicationId, bootstrapServers, schemaRegistryUrl, schemaRegistryBasicAuth, bucket,
+        return new AppConfig(applicationId, bootstrapServers, schemaRegistryUrl, schemaRegistryBasicAuth, schemaRegistryTls, bucket,
                 grace, horizon, historyLength, batchSize, seriesRetireAfterBuckets, maxFutureSkew, orderIdWindow,
                 minEventTime,
                 maxLineQuantity, maxUnitPrice, wallclockCloseInterval, modelDir, restPort, restHost,
@@ -443,7 +488,7 @@ public record AppConfig(
      */
     public AppConfig asReplay(String replayId, Topics.Names replayTopics, int replayPartitions, Path replayStateDir,
                               Path replayModelDir, Models replayModels) {
-        return new AppConfig(replayId, bootstrapServers, schemaRegistryUrl, schemaRegistryBasicAuth, bucket,
+        return new AppConfig(replayId, bootstrapServers, schemaRegistryUrl, schemaRegistryBasicAuth, schemaRegistryTls, bucket,
                 grace, horizon, historyLength, batchSize, seriesRetireAfterBuckets, maxFutureSkew, orderIdWindow,
                 minEventTime,
                 maxLineQuantity, maxUnitPrice, wallclockCloseInterval, replayModelDir, 0, restHost,

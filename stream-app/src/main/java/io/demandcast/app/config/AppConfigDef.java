@@ -31,6 +31,22 @@ final class AppConfigDef {
                     "Confluent-compatible registry API.")
             .define("schema.registry.basic.auth.user.info", PASSWORD, null, Expect.userInfoOrEmpty(), HIGH,
                     "`user:password` for the registry; empty: no credentials.")
+            // An https registry signed by a private CA, or one that asks for a client certificate: the stores the
+            // registry client builds its TLS context from (PKCS12 or JKS, as Kafka's ssl.* keys).
+            .define("schema.registry.ssl.truststore.location", STRING, "", Expect.anything("a file, or empty"),
+                    MEDIUM, "Trust store for an `https` registry; empty: the JVM's default trust.")
+            .define("schema.registry.ssl.truststore.password", PASSWORD, null, null, MEDIUM,
+                    "Password of the trust store.")
+            .define("schema.registry.ssl.truststore.type", STRING, "PKCS12", Expect.oneOf("PKCS12", "JKS"), LOW,
+                    "Type of the trust store.")
+            .define("schema.registry.ssl.keystore.location", STRING, "", Expect.anything("a file, or empty"),
+                    MEDIUM, "Key store with the client certificate, for a registry that asks for one; empty: none.")
+            .define("schema.registry.ssl.keystore.password", PASSWORD, null, null, MEDIUM,
+                    "Password of the key store.")
+            .define("schema.registry.ssl.keystore.type", STRING, "PKCS12", Expect.oneOf("PKCS12", "JKS"), LOW,
+                    "Type of the key store.")
+            .define("schema.registry.ssl.key.password", PASSWORD, null, null, LOW,
+                    "Password of the key in the key store; empty: the key store's password.")
             .define("bucket", STRING, "day", Expect.bucket(), HIGH,
                     "Length of the buckets that sales are summed and forecast in.")
             .define("grace", STRING, "PT1H", Expect.grace(), MEDIUM,

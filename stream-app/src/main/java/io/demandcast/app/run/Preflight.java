@@ -2,6 +2,7 @@ package io.demandcast.app.run;
 
 import io.demandcast.app.config.AppConfig;
 import io.demandcast.app.ingest.RecordTimestamps;
+import io.demandcast.schemas.registry.SerdeConfig;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -17,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.net.ssl.SSLException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.AuthenticationException;
@@ -93,7 +95,12 @@ public final class Preflight {
         String url = config.schemaRegistryUrl().replaceAll("/+$", "") + "/subjects";
         String where = "the schema registry at " + config.schemaRegistryUrl();
         String fix = " (schema.registry.url, env " + AppConfig.envName("schema.registry.url") + ")";
-        HttpClient http = HttpClient.newBuilder().connectTimeout(timeout).build();
+        HttpClient.Builder client = HttpClient.newBuilder().connectTimeout(timeout);
+        SerdeConfig.Tls tls = config.serdeConfig().tls();
+        if (tls.configured()) {
+            client.sslContext(tls.sslContext());
+        }
+        HttpClient http = client.build();
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(timeout).GET();
         if (config.schemaRegistryBasicAuth() != null) {
             request.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
@@ -118,6 +125,12 @@ public final class Preflight {
                         + ", expected 200 and a list of subjects" + fix + ": "
                         + (body.length() > 300 ? body.substring(0, 300) + "..." : body), null);
             }
+        } catch (SSLException e) {
+            // Retrying cannot fix a handshake: name the keys that can.
+            throw new StartupException("TLS with " + where + " failed: " + e.getMessage() + "; for a registry "
+                    + "certificate the JVM does not trust, set " + SerdeConfig.TRUSTSTORE_LOCATION + " (env "
+                    + AppConfig.envName(SerdeConfig.TRUSTSTORE_LOCATION) + "), and "
+                    + SerdeConfig.KEYSTORE_LOCATION + " when the registry asks for a client certificate", e);
         } catch (IOException e) {
             throw new StartupException(where + " did not answer within " + timeout.toSeconds() + " s" + fix
                     + "; is it running? `forecaster infra up` starts one: " + e, e);
