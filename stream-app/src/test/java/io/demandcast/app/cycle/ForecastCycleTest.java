@@ -2,7 +2,7 @@ package io.demandcast.app.cycle;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.demandcast.app.topology.PipelineMetrics;
+import io.demandcast.app.metrics.PipelineMetrics;
 import io.demandcast.model.Bucket;
 import io.demandcast.model.SeriesHistory;
 import io.demandcast.model.baseline.SeasonalNaive;
