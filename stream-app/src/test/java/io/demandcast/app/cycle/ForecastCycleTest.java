@@ -92,4 +92,19 @@ class ForecastCycleTest {
         assertThat(metrics.inferenceBatches()).isEqualTo(3);
         assertThat(metrics.maxBatchSize()).isEqualTo(4);
     }
+
+    @Test
+    void aCloseServedInPartsIsTimedAsOneCycleWhenItsRunCloses() {
+        ForecastCycle cycle = cycle(slotWith(new TestForecasters.MeanModel(), "v1"), 4);
+        try (ForecastCycle.Run run = cycle.start()) {
+            run.forecast(histories(3), (i, steps, version, method) -> { });
+            run.forecast(histories(5), (i, steps, version, method) -> { });
+            assertThat(metrics.cycles()).as("not before the run closes").isZero();
+        }
+        assertThat(metrics.cycles()).isEqualTo(1);
+        assertThat(metrics.inferenceBatches()).isEqualTo(3);
+
+        cycle(ModelHandle.none(), 4).forecast(histories(2), START, 0);
+        assertThat(metrics.cycles()).as("a cycle on the fallback is timed too").isEqualTo(2);
+    }
 }
