@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.demandcast.app.config.AppConfig;
 import io.demandcast.app.ingest.Rejection;
+import io.demandcast.app.metrics.InstanceMetrics;
 import io.demandcast.app.metrics.PrometheusScrape;
 import io.demandcast.schemas.avro.DeadLetter;
 import io.demandcast.schemas.avro.Forecast;
@@ -290,6 +291,23 @@ class StreamingForecasterTest {
         assertThat(s.type("kafka_stream_thread_process_total")).isEqualTo("counter");
         assertThat(s.values("kafka_stream_thread_process_total").stream().mapToDouble(Double::doubleValue).sum())
                 .as("records the stream threads processed").isGreaterThanOrEqualTo(expected.orders());
+    }
+
+    /**
+     * The binder finds metrics Kafka Streams adds after start (tasks, state stores) on its next refresh, once a
+     * minute; a fresh binding now registers all of them at once, as that refresh would, and must scrape without a
+     * name clash.
+     */
+    @Test
+    void everyMetricOfTheRunningStreamsClientScrapes() {
+        try (InstanceMetrics later = new InstanceMetrics()) {
+            later.bindStreams(app.streams());
+            PrometheusScrape s = PrometheusScrape.parse(later.scrape());
+
+            assertThat(s.type("kafka_stream_thread_process_total")).isEqualTo("counter");
+            assertThat(s.types().keySet()).as("task metrics, which exist once tasks are assigned")
+                    .anyMatch(f -> f.startsWith("kafka_stream_task_"));
+        }
     }
 
     private URI rest(String path) {
