@@ -8,7 +8,7 @@ import io.demandcast.app.ingest.RecordTimestamps;
 import io.demandcast.app.ingest.Rejection;
 import io.demandcast.app.ingest.SalesEvent;
 import io.demandcast.app.ingest.SeriesSale;
-import io.demandcast.app.topology.PipelineMetrics;
+import io.demandcast.app.metrics.PipelineMetrics;
 import io.demandcast.model.Bucket;
 import io.demandcast.model.SeriesHistory;
 import io.demandcast.schemas.avro.Forecast;

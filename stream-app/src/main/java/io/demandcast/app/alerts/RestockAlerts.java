@@ -4,7 +4,7 @@ import io.demandcast.app.ingest.DeadLetters;
 import io.demandcast.app.ingest.Origin;
 import io.demandcast.app.ingest.RecordTimestamps;
 import io.demandcast.app.ingest.Rejection;
-import io.demandcast.app.topology.PipelineMetrics;
+import io.demandcast.app.metrics.PipelineMetrics;
 import io.demandcast.schemas.avro.Forecast;
 import io.demandcast.schemas.avro.InventoryLevel;
 import io.demandcast.schemas.avro.RestockAlert;

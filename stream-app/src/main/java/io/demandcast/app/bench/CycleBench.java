@@ -5,9 +5,9 @@ import io.demandcast.app.config.AppConfig;
 import io.demandcast.app.cycle.ForecastCycle;
 import io.demandcast.app.cycle.ModelSlot;
 import io.demandcast.app.ingest.BrokerBacklog;
+import io.demandcast.app.metrics.PipelineMetrics;
 import io.demandcast.app.run.ForecasterApp;
 import io.demandcast.app.topology.ForecastTopology;
-import io.demandcast.app.topology.PipelineMetrics;
 import io.demandcast.model.Bucket;
 import io.demandcast.model.SeriesHistory;
 import io.demandcast.model.lstm.LstmConfig;
@@ -331,9 +331,7 @@ public final class CycleBench {
 
     /** Milliseconds spent in model calls so far, from the pipeline's inference counters. */
     private static double modelMs(PipelineMetrics metrics) {
-        Map<String, Object> m = metrics.snapshot();
-        return ((Number) m.get("inference.latency.ms.mean")).doubleValue()
-                * ((Number) m.get("inference.batches")).longValue();
+        return metrics.inferenceTime().toNanos() / 1e6;
     }
 
     private static void send(KafkaProducer<String, OrderEvent> producer, String topic, Integer partition, String id,

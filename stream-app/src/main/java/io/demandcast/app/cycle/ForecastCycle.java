@@ -1,6 +1,6 @@
 package io.demandcast.app.cycle;
 
-import io.demandcast.app.topology.PipelineMetrics;
+import io.demandcast.app.metrics.PipelineMetrics;
 import io.demandcast.model.ForecastBlock;
 import io.demandcast.model.Forecaster;
 import io.demandcast.model.SeriesHistory;
@@ -98,9 +98,10 @@ public final class ForecastCycle {
      * all their histories at once) while every part is served by the same model.
      */
     public Run start() {
+        long t0 = System.nanoTime();
         ModelHandle.Lease lease = models.lease();
         metrics.modelVersion(lease.forecaster() == null ? "none" : lease.version());
-        return new Run(lease);
+        return new Run(lease, t0);
     }
 
     /** The series the model gets at once; a close's parts are best a multiple of it. */
@@ -108,13 +109,18 @@ public final class ForecastCycle {
         return batchSize;
     }
 
-    /** The forecasts of one close, all made by the model leased when it started; close it to release the model. */
+    /**
+     * The forecasts of one close, all made by the model leased when it started; close it to release the model. Its
+     * time from start to close is the close's forecast cycle.
+     */
     public final class Run implements AutoCloseable {
         private final ModelHandle.Lease lease;
+        private final long startedNanos;
         private final Row row = new Row();
 
-        private Run(ModelHandle.Lease lease) {
+        private Run(ModelHandle.Lease lease, long startedNanos) {
             this.lease = lease;
+            this.startedNanos = startedNanos;
         }
 
         /** Hands {@code out} one forecast per history, in the same order. */
@@ -128,6 +134,7 @@ public final class ForecastCycle {
         @Override
         public void close() {
             lease.close();
+            metrics.cycle(System.nanoTime() - startedNanos);
         }
     }
 

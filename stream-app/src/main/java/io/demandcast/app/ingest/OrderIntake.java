@@ -1,6 +1,6 @@
 package io.demandcast.app.ingest;
 
-import io.demandcast.app.topology.PipelineMetrics;
+import io.demandcast.app.metrics.PipelineMetrics;
 import io.demandcast.model.Bucket;
 import io.demandcast.schemas.avro.DeadLetter;
 import io.demandcast.schemas.avro.OrderEvent;

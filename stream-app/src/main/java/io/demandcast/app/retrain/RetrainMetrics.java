@@ -1,23 +1,37 @@
 package io.demandcast.app.retrain;
 
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.TimeGauge;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import java.util.EnumMap;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
-/** Counters of the trainer role, read by the metrics endpoint ({@link #snapshot()}). */
-public final class RetrainMetrics {
+/**
+ * Counters of the trainer role. The role counts from its start; an instance that holds the role binds them to its
+ * registry ({@link #bindTo}), where they are scraped as {@code demandcast_retrain_*}.
+ */
+public final class RetrainMetrics implements MeterBinder {
 
-    private final Map<Decision, LongAdder> decisions = new ConcurrentHashMap<>();
+    private final Map<Decision, LongAdder> decisions = new EnumMap<>(Decision.class);
     private final LongAdder skippedBusy = new LongAdder();
     private final LongAdder failed = new LongAdder();
     private final LongAdder bucketsSeen = new LongAdder();
-    private final AtomicReference<Double> lastCycleSeconds = new AtomicReference<>(0.0);
+    private final AtomicLong lastCycleNanos = new AtomicLong();
+
+    public RetrainMetrics() {
+        for (Decision d : Decision.values()) {
+            decisions.put(d, new LongAdder());
+        }
+    }
 
     void decided(Decision d, double seconds) {
-        decisions.computeIfAbsent(d, k -> new LongAdder()).increment();
-        lastCycleSeconds.set(seconds);
+        decisions.get(d).increment();
+        lastCycleNanos.set((long) (seconds * 1e9));
     }
 
     void skippedBusy() {
@@ -33,8 +47,7 @@ public final class RetrainMetrics {
     }
 
     public long count(Decision d) {
-        LongAdder a = decisions.get(d);
-        return a == null ? 0 : a.sum();
+        return decisions.get(d).sum();
     }
 
     /** Every decision made so far. */
@@ -47,6 +60,32 @@ public final class RetrainMetrics {
         return failed.sum();
     }
 
+    /** Closed buckets of {@code sales-actuals} read so far. */
+    public long bucketsClosed() {
+        return bucketsSeen.sum();
+    }
+
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        for (Decision d : Decision.values()) {
+            LongAdder a = decisions.get(d);
+            FunctionCounter.builder("demandcast.retrain.decisions", a, LongAdder::sum)
+                    .description("Retrain cycles that ended in a decision, by decision.")
+                    .tag("decision", d.label())
+                    .register(registry);
+        }
+        FunctionCounter.builder("demandcast.retrain.failed", failed, LongAdder::sum)
+                .description("Retrain cycles that failed before a decision.").register(registry);
+        FunctionCounter.builder("demandcast.retrain.deferred.busy", skippedBusy, LongAdder::sum)
+                .description("Retrain cycles that were due while the previous one still ran, and waited.")
+                .register(registry);
+        FunctionCounter.builder("demandcast.retrain.buckets.closed", bucketsSeen, LongAdder::sum)
+                .description("Closed buckets of sales-actuals the trainer has read.").register(registry);
+        TimeGauge.builder("demandcast.retrain.last.cycle", lastCycleNanos, TimeUnit.NANOSECONDS, AtomicLong::get)
+                .description("Duration of the last retrain cycle that ended in a decision.").register(registry);
+    }
+
+    /** The counters by a dotted name, for log lines and test messages (scrapes read the registry). */
     public Map<String, Object> snapshot() {
         Map<String, Object> m = new TreeMap<>();
         for (Decision d : Decision.values()) {
@@ -55,7 +94,7 @@ public final class RetrainMetrics {
         m.put("retrain.failed", failed.sum());
         m.put("retrain.deferred.busy", skippedBusy.sum());
         m.put("retrain.buckets.closed", bucketsSeen.sum());
-        m.put("retrain.last.cycle.seconds", lastCycleSeconds.get());
+        m.put("retrain.last.cycle.seconds", lastCycleNanos.get() / 1e9);
         return m;
     }
 }

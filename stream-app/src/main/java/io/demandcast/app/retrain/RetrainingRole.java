@@ -185,7 +185,7 @@ public final class RetrainingRole implements AutoCloseable {
                 if (!caughtUp && endReached(c, history)) {
                     caughtUp = true;
                     LOG.info("retraining: read the {} buckets of {} series {} held at start; fine-tunes every {} "
-                                    + "closed buckets from now", metrics.snapshot().get("retrain.buckets.closed"),
+                                    + "closed buckets from now", metrics.bucketsClosed(),
                             window.series(), actuals.name(), settings.everyBuckets());
                 }
                 boolean busy = running != null && !running.isDone();

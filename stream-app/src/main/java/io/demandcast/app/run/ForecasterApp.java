@@ -8,10 +8,10 @@ import io.demandcast.app.cycle.ModelHandle;
 import io.demandcast.app.cycle.ModelSlot;
 import io.demandcast.app.ingest.BrokerBacklog;
 import io.demandcast.app.ingest.RecordTimestamps;
+import io.demandcast.app.metrics.InstanceMetrics;
+import io.demandcast.app.metrics.PipelineMetrics;
 import io.demandcast.app.topology.ForecastTopology;
-import io.demandcast.app.topology.PipelineMetrics;
 import io.demandcast.app.web.ForecastQueries;
-import io.demandcast.app.web.PrometheusText;
 import io.demandcast.app.web.RestServer;
 import io.demandcast.app.web.RestockQueries;
 import io.demandcast.model.TrainedModel;
@@ -67,7 +67,7 @@ public final class ForecasterApp implements AutoCloseable {
     private final KafkaStreams streams;
     private final RestServer rest;
     private final ModelSlot models;
-    private final PipelineMetrics metrics;
+    private final InstanceMetrics metrics;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean closed;
     private volatile boolean failed;
@@ -79,7 +79,7 @@ public final class ForecasterApp implements AutoCloseable {
     private final BrokerBacklog backlog;
 
     private ForecasterApp(AppConfig config, KafkaStreams streams, RestServer rest, ModelSlot models,
-                          PipelineMetrics metrics, ModelReleaseFollower follower, RetrainingRole trainer,
+                          InstanceMetrics metrics, ModelReleaseFollower follower, RetrainingRole trainer,
                           BrokerBacklog backlog) {
         this.config = config;
         this.backlog = backlog;
@@ -124,19 +124,20 @@ public final class ForecasterApp implements AutoCloseable {
         ModelReleaseFollower follower = null;
         RetrainingRole trainer = null;
         BrokerBacklog backlog = null;
+        InstanceMetrics metrics = new InstanceMetrics();
         try {
             loadModel(config, loader, models);
             follower = followReleases(config, models, connectTimeout);
             if (config.models().retrain()) {
                 trainer = RetrainingRole.start(config, follower);
+                metrics.bind(trainer.metrics());
                 LOG.info("this instance holds the trainer role: fine-tunes every {} closed buckets",
                         config.models().everyBuckets());
             }
             Topics topics = new Topics(config.topicNames(), new AvroSerdes(serdeConfig(config)));
-            PipelineMetrics metrics = new PipelineMetrics();
-            metrics.modelVersion(models.version() == null ? "none" : models.version());
+            metrics.pipeline().modelVersion(models.version() == null ? "none" : models.version());
             backlog = watchBacklog(config, orderPartitions, connectTimeout);
-            Topology topology = ForecastTopology.build(config, orderPartitions, topics, models, metrics, backlog,
+            Topology topology = ForecastTopology.build(config, orderPartitions, topics, models, metrics.pipeline(), backlog,
                     timestamps);
             try {
                 rest = RestServer.bind(config.restHost(), config.restPort());
@@ -153,6 +154,7 @@ public final class ForecasterApp implements AutoCloseable {
                 throw new StartupException("Kafka Streams refused its configuration (check the streams.* keys): "
                         + e.getMessage(), e);
             }
+            metrics.bindStreams(streams);
             ForecasterApp app = new ForecasterApp(config, streams, rest, models, metrics, follower, trainer,
                     backlog);
             streams.setStateListener((now, before) -> {
@@ -171,8 +173,7 @@ public final class ForecasterApp implements AutoCloseable {
                     topics.forecasts().valueSerde().deserializer(), topics.forecasts().name()),
                     new RestockQueries(streams, self, Duration.ofSeconds(10)), app::health,
                     app::readiness,
-                    () -> PrometheusText.render(metrics, app.trainer == null ? Map.of()
-                            : app.trainer.metrics().snapshot(), streams.metrics()));
+                    metrics::scrape);
             streams.start();
             LOG.info("forecaster {} started: model {}, REST http://{}:{}, application.server {}:{}",
                     config.applicationId(), models.version() == null ? "none (seasonal naive fallback)"
@@ -193,6 +194,7 @@ public final class ForecasterApp implements AutoCloseable {
                 rest.close();
             }
             models.close();
+            metrics.close();
             throw e;
         }
     }
@@ -352,7 +354,7 @@ public final class ForecasterApp implements AutoCloseable {
     }
 
     public PipelineMetrics metrics() {
-        return metrics;
+        return metrics.pipeline();
     }
 
     public AppConfig config() {
@@ -406,6 +408,7 @@ public final class ForecasterApp implements AutoCloseable {
         follower.close();
         rest.close();
         models.close();
+        metrics.close();
         stopped.countDown();
         LOG.info("forecaster {} stopped", config.applicationId());
     }

@@ -14,6 +14,7 @@ import io.demandcast.app.ingest.RecordTimestamps;
 import io.demandcast.app.ingest.SalesEvent;
 import io.demandcast.app.ingest.SalesEventSerde;
 import io.demandcast.app.ingest.SeriesSale;
+import io.demandcast.app.metrics.PipelineMetrics;
 import io.demandcast.model.Forecaster;
 import io.demandcast.model.baseline.SeasonalNaive;
 import io.demandcast.schemas.Topics;

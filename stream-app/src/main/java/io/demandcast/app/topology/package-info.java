@@ -1,2 +1,2 @@
-/** The forecaster's Kafka Streams topology, built free of I/O from configuration, and its metrics. */
+/** The forecaster's Kafka Streams topology, built free of I/O from configuration. */
 package io.demandcast.app.topology;

@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /health}: liveness, 200 while the stream runs or rebalances, 503 otherwise, with the state;</li>
  *   <li>{@code GET /ready}: readiness, 200 only while this instance processes: the stream runs (not rebalancing)
  *       and no state is being restored; 503 with what it waits for otherwise;</li>
- *   <li>{@code GET /metrics}: Prometheus text.</li>
+ *   <li>{@code GET /metrics}: the metrics in the Prometheus text format.</li>
  * </ul>
  * It binds at {@link #bind} (so the port is known, and can be advertised, before the stream starts) and serves
  * from {@link #start}.
@@ -35,6 +35,8 @@ public final class RestServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(RestServer.class);
     private static final String JSON = "application/json; charset=utf-8";
+    /** The Prometheus text exposition format, version 0.0.4, which the metrics supplier writes. */
+    private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
     /** The stream's state as the health and readiness endpoints report it. */
     public record Health(boolean up, String state) {
@@ -107,7 +109,7 @@ public final class RestServer implements AutoCloseable {
         server.createContext("/health", exchange -> handle(exchange, () -> status(health.get()), JSON));
         server.createContext("/ready", exchange -> handle(exchange, () -> status(ready.get()), JSON));
         server.createContext("/metrics", exchange -> handle(exchange,
-                () -> new ForecastLookup.Answer(200, metrics.get()), PrometheusText.CONTENT_TYPE));
+                () -> new ForecastLookup.Answer(200, metrics.get()), PROMETHEUS_TEXT));
         server.createContext("/", exchange -> handle(exchange, () -> ForecastQueries.message(404,
                 "no such endpoint: " + exchange.getRequestURI().getPath()
                         + "; there are /forecasts/{series}, /restock/{product}, /health, /ready and /metrics"),

@@ -1,6 +1,6 @@
 /**
  * The app's HTTP face: {@link io.demandcast.app.web.RestServer} serves the latest forecast per series (interactive
- * queries across instances, {@link io.demandcast.app.web.ForecastQueries}), health and Prometheus metrics
- * ({@link io.demandcast.app.web.PrometheusText}); {@link io.demandcast.app.web.AvroJson} writes Avro records as JSON.
+ * queries across instances, {@link io.demandcast.app.web.ForecastQueries}), health and the Prometheus scrape;
+ * {@link io.demandcast.app.web.AvroJson} writes Avro records as JSON.
  */
 package io.demandcast.app.web;

@@ -2,7 +2,7 @@ package io.demandcast.app.cycle;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.demandcast.app.topology.PipelineMetrics;
+import io.demandcast.app.metrics.PipelineMetrics;
 import io.demandcast.model.Bucket;
 import io.demandcast.model.SeriesHistory;
 import io.demandcast.model.baseline.SeasonalNaive;
@@ -91,5 +91,20 @@ class ForecastCycleTest {
                 "s7", "s8", "s9");
         assertThat(metrics.inferenceBatches()).isEqualTo(3);
         assertThat(metrics.maxBatchSize()).isEqualTo(4);
+    }
+
+    @Test
+    void aCloseServedInPartsIsTimedAsOneCycleWhenItsRunCloses() {
+        ForecastCycle cycle = cycle(slotWith(new TestForecasters.MeanModel(), "v1"), 4);
+        try (ForecastCycle.Run run = cycle.start()) {
+            run.forecast(histories(3), (i, steps, version, method) -> { });
+            run.forecast(histories(5), (i, steps, version, method) -> { });
+            assertThat(metrics.cycles()).as("not before the run closes").isZero();
+        }
+        assertThat(metrics.cycles()).isEqualTo(1);
+        assertThat(metrics.inferenceBatches()).isEqualTo(3);
+
+        cycle(ModelHandle.none(), 4).forecast(histories(2), START, 0);
+        assertThat(metrics.cycles()).as("a cycle on the fallback is timed too").isEqualTo(2);
     }
 }

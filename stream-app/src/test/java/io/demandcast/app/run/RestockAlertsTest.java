@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.demandcast.app.alerts.InventoryCheck;
 import io.demandcast.app.config.AppConfig;
 import io.demandcast.app.ingest.Rejection;
+import io.demandcast.app.metrics.PrometheusScrape;
 import io.demandcast.app.replay.OrderLinesFile;
 import io.demandcast.schemas.avro.DeadLetter;
 import io.demandcast.schemas.avro.OrderEvent;
@@ -174,10 +175,10 @@ class RestockAlertsTest {
             JsonNode highState = json.readTree(get(http, port, "/restock/" + high.get(0), 200));
             assertThat(highState.get("state").asText()).isEqualTo("CLEARED");
             get(http, port, "/restock/NO-SUCH-PRODUCT", 404);
-            String metrics = get(http, port, "/metrics", 200);
-            assertThat(metrics).contains("demandcast_restock_alerts_raised_total " + low.size() + "\n")
-                    .contains("demandcast_restock_alerts_cleared_total 2\n")
-                    .contains("demandcast_dead_letters_total{reason=\"bad-lead-time\"} 2\n");
+            PrometheusScrape metrics = PrometheusScrape.parse(get(http, port, "/metrics", 200));
+            assertThat(metrics.value("demandcast_restock_alerts_raised_total")).hasValue(low.size());
+            assertThat(metrics.value("demandcast_restock_alerts_cleared_total")).hasValue(2);
+            assertThat(metrics.value("demandcast_dead_letters_total{reason=\"bad-lead-time\"}")).hasValue(2);
 
             // tail prints the alerts, decoded with the writer's schema.
             Cluster.Run tail = Cluster.cli("tail", "--topic", config.topicNames().restockAlerts(),

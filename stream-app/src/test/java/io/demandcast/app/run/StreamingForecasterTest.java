@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.demandcast.app.config.AppConfig;
 import io.demandcast.app.ingest.Rejection;
+import io.demandcast.app.metrics.InstanceMetrics;
+import io.demandcast.app.metrics.PrometheusScrape;
 import io.demandcast.schemas.avro.DeadLetter;
 import io.demandcast.schemas.avro.Forecast;
 import io.demandcast.schemas.avro.ForecastStep;
@@ -263,15 +265,49 @@ class StreamingForecasterTest {
         HttpResponse<String> r = get(rest("/metrics"));
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValue("Content-Type"))
-                .hasValueSatisfying(t -> assertThat(t).startsWith("text/plain"));
-        assertThat(r.body())
-                .contains("# TYPE demandcast_records_in_total counter")
-                .contains("\ndemandcast_records_in_total " + expected.orders() + "\n")
-                .contains("demandcast_dead_letters_total{reason=\"bad-quantity\"} " + expected.badQuantityOrders())
-                .contains("demandcast_model_info{version=\"none\"} 1")
-                .contains("demandcast_buckets_closed_total ")
-                .contains("demandcast_inference_latency_seconds_max ")
-                .contains("kafka_streams_thread_process_total{thread_id=");
+                .hasValueSatisfying(t -> assertThat(t).startsWith("text/plain; version=0.0.4"));
+        PrometheusScrape s = PrometheusScrape.parse(r.body());
+
+        assertThat(s.type("demandcast_records_in_total")).isEqualTo("counter");
+        assertThat(s.value("demandcast_records_in_total")).hasValue(expected.orders());
+        assertThat(s.value("demandcast_dead_letters_total{reason=\"bad-quantity\"}"))
+                .hasValue(expected.badQuantityOrders());
+        assertThat(s.value("demandcast_model_info{version=\"none\"}")).hasValue(1);
+        assertThat(s.value("demandcast_buckets_closed_total").orElse(0)).isPositive();
+        assertThat(s.value("demandcast_forecasts_published_total").orElse(0)).isPositive();
+        // The cycle: histogram buckets that add up across instances, and this instance's quantiles.
+        assertThat(s.type("demandcast_forecast_cycle_seconds")).isEqualTo("histogram");
+        long cycles = (long) s.value("demandcast_forecast_cycle_seconds_count").orElse(0);
+        assertThat(cycles).isPositive();
+        assertThat(s.value("demandcast_forecast_cycle_seconds_bucket{le=\"+Inf\"}")).hasValue(cycles);
+        assertThat(s.type("demandcast_forecast_cycle_quantile_seconds")).isEqualTo("gauge");
+        for (String q : List.of("0.5", "0.9", "0.99")) {
+            assertThat(s.value("demandcast_forecast_cycle_quantile_seconds{quantile=\"" + q + "\"}").orElse(-1))
+                    .as("the cycle's %s quantile", q).isPositive().isFinite();
+        }
+        // On the fallback the model is never called, yet its latency is exported.
+        assertThat(s.type("demandcast_inference_latency_seconds")).isEqualTo("histogram");
+        // The Kafka Streams binder: the stream threads' own metrics, one sample per thread.
+        assertThat(s.type("kafka_stream_thread_process_total")).isEqualTo("counter");
+        assertThat(s.values("kafka_stream_thread_process_total").stream().mapToDouble(Double::doubleValue).sum())
+                .as("records the stream threads processed").isGreaterThanOrEqualTo(expected.orders());
+    }
+
+    /**
+     * The binder finds metrics Kafka Streams adds after start (tasks, state stores) on its next refresh, once a
+     * minute; a fresh binding now registers all of them at once, as that refresh would, and must scrape without a
+     * name clash.
+     */
+    @Test
+    void everyMetricOfTheRunningStreamsClientScrapes() {
+        try (InstanceMetrics later = new InstanceMetrics()) {
+            later.bindStreams(app.streams());
+            PrometheusScrape s = PrometheusScrape.parse(later.scrape());
+
+            assertThat(s.type("kafka_stream_thread_process_total")).isEqualTo("counter");
+            assertThat(s.types().keySet()).as("task metrics, which exist once tasks are assigned")
+                    .anyMatch(f -> f.startsWith("kafka_stream_task_"));
+        }
     }
 
     private URI rest(String path) {

@@ -6,6 +6,7 @@ import io.demandcast.app.cycle.ModelHandle;
 import io.demandcast.app.ingest.IntakeBacklog;
 import io.demandcast.app.ingest.SalesEvent;
 import io.demandcast.app.ingest.SalesEventSerde;
+import io.demandcast.app.metrics.PipelineMetrics;
 import io.demandcast.schemas.Topics;
 import io.demandcast.schemas.avro.DeadLetter;
 import io.demandcast.schemas.avro.Forecast;

@@ -6,6 +6,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.demandcast.app.config.AppConfig;
 import io.demandcast.app.cycle.ModelHandle;
+import io.demandcast.app.metrics.PipelineMetrics;
 import io.demandcast.schemas.Topics;
 import io.demandcast.schemas.avro.DeadLetter;
 import io.demandcast.schemas.avro.OrderEvent;
