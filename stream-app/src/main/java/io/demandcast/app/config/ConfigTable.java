@@ -9,14 +9,15 @@ import java.util.Locale;
 import org.apache.kafka.common.config.ConfigDef;
 
 /**
- * The README's configuration table, made from {@link AppConfigDef}: one row per key with its environment variable,
- * type, default, valid values and documentation, and a last row for the {@code streams.*} pass-through. The table
- * sits in README.md between {@link #START} and {@link #END}; {@code ConfigTableTest} fails when it differs from
- * what this makes. {@code main} rewrites it in place:
+ * The configuration tables, made from {@link AppConfigDef}: one row per key with its environment variable, type,
+ * default, valid values and documentation, and a last row for the {@code streams.*} pass-through. README.md holds
+ * the keys of high importance (what a first deployment sets), {@value #REFERENCE} every key; each table sits between
+ * {@link #START} and {@link #END}, and {@code ConfigTableTest} fails when one differs from what this makes.
+ * {@code main} rewrites both in place, from the repository's root:
  *
  * <pre>{@code
  * mvn -B -q -pl stream-app -am -DskipTests package
- * java -cp 'stream-app/target/stream-app.jar:stream-app/target/lib/*' io.demandcast.app.config.ConfigTable README.md
+ * java -cp 'stream-app/target/stream-app.jar:stream-app/target/lib/*' io.demandcast.app.config.ConfigTable .
  * }</pre>
  */
 public final class ConfigTable {
@@ -26,18 +27,38 @@ public final class ConfigTable {
     public static final String END = "<!-- config-table:end -->";
     /** What regenerates the table, run from the repository's root. */
     public static final String COMMAND = "mvn -B -q -pl stream-app -am -DskipTests package && java -cp "
-            + "'stream-app/target/stream-app.jar:stream-app/target/lib/*' io.demandcast.app.config.ConfigTable "
-            + "README.md";
+            + "'stream-app/target/stream-app.jar:stream-app/target/lib/*' io.demandcast.app.config.ConfigTable .";
+    /** The guide's file with every key, relative to the repository's root. */
+    public static final String REFERENCE = "docs/CONFIGURATION.md";
+    /** The README, relative to the repository's root. */
+    public static final String README = "README.md";
 
     private ConfigTable() {
     }
 
-    /** The Markdown table, a line per row, ending with a newline. */
+    /** The table of every key: a line per row, ending with a newline. */
     public static String markdown() {
+        return markdown(true);
+    }
+
+    /** The README's table: the keys of high importance only. */
+    public static String essentials() {
+        return markdown(false);
+    }
+
+    /** The table {@code file} (README.md or the reference, relative to the repository's root) holds. */
+    public static String tableFor(String file) {
+        return markdown(!file.equals(README));
+    }
+
+    private static String markdown(boolean every) {
         StringBuilder sb = new StringBuilder();
         sb.append("| key | environment variable | type | default | valid values | meaning |\n");
         sb.append("|---|---|---|---|---|---|\n");
         for (ConfigDef.ConfigKey key : AppConfigDef.DEFINITION.configKeys().values()) {
+            if (!every && key.importance != ConfigDef.Importance.HIGH) {
+                continue;
+            }
             sb.append("| ").append(code(key.name))
                     .append(" | ").append(code(AppConfig.envName(key.name)))
                     .append(" | ").append(key.type.name().toLowerCase(Locale.ROOT))
@@ -57,12 +78,17 @@ public final class ConfigTable {
 
     /** {@code readme} with the text between the markers replaced by {@link #markdown()}. */
     public static String replaceIn(String readme) {
+        return replaceIn(readme, markdown());
+    }
+
+    /** {@code readme} with the text between the markers replaced by {@code table}. */
+    public static String replaceIn(String readme, String table) {
         int start = readme.indexOf(START);
         int end = readme.indexOf(END);
         if (start < 0 || end < start) {
             throw new IllegalArgumentException("no " + START + " ... " + END + " markers, in this order");
         }
-        return readme.substring(0, start + START.length()) + "\n" + markdown() + readme.substring(end);
+        return readme.substring(0, start + START.length()) + "\n" + table + readme.substring(end);
     }
 
     /** The table now between the markers of {@code readme}, as {@link #markdown()} would write it. */
@@ -75,20 +101,22 @@ public final class ConfigTable {
         return readme.substring(start + START.length(), end).strip() + "\n";
     }
 
-    /** Rewrites the table in the README given as the only argument. */
+    /** Rewrites the tables of README.md and the reference under the repository root given as the only argument. */
     public static void main(String[] args) throws IOException {
         if (args.length != 1) {
-            System.err.println("usage: ConfigTable README.md");
+            System.err.println("usage: ConfigTable REPOSITORY_ROOT");
             System.exit(2);
         }
-        Path readme = Path.of(args[0]);
-        String before = Files.readString(readme, StandardCharsets.UTF_8);
-        String after = replaceIn(before);
-        if (!after.equals(before)) {
-            Files.writeString(readme, after, StandardCharsets.UTF_8);
+        for (String file : new String[] {README, REFERENCE}) {
+            Path path = Path.of(args[0]).resolve(file);
+            String before = Files.readString(path, StandardCharsets.UTF_8);
+            String after = replaceIn(before, tableFor(file));
+            if (!after.equals(before)) {
+                Files.writeString(path, after, StandardCharsets.UTF_8);
+            }
+            System.out.println(path + (after.equals(before) ? ": configuration table already current"
+                    : ": configuration table rewritten"));
         }
-        System.out.println(readme + (after.equals(before) ? ": configuration table already current"
-                : ": configuration table rewritten"));
     }
 
     private static String defaultOf(ConfigDef.ConfigKey key) {

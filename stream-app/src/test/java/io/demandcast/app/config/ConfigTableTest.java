@@ -10,17 +10,28 @@ import org.junit.jupiter.api.Test;
 /** The README's configuration table is the one the key definitions make, so that it cannot drift from the code. */
 class ConfigTableTest {
 
-    private static final Path README = Path.of("..", "README.md");
+    private static final Path ROOT = Path.of("..");
 
     @Test
-    void theReadmesConfigurationTableIsTheGeneratedOne() throws IOException {
-        String readme = Files.readString(README);
-        assertThat(readme).as("README.md holds the table between its markers").contains(ConfigTable.START)
-                .contains(ConfigTable.END);
-        assertThat(ConfigTable.tableIn(readme))
-                .as("README.md's configuration table differs from the key definitions (AppConfigDef); "
-                        + "regenerate it from the repository's root with: " + ConfigTable.COMMAND)
-                .isEqualTo(ConfigTable.markdown());
+    void theReadmesAndTheReferencesTablesAreTheGeneratedOnes() throws IOException {
+        for (String file : new String[] {ConfigTable.README, ConfigTable.REFERENCE}) {
+            String text = Files.readString(ROOT.resolve(file));
+            assertThat(text).as(file + " holds the table between its markers").contains(ConfigTable.START)
+                    .contains(ConfigTable.END);
+            assertThat(ConfigTable.tableIn(text))
+                    .as(file + "'s configuration table differs from the key definitions (AppConfigDef); "
+                            + "regenerate it from the repository's root with: " + ConfigTable.COMMAND)
+                    .isEqualTo(ConfigTable.tableFor(file));
+        }
+    }
+
+    @Test
+    void theReadmeShowsTheKeysOfHighImportanceAndTheReferenceEveryKey() {
+        String essentials = ConfigTable.essentials();
+        assertThat(essentials).contains("| `bootstrap.servers` |", "| `schema.registry.url` |", "| `bucket` |",
+                "| `streams.*` |").doesNotContain("| `batch.size` |", "| `retrain.margin` |");
+        assertThat(ConfigTable.tableFor(ConfigTable.REFERENCE)).isEqualTo(ConfigTable.markdown());
+        assertThat(ConfigTable.markdown().lines().count()).isGreaterThan(essentials.lines().count());
     }
 
     @Test
