@@ -17,7 +17,7 @@ import org.apache.kafka.streams.StreamsConfig;
 
 /**
  * Every key of {@link AppConfig}, defined once: type, default, what it accepts, importance and documentation. The
- * order here is the order of the README's configuration table ({@link ConfigTable}) and of the logged
+ * order here is the order of the configuration tables ({@link ConfigTable}) and of the logged
  * configuration. Defaults are strings, as a user writes them in the file.
  */
 final class AppConfigDef {

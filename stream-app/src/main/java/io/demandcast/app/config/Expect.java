@@ -14,7 +14,7 @@ import org.apache.kafka.common.config.types.Password;
 
 /**
  * A {@link ConfigDef.Validator} that says in words what a key accepts: the same words go into the refusal
- * ({@code expected ..., got '...'}) and into the "valid values" column of the README's configuration table.
+ * ({@code expected ..., got '...'}) and into the "valid values" column of the configuration tables.
  * Values come already parsed to the key's {@link ConfigDef.Type}; defaults are checked too, when the definition is
  * built.
  */

@@ -7,7 +7,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
-/** The README's configuration table is the one the key definitions make, so that it cannot drift from the code. */
+/**
+ * The configuration tables (README.md, docs/CONFIGURATION.md) are the ones the key definitions make, so that they
+ * cannot drift from the code.
+ */
 class ConfigTableTest {
 
     private static final Path ROOT = Path.of("..");
