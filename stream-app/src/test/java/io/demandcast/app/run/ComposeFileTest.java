@@ -58,6 +58,32 @@ class ComposeFileTest {
                         .isTrue());
     }
 
+    /** The app starts only once broker and registry answer, and compose can tell a stuck app from a running one. */
+    @Test
+    void everyServiceHasAHealthCheckAndTheAppWaitsForTheOthersToBeHealthy() throws IOException {
+        Map<String, List<String>> services = new LinkedHashMap<>();
+        List<String> current = null;
+        boolean inServices = false;
+        for (String line : Files.readAllLines(COMPOSE)) {
+            if (line.matches("^\\S.*")) {
+                inServices = line.equals("services:");
+                current = null;
+            } else if (inServices && line.matches("^ {2}[a-z-]+:$")) {
+                current = new java.util.ArrayList<>();
+                services.put(line.trim().replace(":", ""), current);
+            } else if (current != null) {
+                current.add(line);
+            }
+        }
+        assertThat(services).containsKeys("kafka", "registry", "app");
+        services.forEach((name, lines) -> assertThat(lines).as("service %s", name).contains("    healthcheck:"));
+        String app = String.join("\n", services.get("app"));
+        assertThat(app).contains("      kafka:\n        condition: service_healthy")
+                .contains("      registry:\n        condition: service_healthy");
+        // The app's check asks the REST path that says whether the stream runs.
+        assertThat(app).contains("GET /health ");
+    }
+
     @Test
     void theAppStartsWithTheComposeSettingsAndNoModel(@TempDir Path dir) throws Exception {
         Map<String, String> env = new LinkedHashMap<>(appService().env());
