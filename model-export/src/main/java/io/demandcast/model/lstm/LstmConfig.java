@@ -104,11 +104,10 @@ import java.util.Objects;
  *                   window's end, forecasts the deseasonalised series and the season is held at every step, in
  *                   every member; the trend path then gates only level and damped slope. A window with padding
  *                   (a history shorter than L) keeps the index inside the gated path, as without the setting.
- *                   Default off: on tourism_monthly (276 long series) it took mean MASE from 1.359 and 1.339 to
- *                   1.320 and 1.300 (seeds 42 and 7; R's ETS 1.356), but on M3 monthly it cost 0.003 and 0.006
- *                   (0.851 and 0.864 against 0.854 and 0.870; there it helped the series longer than the window
- *                   and hurt the shorter ones), and holding only whole windows gave tourism 1.322 (seed 42) and
- *                   M3 0.861 and 0.859 (seeds 42 and 7). BENCHMARKS.md, history.
+ *                   Off in the defaults; the commands' trainer turns it on for long monthly histories
+ *                   ({@link #fittedTo}): on tourism_monthly (276 series of 246-315 training months) it lowered
+ *                   mean MASE on both seeds measured, while on M3 monthly (histories of 48-126 months, mostly
+ *                   padded windows) it cost 0.003 to 0.006. BENCHMARKS.md.
  */
 public record LstmConfig(Bucket bucket, int lookback, int horizon, double[] quantiles, int layers, int hiddenUnits,
                          int headUnits, int epochs, int batchSize, double learningRate, int patience, long seed,
