@@ -22,6 +22,8 @@ public final class LstmTrainers {
     }
 
     public static TrainerFactory factory() {
-        return spec -> new LstmTrainer(configFor(spec));
+        // The defaults, fitted to the histories the run trains on (LstmConfig.fittedTo).
+        return spec -> (histories, listener) -> new LstmTrainer(configFor(spec).fittedTo(histories))
+                .train(histories, listener);
     }
 }

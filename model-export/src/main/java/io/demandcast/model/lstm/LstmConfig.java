@@ -1,7 +1,9 @@
 package io.demandcast.model.lstm;
 
 import io.demandcast.model.Bucket;
+import io.demandcast.model.SeriesHistory;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -102,11 +104,10 @@ import java.util.Objects;
  *                   window's end, forecasts the deseasonalised series and the season is held at every step, in
  *                   every member; the trend path then gates only level and damped slope. A window with padding
  *                   (a history shorter than L) keeps the index inside the gated path, as without the setting.
- *                   Default off: on tourism_monthly (276 long series) it took mean MASE from 1.359 and 1.339 to
- *                   1.320 and 1.300 (seeds 42 and 7; R's ETS 1.356), but on M3 monthly it cost 0.003 and 0.006
- *                   (0.851 and 0.864 against 0.854 and 0.870; there it helped the series longer than the window
- *                   and hurt the shorter ones), and holding only whole windows gave tourism 1.322 (seed 42) and
- *                   M3 0.861 and 0.859 (seeds 42 and 7). BENCHMARKS.md, history.
+ *                   Off in the defaults; the commands' trainer turns it on for long monthly histories
+ *                   ({@link #fittedTo}): on tourism_monthly (276 series of 246-315 training months) it lowered
+ *                   mean MASE on both seeds measured, while on M3 monthly (histories of 48-126 months, mostly
+ *                   padded windows) it cost 0.003 to 0.006. BENCHMARKS.md.
  */
 public record LstmConfig(Bucket bucket, int lookback, int horizon, double[] quantiles, int layers, int hiddenUnits,
                          int headUnits, int epochs, int batchSize, double learningRate, int patience, long seed,
@@ -116,6 +117,8 @@ public record LstmConfig(Bucket bucket, int lookback, int horizon, double[] quan
                          int plainMembers, int recurrentLookback, boolean heldSeason) {
 
     public static final double[] DEFAULT_QUANTILES = {0.1, 0.5, 0.9};
+    /** How many lookback windows of history most series need before {@link #fittedTo} holds their season. */
+    public static final int HELD_SEASON_LOOKBACKS = 2;
 
     public LstmConfig {
         Objects.requireNonNull(bucket, "bucket must be set");
@@ -313,6 +316,23 @@ public record LstmConfig(Bucket bucket, int lookback, int horizon, double[] quan
                 batchSize, learningRate, patience, seed, validationBuckets, scaleFloor, inferenceBatchSize,
                 maxWindowsPerSeries, threads, members, residual, refit, maseWeighted, trendSkip, partialWindows,
                 plainMembers, recurrentLookback, heldSeason);
+    }
+
+    /**
+     * These settings fitted to the data they train on: for month buckets, the {@link #heldSeason} when at least
+     * half the series hold {@value #HELD_SEASON_LOOKBACKS} lookback windows of history. The season is held only in
+     * windows observed whole; with histories that long most training windows are, the index of each rests on six
+     * whole seasons, and the season then carries to every horizon step instead of fading with the network's memory.
+     * On short histories (M3 monthly: 48-126 months before its test year) the windows are mostly padded and the
+     * held season cost accuracy, so those keep the defaults unchanged; on long ones (tourism monthly: 246-315
+     * months) it gained on both seeds measured. Settings with the held season already on are returned as they are.
+     */
+    public LstmConfig fittedTo(List<SeriesHistory> histories) {
+        if (heldSeason || bucket != Bucket.MONTH || histories.isEmpty()) {
+            return this;
+        }
+        long longEnough = histories.stream().filter(h -> h.length() >= HELD_SEASON_LOOKBACKS * lookback).count();
+        return 2 * longEnough >= histories.size() ? withHeldSeason(true) : this;
     }
 
     /**

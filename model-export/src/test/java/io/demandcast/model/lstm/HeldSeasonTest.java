@@ -82,4 +82,31 @@ class HeldSeasonTest {
             assertThat(LstmConfig.defaults(bucket).heldSeason()).as(bucket.label()).isFalse();
         }
     }
+
+    /**
+     * The commands' trainer holds the season where histories can carry it: month buckets whose series mostly hold
+     * two lookback windows; short monthly histories, other buckets and settings that already hold it are left as
+     * they are.
+     */
+    @Test
+    void theSeasonIsHeldForMonthlyDataWhenMostSeriesHoldTwoLookbacks() {
+        LstmConfig month = LstmConfig.defaults(Bucket.MONTH);
+        int two = LstmConfig.HELD_SEASON_LOOKBACKS * month.lookback();
+        assertThat(month.heldSeason()).isFalse();
+
+        assertThat(month.fittedTo(List.of(monthly(two, 10, 1), monthly(two + 100, 10, 1))).heldSeason()).isTrue();
+        assertThat(month.fittedTo(List.of(monthly(two, 10, 1), monthly(two - 1, 10, 1))).heldSeason())
+                .as("half the series long enough").isTrue();
+        assertThat(month.fittedTo(List.of(monthly(two, 10, 1), monthly(two - 1, 10, 1), monthly(60, 10, 1)))
+                .heldSeason()).as("most series too short").isFalse();
+        assertThat(month.fittedTo(List.of())).isEqualTo(month);
+        LstmConfig shortData = month.fittedTo(List.of(monthly(two - 1, 10, 1)));
+        assertThat(shortData).as("everything else unchanged").isEqualTo(month);
+        assertThat(month.fittedTo(List.of(monthly(two, 10, 1)))).isEqualTo(month.withHeldSeason(true));
+
+        LstmConfig day = LstmConfig.defaults(Bucket.DAY);
+        SeriesHistory longDaily = SeriesHistory.of("d", Bucket.DAY, Instant.parse("2020-01-01T00:00:00Z"),
+                new double[10 * day.lookback()]);
+        assertThat(day.fittedTo(List.of(longDaily)).heldSeason()).as("only month buckets").isFalse();
+    }
 }
