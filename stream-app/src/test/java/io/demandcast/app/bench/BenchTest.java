@@ -59,9 +59,10 @@ class BenchTest {
         assertThat(e.closedDays()).isGreaterThan(e.closedSalesDays());
         assertThat(r.pipeline()).singleElement().satisfies(run -> {
             assertThat(run.finished()).as(logText.toString()).isTrue();
-            // Besides orders and series sales, the aggregator processes the intake's watermarks (a few per day).
-            assertThat(run.recordsProcessed()).isBetween(e.orders() + e.seriesSales(),
-                    e.orders() + e.seriesSales() + 4L * 12);
+            // Besides orders and series sales, the threads process the intake's watermarks, which an idle intake
+            // also sends on its wall-clock punctuation: how many depends on the machine's speed, so only the floor
+            // is a count of what was produced. Exactness is held by the results below.
+            assertThat(run.recordsProcessed()).isGreaterThanOrEqualTo(e.orders() + e.seriesSales());
             assertThat(run.distinctResults()).isEqualTo(e.closedDays());
             assertThat(run.emitted()).as("no duplicated bucket").isEqualTo(e.closedDays());
             assertThat(run.forecasts()).as("one forecast per closed bucket").isEqualTo(e.closedDays());
