@@ -43,7 +43,8 @@ import picocli.CommandLine.Spec;
                 + "production topology over it under an application id of its own (demandcast-replay-ID: its "
                 + "topics, consumer group and internal topics all start with it), once per model version, then score "
                 + "the forecasts against the actuals the replay published, beside the seasonal naive on the same "
-                + "origins, and delete every topic the replay created.",
+                + "origins, and delete every topic, consumer group and schema registry subject the replay "
+                + "created.",
             "It never writes to a production topic, never joins the production consumer group and leaves orders and "
                 + "its committed offsets as they were.",
             "Writes to --out: forecasts.csv (series,bucket_start,step,method,actual,p10,p50,p90,model_version), "
@@ -90,7 +91,8 @@ public final class ReplayCommand implements Callable<Integer> {
             description = "Where each replay keeps its state and models while it runs (default: ${DEFAULT-VALUE}).")
     Path workDir;
 
-    @Option(names = "--keep-topics", description = "Keep the replay's topics (and work folder) for inspection.")
+    @Option(names = "--keep-topics", description = "Keep the replay's topics, consumer group, registry subjects and work folder for "
+            + "inspection.")
     boolean keepTopics;
 
     @Option(names = "--series", paramLabel = "N", defaultValue = "0",
@@ -125,7 +127,7 @@ public final class ReplayCommand implements Callable<Integer> {
         try {
             return replay(stdout, stderr);
         } catch (InterruptedException e) {
-            stderr.println(spec.qualifiedName() + ": stopped; the replay's topics and consumer group are deleted"
+            stderr.println(spec.qualifiedName() + ": stopped; the replay's topics, consumer group and registry subjects are deleted"
                     + (keepTopics ? " (except with --keep-topics)" : ""));
             stderr.flush();
             return 130;
@@ -271,7 +273,8 @@ public final class ReplayCommand implements Callable<Integer> {
                                 + "%s %s%n", result.outputs().actualCount(), result.outputs().forecastCount(),
                         result.outputs().methods(), result.lastClosed() == null ? "none"
                                 : TopicReplay.day(bucket, result.lastClosed()), result.seconds(),
-                        keepTopics ? "kept" : "deleted", result.topics().size() + " topics");
+                        keepTopics ? "kept" : "deleted", result.topics().size() + " topics and "
+                                + result.subjects().size() + " registry subjects");
                 stdout.flush();
             }
         } finally {

@@ -5,6 +5,8 @@ import io.demandcast.app.run.ForecasterApp;
 import io.demandcast.app.run.ModelLoader;
 import io.demandcast.app.run.TopicProvisioner;
 import io.demandcast.model.Bucket;
+import io.demandcast.schemas.registry.SchemaRegistryClient;
+import io.demandcast.schemas.registry.SchemaRegistryException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -12,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -33,8 +36,9 @@ import org.apache.kafka.streams.CloseOptions;
  * runs the production app (the same {@link io.demandcast.app.topology.ForecastTopology}, in-process) over it under
  * an application id of its own, {@code demandcast-replay-<id>}, whose topics, consumer group, transactional ids and
  * internal topics all start with that id, reads what it committed until the last bucket the range closes is out,
- * then stops it and deletes every topic starting with the id. Nothing it does writes a production topic or joins
- * the production group.
+ * then stops it and deletes every topic starting with the id, and every schema registry subject (its serializers
+ * register one per topic and key or value). Nothing it does writes a production topic or joins the production
+ * group.
  */
 final class TopicReplay {
 
@@ -53,7 +57,7 @@ final class TopicReplay {
     /** What came of it. */
     record Result(Candidate candidate, String replayId, long ordersCopied, Instant latestOrder,
                   Instant expectedLast, Instant lastClosed, boolean complete, double seconds, String servedVersion,
-                  ReplayOutputs outputs, List<String> topics) {
+                  ReplayOutputs outputs, List<String> topics, List<String> subjects) {
     }
 
     private final Plan plan;
@@ -65,6 +69,7 @@ final class TopicReplay {
     private final AppConfig config;
     private ForecasterApp app;
     private boolean cleaned;
+    private List<String> subjects = List.of();
 
     TopicReplay(Plan plan, Candidate candidate, PrintWriter out, PrintWriter err, boolean terminal) {
         this.plan = plan;
@@ -135,7 +140,7 @@ final class TopicReplay {
         outputs.close();
         List<String> topics = cleanUp();
         return new Result(candidate, replayId, copied.records(), copied.latest(), expectedLast,
-                outputs.slowestClosed(), complete, seconds, served, outputs, topics);
+                outputs.slowestClosed(), complete, seconds, served, outputs, topics, subjects());
     }
 
     /**
@@ -198,8 +203,9 @@ final class TopicReplay {
     }
 
     /**
-     * Stops the app if it runs and deletes every topic of this replay (unless kept) and its work folder: at the end,
-     * and from the shutdown hook on Ctrl-C. Returns the topics deleted (or kept).
+     * Stops the app if it runs and deletes every topic of this replay, its group, its registry subjects (unless
+     * kept) and its work folder: at the end, and from the shutdown hook on Ctrl-C. Returns the topics deleted (or
+     * kept); {@link #subjects()} says which subjects.
      */
     synchronized List<String> cleanUp() {
         if (cleaned) {
@@ -222,10 +228,52 @@ final class TopicReplay {
             }
             err.println("replay: could not delete this replay's topics (" + replayId + "-*): " + e);
         }
+        // After the topics: a subject deleted while the app still ran would be registered again by its serializer.
+        try {
+            SchemaRegistryClient registry = new SchemaRegistryClient(ForecasterApp.serdeConfig(config));
+            subjects = plan.keepTopics() ? subjectsOf(registry, replayId) : deleteSubjects(registry, replayId);
+        } catch (SchemaRegistryException e) {
+            err.println("replay: could not delete this replay's schema registry subjects (" + replayId + "-*): "
+                    + e.getMessage());
+        }
         if (!plan.keepTopics()) {
             deleteTree(plan.workDir().resolve(replayId));
         }
         return ours;
+    }
+
+    /** The registry subjects of this replay: deleted, or with {@code --keep-topics} kept. */
+    synchronized List<String> subjects() {
+        return subjects;
+    }
+
+    /**
+     * The subjects whose names start with {@code replayId-}, soft-deleted ones included: those of the replay's
+     * topics, its internal ones included (each {@code <topic>-key} or {@code <topic>-value}).
+     */
+    static List<String> subjectsOf(SchemaRegistryClient registry, String replayId) {
+        return registry.subjects(true).stream().filter(s -> s.startsWith(replayId + "-")).sorted().toList();
+    }
+
+    /**
+     * Deletes the subjects of {@link #subjectsOf}: soft, then permanently, as the Confluent API wants. A subject
+     * already soft-deleted (a cleanup cut short) answers the soft delete with not-found and is deleted permanently.
+     */
+    static List<String> deleteSubjects(SchemaRegistryClient registry, String replayId) {
+        List<String> deleted = new ArrayList<>();
+        for (String subject : subjectsOf(registry, replayId)) {
+            for (boolean permanent : new boolean[] {false, true}) {
+                try {
+                    registry.deleteSubject(subject, permanent);
+                } catch (SchemaRegistryException e) {
+                    if (e.reason() != SchemaRegistryException.Reason.NOT_FOUND) {
+                        throw e;
+                    }
+                }
+            }
+            deleted.add(subject);
+        }
+        return deleted;
     }
 
     /** The replay's consumer group (its application id): its committed offsets are of topics now deleted. */

@@ -14,6 +14,7 @@ import io.demandcast.schemas.avro.OrderEvent;
 import io.demandcast.schemas.avro.OrderLine;
 import io.demandcast.schemas.avro.OrderType;
 import io.demandcast.schemas.avro.SalesBucket;
+import io.demandcast.schemas.registry.SchemaRegistryClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -192,6 +193,9 @@ class ReplayCommandTest {
                     .noneMatch(g -> g.startsWith(TopicReplay.ID_PREFIX));
         }
         assertThat(run.out()).contains(TopicReplay.ID_PREFIX);
+        // Nor a schema registry subject of its topics, soft-deleted ones included: each replay registered some.
+        assertThat(run.out()).containsPattern("deleted \\d+ topics and [1-9]\\d* registry subjects");
+        assertThat(registry().subjects(true)).noneMatch(s -> s.startsWith(TopicReplay.ID_PREFIX));
     }
 
     @Test
@@ -255,6 +259,10 @@ class ReplayCommandTest {
         assertThat(run.err()).contains("deleted by retention", "2024-01-06");
         assertThat(topics()).isEqualTo(before);
         assertThat(dir.resolve("out-old")).doesNotExist();
+    }
+
+    private static SchemaRegistryClient registry() {
+        return new SchemaRegistryClient(production.serdeConfig());
     }
 
     private static Admin admin() {
