@@ -127,7 +127,8 @@ public final class ReplayCommand implements Callable<Integer> {
         try {
             return replay(stdout, stderr);
         } catch (InterruptedException e) {
-            stderr.println(spec.qualifiedName() + ": stopped; the replay's topics, consumer group and registry subjects are deleted"
+            stderr.println(spec.qualifiedName() + ": stopped; the replay's topics, consumer group and registry "
+                    + "subjects are deleted"
                     + (keepTopics ? " (except with --keep-topics)" : ""));
             stderr.flush();
             return 130;
