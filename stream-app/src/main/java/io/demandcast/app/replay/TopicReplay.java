@@ -65,18 +65,27 @@ final class TopicReplay {
     private final PrintWriter out;
     private final PrintWriter err;
     private final boolean terminal;
+    /** What starts each line it prints: with several replays at once, the version, so that lines can be told apart. */
+    private final String indent;
+    private final String who;
     private final String replayId = ID_PREFIX + UUID.randomUUID().toString().substring(0, 8);
     private final AppConfig config;
     private ForecasterApp app;
     private boolean cleaned;
     private List<String> subjects = List.of();
 
-    TopicReplay(Plan plan, Candidate candidate, PrintWriter out, PrintWriter err, boolean terminal) {
+    /**
+     * @param terminal redraw the progress line in place (a console, and this replay the only one running)
+     * @param beside   whether other replays run beside this one, printing to the same {@code out} and {@code err}
+     */
+    TopicReplay(Plan plan, Candidate candidate, PrintWriter out, PrintWriter err, boolean terminal, boolean beside) {
         this.plan = plan;
         this.candidate = candidate;
         this.out = out;
         this.err = err;
-        this.terminal = terminal;
+        this.terminal = terminal && !beside;
+        this.indent = beside ? "  [" + candidate.version() + "] " : "  ";
+        this.who = beside ? "replay " + candidate.version() + ": " : "replay: ";
         AppConfig p = plan.production();
         AppConfig.Models m = p.models();
         Path work = plan.workDir().resolve(replayId).toAbsolutePath();
@@ -105,14 +114,14 @@ final class TopicReplay {
         }
         long total = plan.range().records();
         OrdersRange.Copied copied = plan.range().copyTo(client, config.topicNames().orders(), n -> { });
-        out.printf(Locale.ROOT, "  copied %,d orders to %s in %.1f s%n", copied.records(),
+        out.printf(Locale.ROOT, "%scopied %,d orders to %s in %.1f s%n", indent, copied.records(),
                 config.topicNames().orders(), (System.nanoTime() - t0) / 1e9);
         out.flush();
         // A bucket closes once event time passes its end plus grace: the range's latest order says which can.
         Instant closable = bucket.plus(bucket.floor(copied.latest().minus(config.grace())), -1);
         Instant expectedLast = closable.isBefore(plan.to()) ? closable : plan.to();
         if (expectedLast.isBefore(plan.to())) {
-            out.println("  " + plan.range().topic() + " has no order after " + copied.latest() + ": the last bucket "
+            out.println(indent + plan.range().topic() + " has no order after " + copied.latest() + ": the last bucket "
                     + "that can close is " + day(bucket, expectedLast) + ", before --to " + day(bucket, plan.to()));
         }
         ModelLoader loader = candidate.dir() == null ? ForecasterApp.NO_LOADER : ModelLoader.installed(config);
@@ -173,13 +182,13 @@ final class TopicReplay {
                 return true;
             }
             if (read && outputs.quietSeconds() > quiet) {
-                err.println("replay: nothing came for " + (int) quiet + " s after every order was read; the last "
+                err.println(who + "nothing came for " + (int) quiet + " s after every order was read; the last "
                         + "bucket closed is " + (slowest == null ? "none" : day(config.bucket(), slowest))
                         + ", expected " + day(config.bucket(), expectedLast));
                 return false;
             }
         }
-        err.println("replay: stopped waiting after " + plan.timeout().toSeconds() + " s (--timeout)");
+        err.println(who + "stopped waiting after " + plan.timeout().toSeconds() + " s (--timeout)");
         return false;
     }
 
@@ -197,7 +206,7 @@ final class TopicReplay {
             try {
                 app.streams().cleanUp();
             } catch (IllegalStateException e) {
-                err.println("replay: the app's local state in " + config.stateDir() + " stays: " + e.getMessage());
+                err.println(who + "the app's local state in " + config.stateDir() + " stays: " + e.getMessage());
             }
         }
     }
@@ -226,14 +235,14 @@ final class TopicReplay {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
-            err.println("replay: could not delete this replay's topics (" + replayId + "-*): " + e);
+            err.println(who + "could not delete this replay's topics (" + replayId + "-*): " + e);
         }
         // After the topics: a subject deleted while the app still ran would be registered again by its serializer.
         try {
             SchemaRegistryClient registry = new SchemaRegistryClient(ForecasterApp.serdeConfig(config));
             subjects = plan.keepTopics() ? subjectsOf(registry, replayId) : deleteSubjects(registry, replayId);
         } catch (SchemaRegistryException e) {
-            err.println("replay: could not delete this replay's schema registry subjects (" + replayId + "-*): "
+            err.println(who + "could not delete this replay's schema registry subjects (" + replayId + "-*): "
                     + e.getMessage());
         }
         if (!plan.keepTopics()) {
@@ -357,7 +366,7 @@ final class TopicReplay {
             double done = reached == null ? 0 : (reached.toEpochMilli() - plan.start().toEpochMilli()) / span;
             String eta = done <= 0 ? "?" : String.format(Locale.ROOT, "%.0f s", seconds * (1 - Math.min(1, done))
                     / done);
-            line = String.format(Locale.ROOT, "  event time %s  orders %,d/%,d  %,.0f orders/s  ETA %s",
+            line = String.format(Locale.ROOT, "%sevent time %s  orders %,d/%,d  %,.0f orders/s  ETA %s", indent,
                     reached == null ? "-" : day(config.bucket(), reached), Math.min(read, total), total, rate, eta);
             if (!drawn || now - lastDraw >= (terminal ? 250_000_000L : 10_000_000_000L)) {
                 lastDraw = now;

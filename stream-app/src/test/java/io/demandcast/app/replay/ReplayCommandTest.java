@@ -130,8 +130,8 @@ class ReplayCommandTest {
         Path out = dir.resolve("out");
 
         Cluster.Run run = Cluster.cli("replay", "--config", configFile.toString(), "--from", "2024-02-01",
-                "--to", "2024-02-29", "--models", firstVersion + "," + secondVersion, "--out", out.toString(),
-                "--work-dir", dir.resolve("work").toString(), "--timeout", "240");
+                "--to", "2024-02-29", "--models", firstVersion + "," + secondVersion, "--parallel", "2",
+                "--out", out.toString(), "--work-dir", dir.resolve("work").toString(), "--timeout", "240");
 
         assertThat(run.exitCode()).as("stdout %s%nstderr %s", run.out(), run.err()).isZero();
         for (String file : List.of("forecasts.csv", "metrics.json", "report.html", "error_by_step.png",
@@ -196,6 +196,55 @@ class ReplayCommandTest {
         // Nor a schema registry subject of its topics, soft-deleted ones included: each replay registered some.
         assertThat(run.out()).containsPattern("deleted \\d+ topics and [1-9]\\d* registry subjects");
         assertThat(registry().subjects(true)).noneMatch(s -> s.startsWith(TopicReplay.ID_PREFIX));
+    }
+
+    @Test
+    void twoVersionsReplayedAtOnceScoreExactlyAsTheyDoOneAfterTheOther() throws Exception {
+        Path parallel = dir.resolve("out-parallel");
+        Path sequential = dir.resolve("out-sequential");
+
+        Cluster.Run together = replayTwoVersions(parallel, "2");
+        Cluster.Run inTurn = replayTwoVersions(sequential, "1");
+
+        assertThat(together.exitCode()).as("stdout %s%nstderr %s", together.out(), together.err()).isZero();
+        assertThat(inTurn.exitCode()).as("stdout %s%nstderr %s", inTurn.out(), inTurn.err()).isZero();
+        assertThat(together.out()).contains("2 replays at once");
+        assertThat(inTurn.out()).doesNotContain("replays at once");
+        // The same rows (the csv is written version by version in the order given, whichever replay ends first).
+        assertThat(Files.readAllLines(parallel.resolve("forecasts.csv")))
+                .hasSizeGreaterThan(1)
+                .isEqualTo(Files.readAllLines(sequential.resolve("forecasts.csv")));
+        JsonNode a = new ObjectMapper().readTree(parallel.resolve("metrics.json").toFile());
+        JsonNode b = new ObjectMapper().readTree(sequential.resolve("metrics.json").toFile());
+        for (String v : List.of(firstVersion, secondVersion)) {
+            assertThat(a.path("versions").path(v).path("methods")).as(v).isNotEmpty()
+                    .isEqualTo(b.path("versions").path(v).path("methods"));
+            assertThat(a.path("versions").path(v).path("complete").asBoolean()).as(v).isTrue();
+        }
+        assertThat(a.path("verdicts")).isEqualTo(b.path("verdicts"));
+        assertThat(topics()).noneMatch(t -> t.startsWith(TopicReplay.ID_PREFIX));
+        assertThat(registry().subjects(true)).noneMatch(s -> s.startsWith(TopicReplay.ID_PREFIX));
+    }
+
+    private static Cluster.Run replayTwoVersions(Path out, String parallel) throws Exception {
+        return Cluster.cli("replay", "--config", configFile.toString(), "--from", "2024-02-05", "--to", "2024-02-18",
+                "--models", firstVersion + "," + secondVersion, "--parallel", parallel, "--out", out.toString(),
+                "--work-dir", dir.resolve("work-" + out.getFileName()).toString(), "--timeout", "240");
+    }
+
+    @Test
+    void aParallelismBelowOneExitsWithStatus2AndCreatesNothing() throws Exception {
+        Set<String> before = topics();
+        Path out = dir.resolve("out-parallel-0");
+
+        Cluster.Run run = Cluster.cli("replay", "--config", configFile.toString(), "--from", "2024-02-01",
+                "--to", "2024-02-10", "--models", firstVersion + "," + secondVersion, "--parallel", "0",
+                "--out", out.toString(), "--work-dir", dir.resolve("work-parallel-0").toString());
+
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(2);
+        assertThat(run.err()).contains("--parallel must be 1 or more; got 0");
+        assertThat(topics()).isEqualTo(before);
+        assertThat(out).doesNotExist();
     }
 
     @Test
