@@ -89,10 +89,17 @@ public final class ReplayCommand implements Callable<Integer> {
     List<String> versions;
 
     @Option(names = "--parallel", paramLabel = "N",
-            description = "Replays run at once with --models, each with its own application id, topics and app, "
-                    + "over the same orders; the files are the same as one after another (default: the number of "
-                    + "versions, at most half the cores, at least 1).")
+            description = "Replays run at once (one per version, two with --retrain), each with its own application "
+                    + "id, topics and app, over the same orders; the files are the same as one after another "
+                    + "(default: the number of replays, at most half the cores, at least 1).")
     Integer parallel;
+
+    @Option(names = "--retrain",
+            description = "Also replay each version with the trainer role running (production's retrain.* schedule, "
+                    + "window and promotion gate), a bucket of orders at a time so that each decision is made "
+                    + "before the next bucket closes; the report lists every decision with its scores and the "
+                    + "served accuracy with and without retraining (label VERSION" + TopicReplay.RETRAINED + ").")
+    boolean retrain;
 
     @Option(names = "--model", paramLabel = "DIR", description = "Replay this exported SavedModel folder instead.")
     Path modelDir;
@@ -180,7 +187,7 @@ public final class ReplayCommand implements Callable<Integer> {
             } catch (IOException e) {
                 throw new ReplayRefused(2, "--model " + modelDir + ": " + e.getMessage(), e);
             }
-            chosen.add(new Chosen(card.version(), null, modelDir.toAbsolutePath(), card.lookback()));
+            chosen.add(new Chosen(card.version(), null, modelDir.toAbsolutePath(), card.lookback(), false));
             // A folder is judged against the seasonal naive only; the registry is not read.
             champion = null;
         } else {
@@ -205,10 +212,18 @@ public final class ReplayCommand implements Callable<Integer> {
                 ModelRelease r = releases.version(v).orElseThrow(() -> new ReplayRefused(2, "no release " + v
                         + " of model " + releases.modelName() + " on " + production.topicNames().models()
                         + "; releases: " + releases.all().stream().map(ModelRelease::getVersion).toList()));
-                chosen.add(new Chosen(v, r, null, lookback(r)));
+                chosen.add(new Chosen(v, r, null, lookback(r), false));
             }
             // The champion first: it is what the candidates are judged against.
             chosen.sort((a, b) -> Boolean.compare(!a.version().equals(champion), !b.version().equals(champion)));
+        }
+        if (retrain) {
+            List<Chosen> both = new ArrayList<>();
+            for (Chosen c : chosen) {
+                both.add(c);
+                both.add(new Chosen(c.version() + TopicReplay.RETRAINED, c.release(), c.dir(), c.lookback(), true));
+            }
+            chosen = both;
         }
         // Each replay runs a whole app (its stream threads, a model, RocksDB): two cores each keep them from
         // starving one another.
@@ -273,8 +288,13 @@ public final class ReplayCommand implements Callable<Integer> {
                         plotted = plotted.stream().filter(scoredSeries::contains).toList();
                     }
                 }
+                // A row names the release that made the forecast; a replay with retraining starts from a version
+                // that the plain replay also serves, so its rows carry the mark of the replay too.
+                ReplayScore.Rows rows = !c.retrain() ? csv : (series, target, step, method, actual, p10, p50, p90,
+                        version) -> csv.row(series, target, step, method, actual, p10, p50, p90,
+                        version + TopicReplay.RETRAINED);
                 ReplayScore.Scored scored = ReplayScore.score(c.version(), result.outputs(), fromBucket,
-                        production.horizon(), production.historyLength(), scoredSeries, Set.copyOf(plotted), csv,
+                        production.horizon(), production.historyLength(), scoredSeries, Set.copyOf(plotted), rows,
                         entries.isEmpty());
                 result.outputs().release();
                 entries.add(new ReplayReport.Entry(result, scored));
@@ -358,8 +378,8 @@ public final class ReplayCommand implements Callable<Integer> {
                 dir = unzip(c, work.resolve("models"));
                 unzipped.add(dir);
             }
-            TopicReplay replay = new TopicReplay(plan, new TopicReplay.Candidate(c.version(), dir), stdout, stderr,
-                    terminal, beside);
+            TopicReplay replay = new TopicReplay(plan, new TopicReplay.Candidate(c.version(), dir, c.retrain()),
+                    stdout, stderr, terminal, beside);
             running.add(replay);
             try {
                 // Checked again once registered: abandon() may have run between the first check and now.
@@ -421,7 +441,7 @@ public final class ReplayCommand implements Callable<Integer> {
     }
 
     /** A model to replay: a release of the registry, or a folder. */
-    private record Chosen(String version, ModelRelease release, Path dir, int lookback) {
+    private record Chosen(String version, ModelRelease release, Path dir, int lookback, boolean retrain) {
     }
 
     private static int lookback(ModelRelease release) {

@@ -1,6 +1,9 @@
 package io.demandcast.app.replay;
 
 import io.demandcast.app.config.AppConfig;
+import io.demandcast.app.registry.ModelRegistry;
+import io.demandcast.app.retrain.RetrainCycle;
+import io.demandcast.app.retrain.RetrainingRole;
 import io.demandcast.app.run.ForecasterApp;
 import io.demandcast.app.run.ModelLoader;
 import io.demandcast.app.run.TopicProvisioner;
@@ -45,8 +48,27 @@ final class TopicReplay {
     /** Every replay's application id and topics start with this. */
     static final String ID_PREFIX = "demandcast-replay-";
 
-    /** A model to replay: a version of the registry or a SavedModel folder; {@code dir} null: the fallback alone. */
-    record Candidate(String version, Path dir) {
+    /** What the label of a replay with retraining ends with, after the version it starts from. */
+    static final String RETRAINED = "+retrain";
+
+    /**
+     * A model to replay: a version of the registry or a SavedModel folder; {@code dir} null: the fallback alone.
+     * With {@code retrain}, the replay runs the trainer role and its label is the version plus {@link #RETRAINED}.
+     */
+    record Candidate(String version, Path dir, boolean retrain) {
+        Candidate(String version, Path dir) {
+            this(version, dir, false);
+        }
+
+        /** The version, or for a replay with retraining the version it starts from. */
+        String startedFrom() {
+            return retrain && version.endsWith(RETRAINED) ? version.substring(0, version.length()
+                    - RETRAINED.length()) : version;
+        }
+    }
+
+    /** A decision of the trainer role during a replay, and the latest bucket it had seen when it decided. */
+    record Decided(Instant bucket, RetrainCycle.Outcome outcome) {
     }
 
     /** What the replay is over. */
@@ -57,7 +79,7 @@ final class TopicReplay {
     /** What came of it. */
     record Result(Candidate candidate, String replayId, long ordersCopied, Instant latestOrder,
                   Instant expectedLast, Instant lastClosed, boolean complete, double seconds, String servedVersion,
-                  ReplayOutputs outputs, List<String> topics, List<String> subjects) {
+                  ReplayOutputs outputs, List<String> topics, List<String> subjects, List<Decided> decisions) {
     }
 
     private final Plan plan;
@@ -89,10 +111,11 @@ final class TopicReplay {
         AppConfig p = plan.production();
         AppConfig.Models m = p.models();
         Path work = plan.workDir().resolve(replayId).toAbsolutePath();
-        // The replay's model registry is its own models topic; its caches are its own folders; it never retrains.
+        // The replay's model registry is its own models topic; its caches are its own folders; it retrains only when
+        // asked, on production's schedule and gate, and promotes to its own models topic.
         AppConfig.Models models = new AppConfig.Models(m.name(), work.resolve("shared-models"),
-                work.resolve("model-cache"), false, m.everyBuckets(), m.evalBuckets(), m.margin(), m.epochs(),
-                m.windowBuckets(), m.maxSeries(), m.scratchEveryBuckets(), m.threads());
+                work.resolve("model-cache"), candidate.retrain(), m.everyBuckets(), m.evalBuckets(), m.margin(),
+                m.epochs(), m.windowBuckets(), m.maxSeries(), m.scratchEveryBuckets(), m.threads());
         this.config = p.asReplay(replayId, p.topicNames().withPrefix(replayId + "-"), plan.range().partitions(),
                 work.resolve("state"), candidate.dir(), models);
     }
@@ -113,16 +136,14 @@ final class TopicReplay {
             TopicProvisioner.ensure(admin, config, Duration.ofSeconds(30));
         }
         long total = plan.range().records();
-        OrdersRange.Copied copied = plan.range().copyTo(client, config.topicNames().orders(), n -> { });
-        out.printf(Locale.ROOT, "%scopied %,d orders to %s in %.1f s%n", indent, copied.records(),
-                config.topicNames().orders(), (System.nanoTime() - t0) / 1e9);
-        out.flush();
-        // A bucket closes once event time passes its end plus grace: the range's latest order says which can.
-        Instant closable = bucket.plus(bucket.floor(copied.latest().minus(config.grace())), -1);
-        Instant expectedLast = closable.isBefore(plan.to()) ? closable : plan.to();
-        if (expectedLast.isBefore(plan.to())) {
-            out.println(indent + plan.range().topic() + " has no order after " + copied.latest() + ": the last bucket "
-                    + "that can close is " + day(bucket, expectedLast) + ", before --to " + day(bucket, plan.to()));
+        OrdersRange.Copied copied = null;
+        if (candidate.retrain()) {
+            publishStart();
+        } else {
+            copied = plan.range().copyTo(client, config.topicNames().orders(), n -> { });
+            out.printf(Locale.ROOT, "%scopied %,d orders to %s in %.1f s%n", indent, copied.records(),
+                    config.topicNames().orders(), (System.nanoTime() - t0) / 1e9);
+            out.flush();
         }
         ModelLoader loader = candidate.dir() == null ? ForecasterApp.NO_LOADER : ModelLoader.installed(config);
         long appStart = System.nanoTime();
@@ -138,6 +159,24 @@ final class TopicReplay {
         served = app.modelVersion();
         outputs = new ReplayOutputs(config, client, plan.start(), plan.to(), bucket.plus(plan.from(), -1));
         Progress progress = new Progress(total, appStart);
+        List<Decided> decisions = List.of();
+        if (candidate.retrain()) {
+            try (OrdersRange.Copier copier = plan.range().copier(client, config.topicNames().orders())) {
+                decisions = paced(copier, outputs, progress);
+                copied = copier.copied();
+            }
+            out.printf(Locale.ROOT, "%scopied %,d orders to %s a bucket at a time, %d retraining decision%s%n",
+                    indent, copied.records(), config.topicNames().orders(), decisions.size(),
+                    decisions.size() == 1 ? "" : "s");
+            out.flush();
+        }
+        // A bucket closes once event time passes its end plus grace: the range's latest order says which can.
+        Instant closable = bucket.plus(bucket.floor(copied.latest().minus(config.grace())), -1);
+        Instant expectedLast = closable.isBefore(plan.to()) ? closable : plan.to();
+        if (expectedLast.isBefore(plan.to())) {
+            out.println(indent + plan.range().topic() + " has no order after " + copied.latest() + ": the last bucket "
+                    + "that can close is " + day(bucket, expectedLast) + ", before --to " + day(bucket, plan.to()));
+        }
         complete = follow(outputs, copied.records(), expectedLast, progress);
         progress.finish(outputs);
         double seconds = (System.nanoTime() - appStart) / 1e9;
@@ -149,7 +188,107 @@ final class TopicReplay {
         outputs.close();
         List<String> topics = cleanUp();
         return new Result(candidate, replayId, copied.records(), copied.latest(), expectedLast,
-                outputs.slowestClosed(), complete, seconds, served, outputs, topics, subjects());
+                outputs.slowestClosed(), complete, seconds, served, outputs, topics, subjects(), decisions);
+    }
+
+    /**
+     * Publishes the version the replay starts from on the replay's own models topic, as production's champion is
+     * on its own: the app's follower serves it, the trainer role fine-tunes it, and a promotion replaces it there.
+     */
+    private void publishStart() {
+        if (candidate.dir() == null) {
+            throw new IllegalStateException("a replay with retraining needs a model to start from");
+        }
+        try (ModelRegistry registry = ModelRegistry.of(config)) {
+            registry.ensureTopic();
+            registry.publish(candidate.dir(), Map.of());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot publish " + candidate.startedFrom() + " on "
+                    + config.topicNames().models() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Feeds the app one bucket of orders at a time, and before the next waits until the app has closed what those
+     * orders close, the trainer role has read those actuals and decided any cycle they made due, and a release it
+     * promoted is in service. In production a cycle ends long before the next bucket closes; a replay runs a
+     * quarter in minutes, and without the wait would forecast it with the model it started from.
+     */
+    private List<Decided> paced(OrdersRange.Copier copier, ReplayOutputs outputs, Progress progress)
+            throws InterruptedException {
+        RetrainingRole role = app.trainer().orElseThrow(() -> new IllegalStateException(
+                "the replay's app holds no trainer role"));
+        Bucket bucket = config.bucket();
+        List<Decided> decisions = new ArrayList<>();
+        long deadline = System.nanoTime() + plan.timeout().toNanos();
+        Instant step = plan.start();
+        boolean last = false;
+        while (!last) {
+            step = bucket.plus(step, 1);
+            last = !step.isBefore(plan.range().stop());
+            copier.until(last ? null : step);
+            Instant reached = copier.everyPartitionReached();
+            Instant closable = reached == null ? null : bucket.plus(bucket.floor(reached.minus(config.grace())), -1);
+            awaitStep(outputs, copier.copied().records(), closable, role, progress, deadline);
+            List<RetrainCycle.Outcome> outcomes = role.outcomes();
+            for (int i = decisions.size(); i < outcomes.size(); i++) {
+                RetrainCycle.Outcome o = outcomes.get(i);
+                decisions.add(new Decided(role.idleAt(), o));
+                out.printf(Locale.ROOT, "%sretraining at %s (%s): candidate %s MASE %.3f, champion %s MASE %.3f: %s%n",
+                        indent, role.idleAt() == null ? "?" : day(bucket, role.idleAt()), o.kind(),
+                        o.candidateVersion(), o.candidate().mase(), o.championVersion(), o.champion().mase(),
+                        o.decision().label());
+                out.flush();
+            }
+        }
+        return decisions;
+    }
+
+    private void awaitStep(ReplayOutputs outputs, long copied, Instant closable, RetrainingRole role,
+                           Progress progress, long deadline) throws InterruptedException {
+        // A partition whose orders stop short keeps buckets open until the wall-clock close: not worth waiting for.
+        double quiet = Math.max(30, 2 * config.wallclockCloseInterval().toSeconds() + 5);
+        while (true) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the replay with retraining did not end in " + plan.timeout()
+                        .toSeconds() + " s (--timeout); the trainer role's metrics: " + role.metrics().snapshot());
+            }
+            outputs.poll(Duration.ofMillis(100));
+            if (Thread.currentThread().isInterrupted()) {
+                throw new InterruptedException("replay interrupted");
+            }
+            if (stopping()) {
+                throw new InterruptedException("the replay was stopped");
+            }
+            if (app.awaitStop(Duration.ZERO)) {
+                throw new IllegalStateException("the replay's app stopped (stream state " + app.health().state()
+                        + "); see its log");
+            }
+            progress.update(app.metrics().recordsIn(), outputs);
+            if (app.metrics().recordsIn() < copied) {
+                continue;
+            }
+            Instant slowest = outputs.slowestClosed();
+            boolean closed = closable == null || closable.isBefore(plan.start())
+                    || slowest != null && !slowest.isBefore(closable);
+            if (!closed && outputs.quietSeconds() < quiet) {
+                continue;
+            }
+            if (slowest == null) {
+                // No actuals yet: nothing for the trainer to read.
+                return;
+            }
+            Instant idle = role.idleAt();
+            if (idle == null || idle.isBefore(slowest)) {
+                continue;
+            }
+            RetrainCycle.Outcome latest = role.lastOutcome();
+            if (latest != null && latest.published() != null
+                    && !latest.published().getVersion().equals(app.modelVersion())) {
+                continue;
+            }
+            return;
+        }
     }
 
     /**

@@ -233,6 +233,63 @@ class ReplayCommandTest {
     }
 
     @Test
+    void aReplayWithRetrainingListsEveryDecisionPromotesNoCandidateWorseThanItsChampionAndComparesTheServedAccuracy()
+            throws Exception {
+        // Production's retraining settings, which the replay's trainer role takes: a fine-tune every week, scored
+        // on the week before, never from scratch.
+        Path config = dir.resolve("retraining.properties");
+        Files.writeString(config, Files.readString(configFile) + "retrain.every.buckets=7\nretrain.eval.buckets=7\n"
+                + "retrain.epochs=1\nretrain.scratch.every.buckets=0\n");
+        Path out = dir.resolve("out-retrain");
+
+        Cluster.Run run = Cluster.cli("replay", "--config", config.toString(), "--from", "2024-02-01", "--to",
+                "2024-02-29", "--models", secondVersion, "--retrain", "--out", out.toString(), "--work-dir",
+                dir.resolve("work-retrain").toString(), "--timeout", "400");
+
+        assertThat(run.exitCode()).as("stdout %s%nstderr %s", run.out(), run.err()).isZero();
+        String retrained = secondVersion + TopicReplay.RETRAINED;
+        JsonNode metrics = new ObjectMapper().readTree(out.resolve("metrics.json").toFile());
+        JsonNode with = metrics.path("versions").path(retrained);
+        assertThat(with.path("complete").asBoolean()).as("%s", with).isTrue();
+        assertThat(with.path("started_from").asText()).isEqualTo(secondVersion);
+        JsonNode decisions = with.path("retraining");
+        // At least one decision per retraining interval of the scored period: a week, in a February of 29 days.
+        assertThat(decisions.size()).as("%s%n%s", decisions, run.out()).isGreaterThanOrEqualTo(29 / 7);
+        double margin = production.models().margin();
+        for (JsonNode d : decisions) {
+            if (d.path("decision").asText().equals("promoted")) {
+                assertThat(d.path("candidate_mase").asDouble()).as("%s", d)
+                        .isLessThan(d.path("champion_mase").asDouble() * (1 - margin));
+                assertThat(d.path("published").asText()).isEqualTo(d.path("candidate").asText());
+            } else {
+                assertThat(d.path("published").isNull()).as("%s", d).isTrue();
+            }
+        }
+        // Both served accuracies over the same buckets, on the same rows.
+        for (String v : List.of(secondVersion, retrained)) {
+            assertThat(metrics.path("versions").path(v).path("methods").path("lstm").path("mase_mean").isNumber())
+                    .as(v).isTrue();
+        }
+        // Each row names the release that made it; those of the replay with retraining are marked as such.
+        Map<Boolean, Long> rows = Files.readAllLines(out.resolve("forecasts.csv")).stream().skip(1)
+                .map(l -> l.substring(l.lastIndexOf(',') + 1)).filter(v -> !v.equals("seasonal_naive"))
+                .collect(Collectors.partitioningBy(v -> v.endsWith(TopicReplay.RETRAINED), Collectors.counting()));
+        assertThat(rows.get(true)).isPositive().isEqualTo(rows.get(false));
+        for (JsonNode d : decisions) {
+            if (!d.path("published").isNull()) {
+                String promoted = d.path("published").asText() + TopicReplay.RETRAINED;
+                assertThat(Files.readAllLines(out.resolve("forecasts.csv"))).as(promoted)
+                        .anyMatch(l -> l.endsWith("," + promoted));
+                break;
+            }
+        }
+        assertThat(run.out()).contains(retrained + ": served MASE", "with retraining vs", "retraining decision");
+        assertThat(Files.readString(out.resolve("report.html"))).contains("Retraining decisions of " + retrained);
+        assertThat(topics()).noneMatch(t -> t.startsWith(TopicReplay.ID_PREFIX));
+        assertThat(registry().subjects(true)).noneMatch(s -> s.startsWith(TopicReplay.ID_PREFIX));
+    }
+
+    @Test
     void aParallelismBelowOneExitsWithStatus2AndCreatesNothing() throws Exception {
         Set<String> before = topics();
         Path out = dir.resolve("out-parallel-0");
