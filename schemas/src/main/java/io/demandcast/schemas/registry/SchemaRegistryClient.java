@@ -11,7 +11,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -24,7 +26,7 @@ import org.apache.avro.SchemaParseException;
 /**
  * A small client of the Confluent Schema Registry REST API (also served by Apicurio Registry's ccompat API): it
  * registers and looks up Avro schemas by subject and fetches them by id, and caches both answers, which never
- * change for a given id or (subject, schema).
+ * change for a given id or (subject, schema) while the subject lives; it lists subjects and deletes them.
  *
  * <p>When the registry cannot be reached or answers 5xx, a call retries with a doubling backoff until
  * {@link SerdeConfig#retryMaxWait()} is spent, then fails with {@link SchemaRegistryException.Reason#UNAVAILABLE}.
@@ -144,6 +146,43 @@ public final class SchemaRegistryClient {
         return previous == null ? schema : previous;
     }
 
+    /**
+     * The subjects the registry holds; with {@code includeDeleted} also those soft-deleted and not yet permanently
+     * deleted.
+     */
+    public List<String> subjects(boolean includeDeleted) {
+        String what = "listing the subjects" + (includeDeleted ? " (soft-deleted included)" : "");
+        JsonNode answer = exchange(what, "GET", "/subjects" + (includeDeleted ? "?deleted=true" : ""), null);
+        if (!answer.isArray()) {
+            throw badResponse(what, "expected a JSON array of subject names, got " + abbreviate(answer.toString()),
+                    null);
+        }
+        List<String> names = new ArrayList<>();
+        answer.forEach(n -> names.add(n.asText()));
+        return names;
+    }
+
+    /**
+     * Deletes {@code subject} and every version under it: soft (the registry keeps it, listed as deleted), or
+     * permanently, which the Confluent API allows only once the subject is soft-deleted. The schema ids stay
+     * readable wherever another subject uses the same schema.
+     *
+     * @return the versions deleted
+     * @throws SchemaRegistryException with reason NOT_FOUND when there is no such subject (for a soft delete: none
+     *                                 that is not already soft-deleted)
+     */
+    public List<Integer> deleteSubject(String subject, boolean permanent) {
+        String what = (permanent ? "permanently deleting" : "soft-deleting") + " subject '" + subject + "'";
+        JsonNode answer = exchange(what, "DELETE", "/subjects/" + encode(requireSubject(subject))
+                + (permanent ? "?permanent=true" : ""), null);
+        idsBySubjectSchema.keySet().removeIf(k -> k.subject().equals(subject));
+        List<Integer> versions = new ArrayList<>();
+        if (answer.isArray()) {
+            answer.forEach(n -> versions.add(n.asInt()));
+        }
+        return versions;
+    }
+
     /** Sets the compatibility level of one subject. */
     public void setCompatibility(String subject, Compatibility level) {
         putConfig("setting compatibility " + level + " on subject '" + subject + "'",
@@ -190,6 +229,15 @@ public final class SchemaRegistryClient {
     }
 
     private JsonNode call(String what, String method, String path, JsonNode body) {
+        JsonNode answer = exchange(what, method, path, body);
+        if (!answer.isObject()) {
+            throw badResponse(what, "expected a JSON object, got: " + abbreviate(answer.toString()), null);
+        }
+        return answer;
+    }
+
+    /** One request, retried as the class says; the answer is any JSON value (an object, or an array for lists). */
+    private JsonNode exchange(String what, String method, String path, JsonNode body) {
         URI uri = URI.create(baseUrl + path);
         long deadline = System.nanoTime() + config.retryMaxWait().toNanos();
         Duration backoff = config.retryBackoff();
@@ -290,8 +338,8 @@ public final class SchemaRegistryClient {
     private JsonNode parse(String what, String body) {
         try {
             JsonNode node = json.readTree(body);
-            if (node == null || !node.isObject()) {
-                throw badResponse(what, "expected a JSON object, got: " + abbreviate(body), null);
+            if (node == null || node.isMissingNode()) {
+                throw badResponse(what, "expected JSON, got: " + abbreviate(body), null);
             }
             return node;
         } catch (IOException e) {

@@ -62,6 +62,38 @@ class SchemaRegistryClientTest {
     }
 
     @Test
+    void aSubjectSoftDeletedIsListedOnlyAsDeletedAndAPermanentDeleteRemovesItFromBothLists() {
+        String prefix = KafkaBroker.uniqueTopic("short-lived");
+        String sales = prefix + "-sales-value";
+        String inventory = prefix + "-inventory-value";
+        CLIENT.register(sales, SalesBucket.getClassSchema());
+        CLIENT.register(inventory, InventoryLevel.getClassSchema());
+        assertThat(CLIENT.subjects(false)).contains(sales, inventory);
+
+        assertThat(CLIENT.deleteSubject(sales, false)).containsExactly(1);
+
+        assertThat(CLIENT.subjects(false)).contains(inventory).doesNotContain(sales);
+        assertThat(CLIENT.subjects(true)).contains(sales, inventory);
+
+        assertThat(CLIENT.deleteSubject(sales, true)).containsExactly(1);
+
+        assertThat(CLIENT.subjects(true)).contains(inventory).doesNotContain(sales);
+        // Registering again after the delete is a new subject, not an answer from the client's cache.
+        CLIENT.register(sales, SalesBucket.getClassSchema());
+        assertThat(CLIENT.subjects(false)).contains(sales);
+    }
+
+    @Test
+    void deletingAnUnknownSubjectIsNotFound() {
+        String subject = KafkaBroker.uniqueTopic("never-registered") + "-value";
+
+        assertThatThrownBy(() -> CLIENT.deleteSubject(subject, false))
+                .isInstanceOfSatisfying(SchemaRegistryException.class,
+                        e -> assertThat(e.reason()).isEqualTo(SchemaRegistryException.Reason.NOT_FOUND))
+                .hasMessageContaining(subject);
+    }
+
+    @Test
     void anUnknownIdIsNotFound() {
         assertThatThrownBy(() -> CLIENT.schemaById(Integer.MAX_VALUE))
                 .isInstanceOfSatisfying(SchemaRegistryException.class,

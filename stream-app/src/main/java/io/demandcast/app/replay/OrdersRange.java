@@ -140,6 +140,106 @@ record OrdersRange(String topic, Map<Integer, long[]> offsets, Instant start, In
         return new Copied(copied, latest == Long.MIN_VALUE ? null : Instant.ofEpochMilli(latest));
     }
 
+    /** A copy of the range made in steps, for a replay that paces its intake (with retraining). */
+    Copier copier(Map<String, Object> clientProps, String target) {
+        return new Copier(clientProps, target);
+    }
+
+    /**
+     * Copies the range to {@code target} in steps, as {@link #copyTo} does at once: each step copies, in offset
+     * order, what comes before the first record stamped at or after a time, so that the steps together copy the
+     * range record for record, late records in the step their offset puts them in.
+     */
+    final class Copier implements AutoCloseable {
+        private final String target;
+        private final KafkaConsumer<byte[], byte[]> consumer;
+        private final KafkaProducer<byte[], byte[]> producer;
+        private final Map<TopicPartition, Long> next = new HashMap<>();
+        /** Per partition, the latest record timestamp copied: a bucket closes once every partition passed it. */
+        private final Map<Integer, Long> latestByPartition = new TreeMap<>();
+        private long copied;
+
+        private Copier(Map<String, Object> clientProps, String target) {
+            this.target = target;
+            Map<String, Object> producerProps = new HashMap<>(clientProps);
+            producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+            producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
+            producerProps.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+            this.consumer = consumer(clientProps);
+            this.producer = new KafkaProducer<>(producerProps, new ByteArraySerializer(), new ByteArraySerializer());
+            offsets.forEach((p, o) -> next.put(new TopicPartition(topic, p), o[0]));
+            consumer.assign(List.copyOf(next.keySet()));
+        }
+
+        /** Copies what is left before the first record stamped at or after {@code until} (null: the whole rest). */
+        void until(Instant until) {
+            Map<TopicPartition, Long> stop = new HashMap<>();
+            Map<TopicPartition, OffsetAndTimestamp> at = until == null ? Map.of()
+                    : consumer.offsetsForTimes(at(List.copyOf(next.keySet()), until.toEpochMilli()), TIMEOUT);
+            for (TopicPartition tp : next.keySet()) {
+                long end = offsets.get(tp.partition())[1];
+                OffsetAndTimestamp o = at.get(tp);
+                stop.put(tp, until == null || o == null ? end : Math.min(end, o.offset()));
+            }
+            List<TopicPartition> open = new ArrayList<>();
+            for (TopicPartition tp : next.keySet()) {
+                if (next.get(tp) < stop.get(tp)) {
+                    consumer.seek(tp, next.get(tp));
+                    open.add(tp);
+                }
+            }
+            consumer.pause(next.keySet());
+            consumer.resume(open);
+            while (!open.isEmpty()) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+                    TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+                    if (r.offset() < next.get(tp) || r.offset() >= stop.get(tp)) {
+                        continue;
+                    }
+                    producer.send(new ProducerRecord<>(target, r.partition(), r.timestamp(), r.key(), r.value(),
+                            r.headers()));
+                    next.put(tp, r.offset() + 1);
+                    copied++;
+                    latestByPartition.merge(r.partition(), r.timestamp(), Math::max);
+                }
+                open.removeIf(tp -> {
+                    if (consumer.position(tp) >= stop.get(tp)) {
+                        next.put(tp, Math.max(next.get(tp), stop.get(tp)));
+                        consumer.pause(List.of(tp));
+                        return true;
+                    }
+                    return false;
+                });
+            }
+            producer.flush();
+        }
+
+        /** Records copied so far, and the latest timestamp among them. */
+        Copied copied() {
+            long latest = latestByPartition.values().stream().mapToLong(Long::longValue).max()
+                    .orElse(Long.MIN_VALUE);
+            return new Copied(copied, latest == Long.MIN_VALUE ? null : Instant.ofEpochMilli(latest));
+        }
+
+        /**
+         * The event time every partition of the range has reached, or null while one has had no record: the
+         * buckets that end (plus grace) before it can close.
+         */
+        Instant everyPartitionReached() {
+            if (latestByPartition.size() < offsets.values().stream().filter(o -> o[1] > o[0]).count()) {
+                return null;
+            }
+            return Instant.ofEpochMilli(latestByPartition.values().stream().mapToLong(Long::longValue).min()
+                    .orElseThrow());
+        }
+
+        @Override
+        public void close() {
+            producer.close();
+            consumer.close();
+        }
+    }
+
     private static Map<TopicPartition, Long> at(List<TopicPartition> parts, long time) {
         Map<TopicPartition, Long> m = new HashMap<>();
         parts.forEach(p -> m.put(p, time));

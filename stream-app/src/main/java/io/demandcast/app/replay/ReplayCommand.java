@@ -29,6 +29,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -43,7 +51,8 @@ import picocli.CommandLine.Spec;
                 + "production topology over it under an application id of its own (demandcast-replay-ID: its "
                 + "topics, consumer group and internal topics all start with it), once per model version, then score "
                 + "the forecasts against the actuals the replay published, beside the seasonal naive on the same "
-                + "origins, and delete every topic the replay created.",
+                + "origins, and delete every topic, consumer group and schema registry subject the replay "
+                + "created.",
             "It never writes to a production topic, never joins the production consumer group and leaves orders and "
                 + "its committed offsets as they were.",
             "Writes to --out: forecasts.csv (series,bucket_start,step,method,actual,p10,p50,p90,model_version), "
@@ -79,6 +88,19 @@ public final class ReplayCommand implements Callable<Integer> {
                     + "orders (default: the current champion).")
     List<String> versions;
 
+    @Option(names = "--parallel", paramLabel = "N",
+            description = "Replays run at once (one per version, two with --retrain), each with its own application "
+                    + "id, topics and app, over the same orders; the files are the same as one after another "
+                    + "(default: the number of replays, at most half the cores, at least 1).")
+    Integer parallel;
+
+    @Option(names = "--retrain",
+            description = "Also replay each version with the trainer role running (production's retrain.* schedule, "
+                    + "window and promotion gate), a bucket of orders at a time so that each decision is made "
+                    + "before the next bucket closes; the report lists every decision with its scores and the "
+                    + "served accuracy with and without retraining (label VERSION" + TopicReplay.RETRAINED + ").")
+    boolean retrain;
+
     @Option(names = "--model", paramLabel = "DIR", description = "Replay this exported SavedModel folder instead.")
     Path modelDir;
 
@@ -90,7 +112,8 @@ public final class ReplayCommand implements Callable<Integer> {
             description = "Where each replay keeps its state and models while it runs (default: ${DEFAULT-VALUE}).")
     Path workDir;
 
-    @Option(names = "--keep-topics", description = "Keep the replay's topics (and work folder) for inspection.")
+    @Option(names = "--keep-topics", description = "Keep the replay's topics, consumer group, registry subjects and work folder for "
+            + "inspection.")
     boolean keepTopics;
 
     @Option(names = "--series", paramLabel = "N", defaultValue = "0",
@@ -110,9 +133,6 @@ public final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--verbose", description = "Show the app's and Kafka's INFO logs.")
     boolean verbose;
 
-    private volatile TopicReplay current;
-    /** The release unzipped for the replay that runs, deleted with its topics. */
-    private volatile Path currentUnzipped;
 
     @Override
     public Integer call() {
@@ -125,7 +145,8 @@ public final class ReplayCommand implements Callable<Integer> {
         try {
             return replay(stdout, stderr);
         } catch (InterruptedException e) {
-            stderr.println(spec.qualifiedName() + ": stopped; the replay's topics and consumer group are deleted"
+            stderr.println(spec.qualifiedName() + ": stopped; the replay's topics, consumer group and registry "
+                    + "subjects are deleted"
                     + (keepTopics ? " (except with --keep-topics)" : ""));
             stderr.flush();
             return 130;
@@ -150,6 +171,9 @@ public final class ReplayCommand implements Callable<Integer> {
         if (modelDir != null && versions != null) {
             throw new ReplayRefused(2, "--model and --models go alone: give one of them");
         }
+        if (parallel != null && parallel < 1) {
+            throw new ReplayRefused(2, "--parallel must be 1 or more; got " + parallel);
+        }
         if (warmup != null && warmup < 0) {
             throw new ReplayRefused(2, "--warmup must be 0 or more; got " + warmup);
         }
@@ -163,7 +187,7 @@ public final class ReplayCommand implements Callable<Integer> {
             } catch (IOException e) {
                 throw new ReplayRefused(2, "--model " + modelDir + ": " + e.getMessage(), e);
             }
-            chosen.add(new Chosen(card.version(), null, modelDir.toAbsolutePath(), card.lookback()));
+            chosen.add(new Chosen(card.version(), null, modelDir.toAbsolutePath(), card.lookback(), false));
             // A folder is judged against the seasonal naive only; the registry is not read.
             champion = null;
         } else {
@@ -188,11 +212,23 @@ public final class ReplayCommand implements Callable<Integer> {
                 ModelRelease r = releases.version(v).orElseThrow(() -> new ReplayRefused(2, "no release " + v
                         + " of model " + releases.modelName() + " on " + production.topicNames().models()
                         + "; releases: " + releases.all().stream().map(ModelRelease::getVersion).toList()));
-                chosen.add(new Chosen(v, r, null, lookback(r)));
+                chosen.add(new Chosen(v, r, null, lookback(r), false));
             }
             // The champion first: it is what the candidates are judged against.
             chosen.sort((a, b) -> Boolean.compare(!a.version().equals(champion), !b.version().equals(champion)));
         }
+        if (retrain) {
+            List<Chosen> both = new ArrayList<>();
+            for (Chosen c : chosen) {
+                both.add(c);
+                both.add(new Chosen(c.version() + TopicReplay.RETRAINED, c.release(), c.dir(), c.lookback(), true));
+            }
+            chosen = both;
+        }
+        // Each replay runs a whole app (its stream threads, a model, RocksDB): two cores each keep them from
+        // starving one another.
+        int atOnce = Math.min(chosen.size(), parallel != null ? parallel
+                : Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
         int warm = warmup != null ? warmup : chosen.stream().mapToInt(Chosen::lookback).max().orElse(28);
         if (warm <= bucket.season()) {
             stdout.println("  a warm-up of " + warm + " " + bucket.label() + "s is not longer than the season ("
@@ -209,6 +245,9 @@ public final class ReplayCommand implements Callable<Integer> {
                         + "before %s, scored %s .. %s; model%s %s%n", range.topic(), range.records(), start, stop,
                 range.partitions(), range.partitions() == 1 ? "" : "s", warm, bucket.label(), from, from, to,
                 chosen.size() == 1 ? "" : "s", chosen.stream().map(Chosen::version).toList());
+        if (atOnce > 1) {
+            stdout.println("  " + atOnce + " replays at once (--parallel)");
+        }
         stdout.flush();
 
         Path work = workDir.toAbsolutePath();
@@ -220,39 +259,26 @@ public final class ReplayCommand implements Callable<Integer> {
         List<ReplayReport.Entry> entries = new ArrayList<>();
         List<String> plotted = null;
         Set<String> scoredSeries = null;
-        Thread hook = new Thread(() -> {
-            TopicReplay r = current;
-            if (r != null) {
-                r.cleanUp();
-            }
-            Path unzipped = currentUnzipped;
-            if (unzipped != null && !keepTopics) {
-                TopicReplay.deleteTree(unzipped);
-            }
-        }, "replay-cleanup");
+        boolean beside = atOnce > 1;
+        Replays replays = new Replays();
+        Thread hook = new Thread(replays::abandon, "replay-cleanup");
         Runtime.getRuntime().addShutdownHook(hook);
+        ExecutorService pool = Executors.newFixedThreadPool(atOnce, r -> {
+            Thread t = new Thread(r, "replay-" + replays.threads.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
         long t0 = System.nanoTime();
         try (ReplayReport.ForecastsCsv csv = new ReplayReport.ForecastsCsv(outDir.resolve("forecasts.csv"), bucket)) {
+            // Every version is submitted at once and at most --parallel run together; each is scored in the
+            // order given, as it would be one after another, so that the files do not depend on which ends first.
+            List<Future<TopicReplay.Result>> running = new ArrayList<>();
             for (Chosen c : chosen) {
-                Path dir = c.dir() != null ? c.dir() : unzip(c, work.resolve("models"));
-                currentUnzipped = c.dir() != null ? null : dir;
-                TopicReplay replay = new TopicReplay(plan, new TopicReplay.Candidate(c.version(), dir), stdout,
-                        stderr, terminal);
-                current = replay;
-                stdout.println("Model " + c.version() + ": application.id " + replay.replayId() + ", topics "
-                        + replay.replayId() + "-*");
-                stdout.flush();
-                TopicReplay.Result result;
-                try {
-                    result = replay.run();
-                } finally {
-                    replay.cleanUp();
-                    current = null;
-                    if (c.dir() == null && !keepTopics) {
-                        TopicReplay.deleteTree(dir);
-                    }
-                    currentUnzipped = null;
-                }
+                running.add(pool.submit(() -> replays.replay(c, plan, work, stdout, stderr, terminal, beside)));
+            }
+            for (int i = 0; i < chosen.size(); i++) {
+                Chosen c = chosen.get(i);
+                TopicReplay.Result result = replays.await(running.get(i));
                 if (plotted == null) {
                     // Chosen on the first replay, so that every version is scored on the same series.
                     plotted = ReplayScore.largest(result.outputs(), fromBucket, plots);
@@ -262,19 +288,35 @@ public final class ReplayCommand implements Callable<Integer> {
                         plotted = plotted.stream().filter(scoredSeries::contains).toList();
                     }
                 }
+                // A row names the release that made the forecast; a replay with retraining starts from a version
+                // that the plain replay also serves, so its rows carry the mark of the replay too.
+                ReplayScore.Rows rows = !c.retrain() ? csv : (series, target, step, method, actual, p10, p50, p90,
+                        version) -> csv.row(series, target, step, method, actual, p10, p50, p90,
+                        version + TopicReplay.RETRAINED);
                 ReplayScore.Scored scored = ReplayScore.score(c.version(), result.outputs(), fromBucket,
-                        production.horizon(), production.historyLength(), scoredSeries, Set.copyOf(plotted), csv,
+                        production.horizon(), production.historyLength(), scoredSeries, Set.copyOf(plotted), rows,
                         entries.isEmpty());
                 result.outputs().release();
                 entries.add(new ReplayReport.Entry(result, scored));
-                stdout.printf(Locale.ROOT, "  %,d actuals, %,d forecasts (%s), last bucket closed %s, in %.1f s; "
-                                + "%s %s%n", result.outputs().actualCount(), result.outputs().forecastCount(),
-                        result.outputs().methods(), result.lastClosed() == null ? "none"
-                                : TopicReplay.day(bucket, result.lastClosed()), result.seconds(),
-                        keepTopics ? "kept" : "deleted", result.topics().size() + " topics");
+                stdout.printf(Locale.ROOT, "  %s%,d actuals, %,d forecasts (%s), last bucket closed %s, in %.1f s; "
+                                + "%s %s%n", beside ? "[" + c.version() + "] " : "", result.outputs().actualCount(),
+                        result.outputs().forecastCount(), result.outputs().methods(), result.lastClosed() == null
+                                ? "none" : TopicReplay.day(bucket, result.lastClosed()), result.seconds(),
+                        keepTopics ? "kept" : "deleted", result.topics().size() + " topics and "
+                                + result.subjects().size() + " registry subjects");
                 stdout.flush();
             }
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            // One replay failed (or this thread was interrupted): the others stop and delete what they created.
+            replays.abandon();
+            throw e;
         } finally {
+            // Every replay has ended or is ending after abandon(): let each delete what it created.
+            pool.shutdown();
+            if (!pool.awaitTermination(5, TimeUnit.MINUTES)) {
+                stderr.println(spec.qualifiedName() + ": a replay did not stop in 5 minutes; what it created may "
+                        + "remain (topics " + TopicReplay.ID_PREFIX + "*)");
+            }
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException e) {
@@ -295,8 +337,111 @@ public final class ReplayCommand implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * The replays of one command: those running, for the shutdown hook and for a failure of one of them to stop
+     * and clean up, and the releases unzipped for them.
+     */
+    private final class Replays {
+        final AtomicInteger threads = new AtomicInteger();
+        private final Set<TopicReplay> running = ConcurrentHashMap.newKeySet();
+        private final Set<Path> unzipped = ConcurrentHashMap.newKeySet();
+        /** The failure that made the others stop: what the command reports, rather than their being stopped. */
+        private final AtomicReference<Exception> firstFailure = new AtomicReference<>();
+        private volatile boolean abandoned;
+
+        /**
+         * One version's replay, on a thread of the pool; cleaned up whatever happens. Its failure stops the others:
+         * the command fails anyway.
+         */
+        TopicReplay.Result replay(Chosen c, TopicReplay.Plan plan, Path work, PrintWriter stdout,
+                                  PrintWriter stderr, boolean terminal, boolean beside)
+                throws IOException, InterruptedException {
+            try {
+                return replayOnce(c, plan, work, stdout, stderr, terminal, beside);
+            } catch (IOException | RuntimeException e) {
+                if (!abandoned) {
+                    firstFailure.compareAndSet(null, e);
+                    abandon();
+                }
+                throw e;
+            }
+        }
+
+        private TopicReplay.Result replayOnce(Chosen c, TopicReplay.Plan plan, Path work, PrintWriter stdout,
+                                              PrintWriter stderr, boolean terminal, boolean beside)
+                throws IOException, InterruptedException {
+            if (abandoned) {
+                throw new InterruptedException("replay of " + c.version() + " not started: the command stops");
+            }
+            Path dir = c.dir();
+            if (dir == null) {
+                dir = unzip(c, work.resolve("models"));
+                unzipped.add(dir);
+            }
+            TopicReplay replay = new TopicReplay(plan, new TopicReplay.Candidate(c.version(), dir, c.retrain()),
+                    stdout, stderr, terminal, beside);
+            running.add(replay);
+            try {
+                // Checked again once registered: abandon() may have run between the first check and now.
+                if (abandoned) {
+                    throw new InterruptedException("replay of " + c.version() + " not started: the command stops");
+                }
+                stdout.println("Model " + c.version() + ": application.id " + replay.replayId() + ", topics "
+                        + replay.replayId() + "-*");
+                stdout.flush();
+                return replay.run();
+            } finally {
+                replay.cleanUp();
+                running.remove(replay);
+                if (c.dir() == null) {
+                    unzipped.remove(dir);
+                    if (!keepTopics) {
+                        TopicReplay.deleteTree(dir);
+                    }
+                }
+            }
+        }
+
+        /** The result of one replay, its own failure thrown as it was. */
+        TopicReplay.Result await(Future<TopicReplay.Result> replay) throws IOException, InterruptedException {
+            try {
+                return replay.get();
+            } catch (ExecutionException e) {
+                Throwable cause = e.getCause();
+                Exception first = firstFailure.get();
+                if (cause instanceof InterruptedException && first != null) {
+                    cause = first;
+                }
+                if (cause instanceof IOException io) {
+                    throw io;
+                }
+                if (cause instanceof InterruptedException stopped) {
+                    throw stopped;
+                }
+                if (cause instanceof RuntimeException failure) {
+                    throw failure;
+                }
+                if (cause instanceof Error error) {
+                    throw error;
+                }
+                throw new IllegalStateException(cause);
+            }
+        }
+
+        /** Starts no more replays and stops those running, deleting what they created (on Ctrl-C too). */
+        void abandon() {
+            abandoned = true;
+            for (TopicReplay r : running) {
+                r.cleanUp();
+            }
+            if (!keepTopics) {
+                unzipped.forEach(TopicReplay::deleteTree);
+            }
+        }
+    }
+
     /** A model to replay: a release of the registry, or a folder. */
-    private record Chosen(String version, ModelRelease release, Path dir, int lookback) {
+    private record Chosen(String version, ModelRelease release, Path dir, int lookback, boolean retrain) {
     }
 
     private static int lookback(ModelRelease release) {

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.demandcast.app.retrain.Decision;
+import io.demandcast.app.retrain.RetrainCycle;
 import io.demandcast.model.Bucket;
 import io.demandcast.model.backtest.BacktestReport;
 import io.demandcast.model.metrics.MethodSummary;
@@ -20,6 +22,7 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
@@ -112,6 +115,10 @@ final class ReplayReport {
         for (Entry e : s.entries()) {
             MethodSummary mine = e.scored().summaries().get(e.scored().served());
             MethodSummary naive = e.scored().summaries().get(ReplayScore.BASELINE);
+            if (e.result().candidate().retrain()) {
+                lines.add(retrained(s, e, mine));
+                continue;
+            }
             if (e == champion) {
                 String role = label(e).equals(s.champion()) ? "champion" : s.champion() == null ? "reference"
                         : "the reference: the champion " + s.champion() + " was not replayed";
@@ -135,6 +142,29 @@ final class ReplayReport {
                             + e.result().outputs().methods() + ")")));
         }
         return lines;
+    }
+
+    /** A replay with retraining against the same version's replay without, over the same period. */
+    private static String retrained(Summary s, Entry e, MethodSummary mine) {
+        String base = e.result().candidate().startedFrom();
+        List<TopicReplay.Decided> decided = e.result().decisions();
+        long promoted = decided.stream().filter(d -> d.outcome().decision() == Decision.PROMOTED).count();
+        String decisions = String.format(Locale.ROOT, "%d retraining decision%s (%d promoted, %d rejected)%s",
+                decided.size(), decided.size() == 1 ? "" : "s", promoted, decided.size() - promoted,
+                decided.isEmpty() ? "" : ", serving " + e.result().decisions().stream()
+                        .map(d -> d.outcome().published()).filter(Objects::nonNull)
+                        .reduce((a, b) -> b).map(r -> r.getVersion()).orElse(base) + " at the end");
+        Entry without = s.entries().stream().filter(o -> !o.result().candidate().retrain()
+                && label(o).equals(base)).findFirst().orElse(null);
+        if (without == null) {
+            return String.format(Locale.ROOT, "%s: served MASE %.3f with retraining; %s", label(e), mine.maseMean(),
+                    decisions);
+        }
+        MethodSummary plain = without.scored().summaries().get(without.scored().served());
+        return String.format(Locale.ROOT, "%s: served MASE %.3f with retraining vs %.3f without (%+.1f%%), WAPE %.3f "
+                        + "vs %.3f, P10-P90 coverage %.3f vs %.3f over the same buckets; %s", label(e),
+                mine.maseMean(), plain.maseMean(), 100 * (mine.maseMean() / plain.maseMean() - 1), mine.wape(),
+                plain.wape(), mine.coverage(), plain.coverage(), decisions);
     }
 
     static String label(Entry e) {
@@ -181,10 +211,37 @@ final class ReplayReport {
             ObjectNode letters = v.putObject("dead_letters");
             r.outputs().deadLetters().forEach(letters::put);
             methods(v.putObject("methods"), e);
+            if (r.candidate().retrain()) {
+                v.put("started_from", r.candidate().startedFrom());
+                ArrayNode decisions = v.putArray("retraining");
+                for (TopicReplay.Decided d : r.decisions()) {
+                    RetrainCycle.Outcome o = d.outcome();
+                    ObjectNode n = decisions.addObject();
+                    n.put("bucket", d.bucket() == null ? null : BacktestReport.bucketText(s.bucket(), d.bucket()));
+                    n.put("kind", o.kind());
+                    n.put("decision", o.decision().label());
+                    n.put("candidate", o.candidateVersion());
+                    number(n, "candidate_mase", o.candidate().mase());
+                    n.put("champion", o.championVersion());
+                    number(n, "champion_mase", o.champion().mase());
+                    number(n, "seasonal_naive_mase", o.seasonalNaive().mase());
+                    n.put("eval_series", o.candidate().series());
+                    n.put("seconds", o.seconds());
+                    n.put("published", o.published() == null ? null : o.published().getVersion());
+                }
+            }
         }
         ArrayNode verdicts = root.putArray("verdicts");
         verdicts(s).forEach(verdicts::add);
         mapper.writeValue(file.toFile(), root);
+    }
+
+    private static void number(ObjectNode node, String name, double value) {
+        if (Double.isFinite(value)) {
+            node.put(name, value);
+        } else {
+            node.putNull(name);
+        }
     }
 
     private static void methods(ObjectNode methods, Entry e) {
@@ -248,6 +305,11 @@ final class ReplayReport {
                             + cell(m.pinball()) + cell(m.coverage()) + cell(e.result().seconds()) + "</tr>\n");
                 }
             }
+            for (Entry e : s.entries()) {
+                if (e.result().candidate().retrain()) {
+                    retrainingTable(out, s, e);
+                }
+            }
             out.write("</table>\n<h2>Error by horizon step</h2>\n<p><img src=\"error_by_step.png\" "
                     + "alt=\"MASE by step\"></p>\n");
             for (int i = 0; i < plotted.size(); i++) {
@@ -255,6 +317,23 @@ final class ReplayReport {
                         + ".png\" alt=\"" + html(plotted.get(i)) + "\"></p>\n");
             }
             out.write("<p>Files: forecasts.csv, metrics.json.</p>\n</body></html>\n");
+        }
+    }
+
+    /** The decisions of a replay with retraining: each cycle's candidate and champion on its held-out buckets. */
+    private static void retrainingTable(Writer out, Summary s, Entry e) throws IOException {
+        out.write("</table>\n<h2>Retraining decisions of " + html(label(e)) + "</h2>\n<p>The trainer role ran "
+                + "inside the replay on production's schedule and gate (MASE below the champion's by "
+                + String.format(Locale.ROOT, "%.0f%%", 100 * s.margin()) + ", every output finite), each cycle "
+                + "scoring on the latest buckets it had seen, which neither model was trained on.</p>\n<table><tr>"
+                + "<th>latest bucket</th><th>kind</th><th>candidate</th><th>candidate MASE</th><th>champion</th>"
+                + "<th>champion MASE</th><th>seasonal naive MASE</th><th>decision</th></tr>\n");
+        for (TopicReplay.Decided d : e.result().decisions()) {
+            RetrainCycle.Outcome o = d.outcome();
+            out.write("<tr><td>" + (d.bucket() == null ? "" : day(s, d.bucket())) + "</td><td>" + html(o.kind())
+                    + "</td><td>" + html(o.candidateVersion()) + "</td>" + cell(o.candidate().mase()) + "<td>"
+                    + html(o.championVersion()) + "</td>" + cell(o.champion().mase())
+                    + cell(o.seasonalNaive().mase()) + "<td>" + html(o.decision().label()) + "</td></tr>\n");
         }
     }
 

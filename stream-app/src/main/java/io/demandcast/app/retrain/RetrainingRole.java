@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -62,6 +63,7 @@ public final class RetrainingRole implements AutoCloseable {
     private volatile boolean running = true;
     private volatile KafkaConsumer<String, SalesBucket> consumer;
     private volatile RetrainCycle.Outcome lastOutcome;
+    private final List<RetrainCycle.Outcome> outcomes = new CopyOnWriteArrayList<>();
     private volatile ModelRelease lastPublished;
     private volatile Instant idleAt;
 
@@ -134,6 +136,11 @@ public final class RetrainingRole implements AutoCloseable {
     /** The last cycle's outcome, or null before the first decision. */
     public RetrainCycle.Outcome lastOutcome() {
         return lastOutcome;
+    }
+
+    /** Every cycle's outcome so far, oldest first (a replay lists them in its report). */
+    public List<RetrainCycle.Outcome> outcomes() {
+        return List.copyOf(outcomes);
     }
 
     /**
@@ -239,6 +246,7 @@ public final class RetrainingRole implements AutoCloseable {
             if (outcome.published() != null) {
                 lastPublished = outcome.published();
             }
+            outcomes.add(outcome);
             lastOutcome = outcome;
         } catch (Exception e) {
             metrics.failed();

@@ -24,6 +24,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -369,6 +370,11 @@ public final class ForecasterApp implements AutoCloseable {
     /** The models the forecast cycles lease: one lease holds the model in service until it is released. */
     public ModelHandle models() {
         return models;
+    }
+
+    /** The trainer role, when this instance holds it ({@code retrain.enabled}). */
+    public Optional<RetrainingRole> trainer() {
+        return Optional.ofNullable(trainer);
     }
 
     /** The version of the model in service, or null on the fallback. */

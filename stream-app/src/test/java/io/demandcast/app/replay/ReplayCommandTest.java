@@ -14,6 +14,7 @@ import io.demandcast.schemas.avro.OrderEvent;
 import io.demandcast.schemas.avro.OrderLine;
 import io.demandcast.schemas.avro.OrderType;
 import io.demandcast.schemas.avro.SalesBucket;
+import io.demandcast.schemas.registry.SchemaRegistryClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -129,8 +130,8 @@ class ReplayCommandTest {
         Path out = dir.resolve("out");
 
         Cluster.Run run = Cluster.cli("replay", "--config", configFile.toString(), "--from", "2024-02-01",
-                "--to", "2024-02-29", "--models", firstVersion + "," + secondVersion, "--out", out.toString(),
-                "--work-dir", dir.resolve("work").toString(), "--timeout", "240");
+                "--to", "2024-02-29", "--models", firstVersion + "," + secondVersion, "--parallel", "2",
+                "--out", out.toString(), "--work-dir", dir.resolve("work").toString(), "--timeout", "240");
 
         assertThat(run.exitCode()).as("stdout %s%nstderr %s", run.out(), run.err()).isZero();
         for (String file : List.of("forecasts.csv", "metrics.json", "report.html", "error_by_step.png",
@@ -192,6 +193,115 @@ class ReplayCommandTest {
                     .noneMatch(g -> g.startsWith(TopicReplay.ID_PREFIX));
         }
         assertThat(run.out()).contains(TopicReplay.ID_PREFIX);
+        // Nor a schema registry subject of its topics, soft-deleted ones included: each replay registered some.
+        assertThat(run.out()).containsPattern("deleted \\d+ topics and [1-9]\\d* registry subjects");
+        assertThat(registry().subjects(true)).noneMatch(s -> s.startsWith(TopicReplay.ID_PREFIX));
+    }
+
+    @Test
+    void twoVersionsReplayedAtOnceScoreExactlyAsTheyDoOneAfterTheOther() throws Exception {
+        Path parallel = dir.resolve("out-parallel");
+        Path sequential = dir.resolve("out-sequential");
+
+        Cluster.Run together = replayTwoVersions(parallel, "2");
+        Cluster.Run inTurn = replayTwoVersions(sequential, "1");
+
+        assertThat(together.exitCode()).as("stdout %s%nstderr %s", together.out(), together.err()).isZero();
+        assertThat(inTurn.exitCode()).as("stdout %s%nstderr %s", inTurn.out(), inTurn.err()).isZero();
+        assertThat(together.out()).contains("2 replays at once");
+        assertThat(inTurn.out()).doesNotContain("replays at once");
+        // The same rows (the csv is written version by version in the order given, whichever replay ends first).
+        assertThat(Files.readAllLines(parallel.resolve("forecasts.csv")))
+                .hasSizeGreaterThan(1)
+                .isEqualTo(Files.readAllLines(sequential.resolve("forecasts.csv")));
+        JsonNode a = new ObjectMapper().readTree(parallel.resolve("metrics.json").toFile());
+        JsonNode b = new ObjectMapper().readTree(sequential.resolve("metrics.json").toFile());
+        for (String v : List.of(firstVersion, secondVersion)) {
+            assertThat(a.path("versions").path(v).path("methods")).as(v).isNotEmpty()
+                    .isEqualTo(b.path("versions").path(v).path("methods"));
+            assertThat(a.path("versions").path(v).path("complete").asBoolean()).as(v).isTrue();
+        }
+        assertThat(a.path("verdicts")).isEqualTo(b.path("verdicts"));
+        assertThat(topics()).noneMatch(t -> t.startsWith(TopicReplay.ID_PREFIX));
+        assertThat(registry().subjects(true)).noneMatch(s -> s.startsWith(TopicReplay.ID_PREFIX));
+    }
+
+    private static Cluster.Run replayTwoVersions(Path out, String parallel) throws Exception {
+        return Cluster.cli("replay", "--config", configFile.toString(), "--from", "2024-02-05", "--to", "2024-02-18",
+                "--models", firstVersion + "," + secondVersion, "--parallel", parallel, "--out", out.toString(),
+                "--work-dir", dir.resolve("work-" + out.getFileName()).toString(), "--timeout", "240");
+    }
+
+    @Test
+    void aReplayWithRetrainingListsEveryDecisionPromotesNoCandidateWorseThanItsChampionAndComparesTheServedAccuracy()
+            throws Exception {
+        // Production's retraining settings, which the replay's trainer role takes: a fine-tune every week, scored
+        // on the week before, never from scratch.
+        Path config = dir.resolve("retraining.properties");
+        Files.writeString(config, Files.readString(configFile) + "retrain.every.buckets=7\nretrain.eval.buckets=7\n"
+                + "retrain.epochs=1\nretrain.scratch.every.buckets=0\n");
+        Path out = dir.resolve("out-retrain");
+
+        Cluster.Run run = Cluster.cli("replay", "--config", config.toString(), "--from", "2024-02-01", "--to",
+                "2024-02-29", "--models", secondVersion, "--retrain", "--out", out.toString(), "--work-dir",
+                dir.resolve("work-retrain").toString(), "--timeout", "400");
+
+        assertThat(run.exitCode()).as("stdout %s%nstderr %s", run.out(), run.err()).isZero();
+        String retrained = secondVersion + TopicReplay.RETRAINED;
+        JsonNode metrics = new ObjectMapper().readTree(out.resolve("metrics.json").toFile());
+        JsonNode with = metrics.path("versions").path(retrained);
+        assertThat(with.path("complete").asBoolean()).as("%s", with).isTrue();
+        assertThat(with.path("started_from").asText()).isEqualTo(secondVersion);
+        JsonNode decisions = with.path("retraining");
+        // At least one decision per retraining interval of the scored period: a week, in a February of 29 days.
+        assertThat(decisions.size()).as("%s%n%s", decisions, run.out()).isGreaterThanOrEqualTo(29 / 7);
+        double margin = production.models().margin();
+        for (JsonNode d : decisions) {
+            if (d.path("decision").asText().equals("promoted")) {
+                assertThat(d.path("candidate_mase").asDouble()).as("%s", d)
+                        .isLessThan(d.path("champion_mase").asDouble() * (1 - margin));
+                assertThat(d.path("published").asText()).isEqualTo(d.path("candidate").asText());
+            } else {
+                assertThat(d.path("published").isNull()).as("%s", d).isTrue();
+            }
+        }
+        // Both served accuracies over the same buckets, on the same rows.
+        for (String v : List.of(secondVersion, retrained)) {
+            assertThat(metrics.path("versions").path(v).path("methods").path("lstm").path("mase_mean").isNumber())
+                    .as(v).isTrue();
+        }
+        // Each row names the release that made it; those of the replay with retraining are marked as such.
+        Map<Boolean, Long> rows = Files.readAllLines(out.resolve("forecasts.csv")).stream().skip(1)
+                .map(l -> l.substring(l.lastIndexOf(',') + 1)).filter(v -> !v.equals("seasonal_naive"))
+                .collect(Collectors.partitioningBy(v -> v.endsWith(TopicReplay.RETRAINED), Collectors.counting()));
+        assertThat(rows.get(true)).isPositive().isEqualTo(rows.get(false));
+        for (JsonNode d : decisions) {
+            if (!d.path("published").isNull()) {
+                String promoted = d.path("published").asText() + TopicReplay.RETRAINED;
+                assertThat(Files.readAllLines(out.resolve("forecasts.csv"))).as(promoted)
+                        .anyMatch(l -> l.endsWith("," + promoted));
+                break;
+            }
+        }
+        assertThat(run.out()).contains(retrained + ": served MASE", "with retraining vs", "retraining decision");
+        assertThat(Files.readString(out.resolve("report.html"))).contains("Retraining decisions of " + retrained);
+        assertThat(topics()).noneMatch(t -> t.startsWith(TopicReplay.ID_PREFIX));
+        assertThat(registry().subjects(true)).noneMatch(s -> s.startsWith(TopicReplay.ID_PREFIX));
+    }
+
+    @Test
+    void aParallelismBelowOneExitsWithStatus2AndCreatesNothing() throws Exception {
+        Set<String> before = topics();
+        Path out = dir.resolve("out-parallel-0");
+
+        Cluster.Run run = Cluster.cli("replay", "--config", configFile.toString(), "--from", "2024-02-01",
+                "--to", "2024-02-10", "--models", firstVersion + "," + secondVersion, "--parallel", "0",
+                "--out", out.toString(), "--work-dir", dir.resolve("work-parallel-0").toString());
+
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(2);
+        assertThat(run.err()).contains("--parallel must be 1 or more; got 0");
+        assertThat(topics()).isEqualTo(before);
+        assertThat(out).doesNotExist();
     }
 
     @Test
@@ -255,6 +365,10 @@ class ReplayCommandTest {
         assertThat(run.err()).contains("deleted by retention", "2024-01-06");
         assertThat(topics()).isEqualTo(before);
         assertThat(dir.resolve("out-old")).doesNotExist();
+    }
+
+    private static SchemaRegistryClient registry() {
+        return new SchemaRegistryClient(production.serdeConfig());
     }
 
     private static Admin admin() {
