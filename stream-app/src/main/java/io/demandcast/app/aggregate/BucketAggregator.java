@@ -1,8 +1,11 @@
 package io.demandcast.app.aggregate;
 
 import io.demandcast.app.cycle.ForecastCycle;
+import io.demandcast.app.eventtime.BucketClock;
+import io.demandcast.app.eventtime.CloseHorizon;
+import io.demandcast.app.eventtime.IntakeBacklog;
+import io.demandcast.app.eventtime.UpstreamClock;
 import io.demandcast.app.ingest.DeadLetters;
-import io.demandcast.app.ingest.IntakeBacklog;
 import io.demandcast.app.ingest.OriginWatermark;
 import io.demandcast.app.ingest.RecordTimestamps;
 import io.demandcast.app.ingest.Rejection;
@@ -23,7 +26,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.IntPredicate;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.Serdes;
@@ -39,14 +41,13 @@ import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * Per-series bucketed sales with our own bucket clock (see {@link BucketClock}). Each record of a series adds to
- * its open bucket; when the slowest upstream partition's event time (known from its sales and its watermarks)
- * passes a bucket's end plus grace, the bucket closes for every
- * series the task knows (a series without sales in it gets a zero bucket), each closed bucket is published and
- * appended to the series' bounded history, and the forecast cycle forecasts all of them. A record in a closed
- * bucket is late: counted and dead-lettered. Series silent for {@code retireAfter} buckets are dropped so state
- * stays bounded (their last forecast stays queryable for {@code retireAfter} more buckets); one that sells again
- * starts a fresh history.
+ * Per-series bucketed sales with our own bucket clock. Each record of a series adds to its open bucket; when the
+ * event-time protocol ({@link io.demandcast.app.eventtime}, asked through {@link CloseHorizon}) lets a bucket close,
+ * it closes for every series the task knows (a series without sales in it gets a zero bucket), each closed bucket
+ * is published and appended to the series' bounded history, and the forecast cycle forecasts all of them. A record
+ * in a closed bucket is late: counted and dead-lettered. Series silent for {@code retireAfter} buckets are dropped so
+ * state stays bounded (their last forecast stays queryable for {@code retireAfter} more buckets); one that sells
+ * again starts a fresh history.
  *
  * <p>Everything that decides what to emit lives in changelogged stores and outputs are a function of the input
  * order alone, so under exactly-once every closed bucket comes out once, however fast the input is replayed.
@@ -113,11 +114,12 @@ public final class BucketAggregator implements Processor<String, SalesEvent, Obj
     private KeyValueStore<String, SeriesTally> tallies;
     private KeyValueStore<String, SeriesState> states;
     private KeyValueStore<String, byte[]> retiredForecasts;
+    /** What the task heard from upstream, and the next bucket to close: stored in {@link #CLOCK_STORE}. */
     private BucketClock clock;
+    /** Up to which event time buckets may close: the protocol's answer from {@link #clock}. */
+    private UpstreamClock upstream;
     /** Closes since this task's last purge of retired forecasts (not stored: a purge is idempotent). */
     private int closesSincePurge = PURGE_EVERY_CLOSES;
-    /** Wall-clock time of the last sale or watermark of an origin that is not idle. */
-    private long lastRecordWallClock;
 
     /**
      * @param forecastSerializer the value serializer of {@code forecastTopic} ({@code forecasts}): each forecast is
@@ -181,26 +183,23 @@ public final class BucketAggregator implements Processor<String, SalesEvent, Obj
         this.tallies = context.getStateStore(OPEN_BUCKETS_STORE);
         this.states = context.getStateStore(SERIES_STATE_STORE);
         this.retiredForecasts = context.getStateStore(RETIRED_FORECASTS_STORE);
-        clock = BucketClock.restore(settings.bucket(), settings.grace(), settings.orderPartitions(),
-                clockStore.get(CLOCK_KEY));
-        lastRecordWallClock = context.currentSystemTimeMs();
+        clock = BucketClock.restore(settings.bucket(), settings.orderPartitions(), clockStore.get(CLOCK_KEY));
+        upstream = new UpstreamClock(clock, settings.grace(), backlog, context::currentSystemTimeMs);
         context.schedule(settings.wallclockCloseInterval(), PunctuationType.WALL_CLOCK_TIME, this::onWallClock);
     }
 
     @Override
     public void process(Record<String, SalesEvent> record) {
+        long now = context.currentSystemTimeMs();
         if (record.value() instanceof OriginWatermark w) {
-            if (!w.idle()) {
-                lastRecordWallClock = context.currentSystemTimeMs();
-            }
-            if (clock.observeWatermark(w.originPartition(), w.eventTime(), w.idle())) {
+            if (upstream.observeWatermark(w.originPartition(), w.eventTime(), w.idle(), now)) {
                 saveClock();
             }
-            closeUpTo(closeTime(context.currentSystemTimeMs()));
+            closeUpTo(upstream.closableUpTo(now));
             return;
         }
         SeriesSale sale = (SeriesSale) record.value();
-        lastRecordWallClock = context.currentSystemTimeMs();
+        upstream.heard(now);
         long t = sale.eventTime();
         if (clock.isLate(t)) {
             refuseLate(sale);
@@ -213,51 +212,29 @@ public final class BucketAggregator implements Processor<String, SalesEvent, Obj
         }
         tally.add(bucketStart, sale);
         tallies.put(sale.series(), tally);
-        if (clock.observeSale(sale.origin().partition(), t)) {
+        if (upstream.observeSale(sale.origin().partition(), t)) {
             saveClock();
         }
-        closeUpTo(closeTime(lastRecordWallClock));
-    }
-
-    /**
-     * Buckets close up to the slowest upstream partition that is not idle. When all are idle the stream is quiet
-     * and still closes its buckets: event time is taken to move on with the wall clock from the last record.
-     * During a fast replay records keep coming, so this adds nearly nothing.
-     */
-    private long closeTime(long now) {
-        long time;
-        // An origin that said it is idle but has records waiting again is waited for: its intake task may not be
-        // running (its instance died after it went idle) and so cannot say that it is not idle any more.
-        IntPredicate waitedFor = origin -> backlog.waiting(origin) > 0;
-        if (clock.allIdle(waitedFor)) {
-            long latest = clock.streamTime();
-            time = latest == BucketClock.UNSET ? latest : latest + Math.max(0, now - lastRecordWallClock);
-        } else {
-            time = clock.slowestOrigin(waitedFor);
-        }
-        // A bucket that has not ended by the wall clock cannot have all its sales yet: an order stamped ahead of
-        // the clock (within max.future.skew) waits in its open bucket instead of closing the days before it early.
-        long wallClock = context.currentSystemTimeMs();
-        return time == BucketClock.UNSET ? time : Math.min(time, wallClock);
+        closeUpTo(upstream.closableUpTo(now));
     }
 
     private void onWallClock(long now) {
-        closeUpTo(closeTime(now));
+        closeUpTo(upstream.closableUpTo(now));
     }
 
-    private void closeUpTo(long time) {
+    /** Closes every bucket that ends at or before {@code horizon} (a {@link CloseHorizon}'s answer), in order. */
+    private void closeUpTo(long horizon) {
         long b;
-        while ((b = clock.closable(time)) != BucketClock.UNSET) {
+        while ((b = clock.closable(horizon)) != BucketClock.UNSET) {
             int known = closeBucket(b);
             clock.closed(b);
             if (known == 0) {
                 // No series to zero-fill: jump over the empty stretch instead of walking it bucket by bucket.
-                clock.skipTo(time);
+                clock.skipTo(horizon);
             }
             saveClock();
         }
     }
-
     /** Closes bucket {@code b} for every series known by then; returns how many series the task holds. */
     private int closeBucket(long b) {
         // The open sums first, whole: only series with orders in open buckets have them, and the cached store's

@@ -1,5 +1,6 @@
 package io.demandcast.app.aggregate;
 
+import io.demandcast.app.eventtime.BucketClock;
 import io.demandcast.model.Bucket;
 import io.demandcast.model.SeriesHistory;
 import java.nio.ByteBuffer;

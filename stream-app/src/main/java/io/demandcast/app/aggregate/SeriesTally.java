@@ -1,5 +1,6 @@
 package io.demandcast.app.aggregate;
 
+import io.demandcast.app.eventtime.BucketClock;
 import io.demandcast.app.ingest.SeriesSale;
 import java.nio.ByteBuffer;
 import java.util.Map;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.demandcast.app.config.AppConfig;
 import io.demandcast.app.cycle.ForecastCycle;
 import io.demandcast.app.cycle.ModelSlot;
-import io.demandcast.app.ingest.BrokerBacklog;
+import io.demandcast.app.eventtime.BrokerBacklog;
 import io.demandcast.app.metrics.PipelineMetrics;
 import io.demandcast.app.run.ForecasterApp;
 import io.demandcast.app.topology.ForecastTopology;

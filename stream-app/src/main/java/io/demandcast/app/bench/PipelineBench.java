@@ -2,7 +2,7 @@ package io.demandcast.app.bench;
 
 import io.demandcast.app.config.AppConfig;
 import io.demandcast.app.cycle.ModelHandle;
-import io.demandcast.app.ingest.BrokerBacklog;
+import io.demandcast.app.eventtime.BrokerBacklog;
 import io.demandcast.app.ingest.Rejection;
 import io.demandcast.app.metrics.PipelineMetrics;
 import io.demandcast.app.run.ForecasterApp;

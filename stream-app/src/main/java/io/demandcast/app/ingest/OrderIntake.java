@@ -1,7 +1,8 @@
 package io.demandcast.app.ingest;
 
+import io.demandcast.app.eventtime.IntakeBacklog;
+import io.demandcast.app.eventtime.OriginProgress;
 import io.demandcast.app.metrics.PipelineMetrics;
-import io.demandcast.model.Bucket;
 import io.demandcast.schemas.avro.DeadLetter;
 import io.demandcast.schemas.avro.OrderEvent;
 import io.demandcast.schemas.registry.SchemaRegistryException;
@@ -40,15 +41,11 @@ public final class OrderIntake implements Processor<byte[], byte[], byte[], Inta
     public static final String WATERMARK_STORE = "intake-watermark";
     private static final String WATERMARK_KEY = "event-time";
 
-    /** When this task's watermarks are due: at the close points of {@code bucket} and {@code grace}. */
-    public record Cadence(Bucket bucket, Duration grace, Duration idleAfter) {
-    }
-
     private final Deserializer<OrderEvent> decoder;
     private final Deserializer<String> keyDecoder = Serdes.String().deserializer();
     private final OrderValidator validator;
     private final PipelineMetrics metrics;
-    private final Cadence cadence;
+    private final OriginProgress.Cadence cadence;
     private final IntakeBacklog backlog;
     private final RecordTimestamps timestamps;
     private final Duration orderIdWindow;
@@ -58,19 +55,15 @@ public final class OrderIntake implements Processor<byte[], byte[], byte[], Inta
     private OrderIds orderIds;
     private long watermark = OrderValidator.NO_WATERMARK;
     private int partition;
-    /** Whether a watermark went out since this task started (restarts included). */
-    private boolean announced;
-    private boolean idle;
-    private boolean acceptedSincePunctuation;
-    /** Whether the task went a whole interval without an order while records waited for it (logged once). */
-    private boolean starved;
+    /** When this task's watermarks are due, and whether it is idle (not stored: a restarted task announces itself). */
+    private OriginProgress progress;
 
     /**
      * @param orderIdWindow how long (in event time) an order counted once makes a copy of it a duplicate
      * @param backlog       what the task's partition still holds for it: a task with records waiting is never idle
      * @param timestamps    the record timestamps the broker accepts, for what the intake forwards
      */
-    public OrderIntake(Deserializer<OrderEvent> decoder, OrderValidator validator, Cadence cadence,
+    public OrderIntake(Deserializer<OrderEvent> decoder, OrderValidator validator, OriginProgress.Cadence cadence,
                        Duration orderIdWindow, IntakeBacklog backlog, RecordTimestamps timestamps,
                        PipelineMetrics metrics) {
         this.orderIdWindow = orderIdWindow;
@@ -109,10 +102,7 @@ public final class OrderIntake implements Processor<byte[], byte[], byte[], Inta
         watermark = stored == null ? OrderValidator.NO_WATERMARK : stored;
         // One intake task per orders partition: the task's partition is the origin the aggregators wait for.
         partition = context.taskId().partition();
-        announced = false;
-        idle = false;
-        acceptedSincePunctuation = false;
-        starved = false;
+        progress = new OriginProgress(partition, cadence, backlog);
         context.schedule(cadence.idleAfter(), PunctuationType.WALL_CLOCK_TIME, this::onWallClock);
     }
 
@@ -282,68 +272,26 @@ public final class OrderIntake implements Processor<byte[], byte[], byte[], Inta
         // The sale carries its event time; the record's timestamp only has to be one the broker accepts.
         context.forward(new Record<byte[], Intake>(key, new Intake.Accepted(order, origin),
                 timestamps.bound(eventTime, context.currentSystemTimeMs())));
-        acceptedSincePunctuation = true;
-        starved = false;
-        if (!announced || idle || closePoint(watermark) != closePoint(before)) {
-            if (idle) {
-                LOG.info("orders partition {} has orders again: buckets wait for it again from event time {}",
-                        partition, eventTime());
-            }
-            idle = false;
+        if (progress.accepted(before, watermark)) {
             emitWatermark(watermark);
         }
     }
 
-    /** The last bucket closable once event time is {@code t}; watermarks go out when it changes. */
-    private long closePoint(long t) {
-        if (t == OrderValidator.NO_WATERMARK) {
-            return t;
-        }
-        return cadence.bucket().floor(Instant.ofEpochMilli(t).minus(cadence.grace())).toEpochMilli();
-    }
-
-    /**
-     * Idle means nothing to read, not nothing read: a task the stream thread gave no turn for a whole interval (a
-     * long forecast cycle of another task, a loaded machine) may have its partition's records still ahead of it.
-     * When the backlog is not known, the wall clock alone decides, as before it was watched.
-     */
+    /** Releases first orders that did not agree in time, forgets expired order ids, and tells whether it is idle. */
     private void onWallClock(long now) {
         if (!firstOrders.isEmpty()) {
             // The first orders did not agree within an interval: what came decides.
             releaseFirstOrders();
         }
         orderIds.forgetBefore(watermark);
-        long waiting = backlog.waiting(partition);
-        if (!acceptedSincePunctuation && !idle && waiting <= 0) {
-            idle = true;
-            LOG.info("orders partition {} is idle at event time {}: no order for {}, {}; buckets stop waiting for it",
-                    partition, eventTime(), cadence.idleAfter(), waiting == 0 ? "nothing waiting"
-                            : "backlog not known");
+        if (progress.onWallClock(watermark)) {
             emitWatermark(watermark == OrderValidator.NO_WATERMARK ? now : watermark);
-        } else if (idle && waiting > 0) {
-            // Orders came to an idle partition: the aggregating tasks wait for them from now, not only from when
-            // this task gets its turn to read the first of them.
-            idle = false;
-            LOG.info("orders partition {} has {} record(s) waiting: buckets wait for it again from event time {}",
-                    partition, waiting, eventTime());
-            emitWatermark(watermark == OrderValidator.NO_WATERMARK ? now : watermark);
-        } else if (!acceptedSincePunctuation && !idle && !starved) {
-            // Once per stretch without an order: this is the mistake the backlog prevents, worth seeing in the log.
-            starved = true;
-            LOG.info("orders partition {}: no order read for {}, but {} record(s) wait for it: not idle (its task "
-                    + "got no turn; buckets keep waiting for it)", partition, cadence.idleAfter(), waiting);
         }
-        acceptedSincePunctuation = false;
-    }
-
-    private String eventTime() {
-        return watermark == OrderValidator.NO_WATERMARK ? "(none yet)" : Instant.ofEpochMilli(watermark).toString();
     }
 
     private void emitWatermark(long timestamp) {
-        announced = true;
         context.forward(new Record<byte[], Intake>(null, new Intake.Progress(new OriginWatermark(partition,
-                watermark, idle)), timestamps.bound(timestamp, context.currentSystemTimeMs())));
+                watermark, progress.idle())), timestamps.bound(timestamp, context.currentSystemTimeMs())));
     }
 
     private void refuse(byte[] key, byte[] value, long timestamp, Origin origin, Rejection rejection) {

@@ -1,6 +1,6 @@
 package io.demandcast.app.retrain;
 
-import io.demandcast.app.aggregate.BucketClock;
+import io.demandcast.app.eventtime.BucketClock;
 import io.demandcast.app.aggregate.SalesRing;
 import io.demandcast.model.Bucket;
 import io.demandcast.model.SeriesHistory;
@@ -35,7 +35,7 @@ public final class TrainingWindow {
         }
         this.bucket = bucket;
         this.capacity = capacity;
-        this.clock = new BucketClock(bucket, Duration.ZERO, 1);
+        this.clock = new BucketClock(bucket, 1);
         this.rings = new LinkedHashMap<>(1024, 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<String, SalesRing> eldest) {

@@ -6,7 +6,7 @@ import io.demandcast.app.retrain.RetrainingRole;
 import io.demandcast.app.config.AppConfig;
 import io.demandcast.app.cycle.ModelHandle;
 import io.demandcast.app.cycle.ModelSlot;
-import io.demandcast.app.ingest.BrokerBacklog;
+import io.demandcast.app.eventtime.BrokerBacklog;
 import io.demandcast.app.ingest.RecordTimestamps;
 import io.demandcast.app.metrics.InstanceMetrics;
 import io.demandcast.app.metrics.PipelineMetrics;

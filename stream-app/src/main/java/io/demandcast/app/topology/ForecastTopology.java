@@ -6,10 +6,13 @@ import io.demandcast.app.alerts.RestockPolicy;
 import io.demandcast.app.config.AppConfig;
 import io.demandcast.app.cycle.ForecastCycle;
 import io.demandcast.app.cycle.ModelHandle;
+import io.demandcast.app.eventtime.IntakeBacklog;
+import io.demandcast.app.eventtime.OriginProgress;
+import io.demandcast.app.eventtime.WatermarkFanOut;
 import io.demandcast.app.ingest.Intake;
-import io.demandcast.app.ingest.IntakeBacklog;
 import io.demandcast.app.ingest.OrderIntake;
 import io.demandcast.app.ingest.OrderValidator;
+import io.demandcast.app.ingest.OriginWatermark;
 import io.demandcast.app.ingest.RecordTimestamps;
 import io.demandcast.app.ingest.SalesEvent;
 import io.demandcast.app.ingest.SalesEventSerde;
@@ -131,7 +134,7 @@ public final class ForecastTopology {
         BucketAggregator.Settings settings = new BucketAggregator.Settings(config.bucket(), config.grace(),
                 config.historyLength(), config.seriesRetireAfterBuckets(), config.wallclockCloseInterval(),
                 orderPartitions, timestamps);
-        OrderIntake.Cadence cadence = new OrderIntake.Cadence(config.bucket(), config.grace(),
+        OriginProgress.Cadence cadence = new OriginProgress.Cadence(config.bucket(), config.grace(),
                 config.wallclockCloseInterval());
 
         // Bytes in: a record that does not decode becomes a dead letter instead of stopping the stream thread.
@@ -160,7 +163,8 @@ public final class ForecastTopology {
                             .map(sale -> KeyValue.pair(sale.series(), (SalesEvent) sale)).toList();
                 }, Named.as("explode-lines"))
                 .repartition(Repartitioned.with(Serdes.String(), new SalesEventSerde())
-                        .withName(REPARTITION).withStreamPartitioner(new SalesPartitioner()))
+                        .withName(REPARTITION)
+                        .withStreamPartitioner(new WatermarkFanOut<>(e -> e instanceof OriginWatermark)))
                 .process(() -> new BucketAggregator(settings, cycle, topics.forecasts().valueSerde().serializer(),
                                 topics.forecasts().name(), backlog, metrics), Named.as(BucketAggregator.NAME),
                         BucketAggregator.CLOCK_STORE, BucketAggregator.OPEN_BUCKETS_STORE,

@@ -3,6 +3,7 @@ package io.demandcast.app.aggregate;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.demandcast.app.eventtime.BucketClock;
 import io.demandcast.app.ingest.Origin;
 import io.demandcast.app.ingest.SeriesSale;
 import io.demandcast.model.Bucket;
@@ -30,7 +31,7 @@ import org.junit.jupiter.api.Test;
 /** The store value a close reads and rewrites for every series, and the history it hands the model. */
 class SeriesStateTest {
 
-    private static final BucketClock CLOCK = new BucketClock(Bucket.DAY, Duration.ZERO, 1);
+    private static final BucketClock CLOCK = new BucketClock(Bucket.DAY, 1);
     private static final long DAY0 = Instant.parse("2011-01-03T00:00:00Z").toEpochMilli();
     private static final long DAY_MS = Duration.ofDays(1).toMillis();
 

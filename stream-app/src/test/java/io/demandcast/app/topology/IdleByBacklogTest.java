@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.groups.Tuple.tuple;
 
 import io.demandcast.app.cycle.ModelHandle;
-import io.demandcast.app.ingest.IntakeBacklog;
+import io.demandcast.app.eventtime.IntakeBacklog;
 import io.demandcast.app.ingest.Origin;
 import io.demandcast.app.ingest.OriginWatermark;
 import io.demandcast.app.ingest.SalesEvent;

@@ -3,7 +3,7 @@ package io.demandcast.app.topology;
 import io.demandcast.app.aggregate.BucketAggregator;
 import io.demandcast.app.config.AppConfig;
 import io.demandcast.app.cycle.ModelHandle;
-import io.demandcast.app.ingest.IntakeBacklog;
+import io.demandcast.app.eventtime.IntakeBacklog;
 import io.demandcast.app.ingest.SalesEvent;
 import io.demandcast.app.ingest.SalesEventSerde;
 import io.demandcast.app.metrics.PipelineMetrics;

@@ -1,30 +1,26 @@
-package io.demandcast.app.aggregate;
+package io.demandcast.app.eventtime;
 
 import io.demandcast.model.Bucket;
 import java.nio.ByteBuffer;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.function.IntPredicate;
 import org.apache.kafka.common.errors.SerializationException;
 
 /**
- * The bucket clock of one aggregating task: how far each upstream intake task (one per {@code orders} partition,
- * its origin) has got in event time, and the next bucket to close.
+ * The stored state of the protocol in one aggregating task: how far each upstream intake task (one per
+ * {@code orders} partition, its origin) has got in event time, which origins said they are idle, and the next bucket
+ * to close. {@link UpstreamClock} answers from it when buckets may close (see the package page).
  *
- * <p>Records of all intake tasks reach this task interleaved by arrival, each intake task at its own pace, so the
- * latest event time seen says nothing about the slower ones. A bucket therefore closes when the SLOWEST origin's
- * position has passed its end plus grace: a sale can then be late only if its own origin had already moved more
- * than grace past its bucket, exactly as on a single partition, however fast and unevenly the input is read.
- * Positions come from the origin's sales and from its watermarks. An origin that said it is idle (it accepted no
- * order for a whole {@code wallclock.close.interval} and nothing waits for it) is not waited for until it sends
- * again; one never heard of is waited for (it may be starting). When every origin is idle, the owner moves event
- * time on with the wall clock from {@link #streamTime()} (a quiet stream still closes its buckets).
+ * <p>Positions come from the origin's sales and from its watermarks. An origin that said it is idle is not waited
+ * for until it sends again; one never heard of is waited for (it may be starting).
  *
  * <p>Before the first bucket closes, an earlier sale moves the first bucket to close back: nothing has been
  * published yet, so nothing is late. This is kept in a store of its own rather than taken from Kafka Streams'
- * windowing, so that a closed bucket never depends on when a wall-clock emitter happened to look
- * (docs/ARCHITECTURE.md, "Decisions and what they rest on").
+ * windowing, so that a closed bucket never depends on when a wall-clock emitter happened to look.
+ *
+ * <p>The stored bytes ({@link #toBytes()}) are the changelog of the {@code bucket-clock} store: their layout is
+ * a contract with every state already written.
  */
 public final class BucketClock {
 
@@ -35,21 +31,18 @@ public final class BucketClock {
     private static final int LEGACY_LENGTH = 16;
 
     private final Bucket bucket;
-    private final long graceMs;
     private long nextToClose;
     private boolean closedAny;
     private long[] positions;
     private boolean[] idle;
 
     /** A clock that has seen nothing, waiting for {@code origins} upstream partitions. */
-    public BucketClock(Bucket bucket, Duration grace, int origins) {
-        this(bucket, grace, UNSET, false, filled(Math.max(1, origins)), new boolean[Math.max(1, origins)]);
+    public BucketClock(Bucket bucket, int origins) {
+        this(bucket, UNSET, false, filled(Math.max(1, origins)), new boolean[Math.max(1, origins)]);
     }
 
-    private BucketClock(Bucket bucket, Duration grace, long nextToClose, boolean closedAny, long[] positions,
-                        boolean[] idle) {
+    private BucketClock(Bucket bucket, long nextToClose, boolean closedAny, long[] positions, boolean[] idle) {
         this.bucket = bucket;
-        this.graceMs = grace.toMillis();
         this.nextToClose = nextToClose;
         this.closedAny = closedAny;
         this.positions = positions;
@@ -67,9 +60,9 @@ public final class BucketClock {
      * layout before positions (one stream time) counts that time for every origin: its buckets up to there are
      * closed already, so this closes nothing more, and each origin moves on from there.
      */
-    public static BucketClock restore(Bucket bucket, Duration grace, int origins, byte[] saved) {
+    public static BucketClock restore(Bucket bucket, int origins, byte[] saved) {
         if (saved == null) {
-            return new BucketClock(bucket, grace, origins);
+            return new BucketClock(bucket, origins);
         }
         ByteBuffer b = ByteBuffer.wrap(saved);
         if (saved.length == LEGACY_LENGTH) {
@@ -77,7 +70,7 @@ public final class BucketClock {
             long next = b.getLong();
             long[] p = filled(Math.max(1, origins));
             Arrays.fill(p, streamTime);
-            return new BucketClock(bucket, grace, next, next != UNSET, p, new boolean[p.length]);
+            return new BucketClock(bucket, next, next != UNSET, p, new boolean[p.length]);
         }
         byte layout = b.get();
         if (layout != LAYOUT_V2) {
@@ -94,7 +87,7 @@ public final class BucketClock {
             p[k] = b.getLong();
             i[k] = b.get() != 0;
         }
-        return new BucketClock(bucket, grace, next, closedAny, p, i);
+        return new BucketClock(bucket, next, closedAny, p, i);
     }
 
     public byte[] toBytes() {
@@ -130,8 +123,8 @@ public final class BucketClock {
     }
 
     /**
-     * The event time up to which buckets may close: the slowest position of the origins not idle, or
-     * {@link #UNSET} while one of them has sent nothing, or when all are idle (then the owner decides).
+     * The slowest position of the origins not idle, or {@link #UNSET} while one of them has sent nothing, or when
+     * all are idle (then {@link UpstreamClock} decides).
      */
     public long slowestOrigin() {
         return slowestOrigin(k -> false);
@@ -238,13 +231,15 @@ public final class BucketClock {
         return changed;
     }
 
-    /** The next bucket to close at {@code time}, or {@link #UNSET} when it must still wait. */
-    public long closable(long time) {
-        if (nextToClose == UNSET || time == UNSET) {
+    /**
+     * The next bucket to close under {@code horizon} (a {@link CloseHorizon}'s answer, grace already taken off), or
+     * {@link #UNSET} when it must still wait: a bucket may close once its end is at or before the horizon.
+     */
+    public long closable(long horizon) {
+        if (nextToClose == UNSET || horizon == CloseHorizon.NONE) {
             return UNSET;
         }
-        long end = next(nextToClose);
-        return time >= end + graceMs ? nextToClose : UNSET;
+        return horizon >= next(nextToClose) ? nextToClose : UNSET;
     }
 
     /** The bucket {@link #closable} returned is closed. */
@@ -257,17 +252,13 @@ public final class BucketClock {
         closedAny = true;
     }
 
-    /** Skips to the last bucket closable at {@code time} without closing the ones between (no series to close). */
-    public void skipTo(long time) {
-        long last = floor(time - graceMs);
-        // The bucket holding time - grace ends after time - grace, so it is not closable yet: everything before it is.
+    /** Skips to the last bucket closable under {@code horizon} without closing the ones between (no series). */
+    public void skipTo(long horizon) {
+        long last = floor(horizon);
+        // The bucket holding the horizon ends after it, so it is not closable yet: everything before it is.
         if (nextToClose != UNSET && last > nextToClose) {
             nextToClose = last;
         }
-    }
-
-    public long graceMs() {
-        return graceMs;
     }
 
     public Bucket bucket() {

@@ -1,4 +1,4 @@
-package io.demandcast.app.ingest;
+package io.demandcast.app.eventtime;
 
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package io.demandcast.app.ingest;
+package io.demandcast.app.eventtime;
 
 /**
  * How many records of an {@code orders} partition its intake task has still to read, as last seen. An intake task

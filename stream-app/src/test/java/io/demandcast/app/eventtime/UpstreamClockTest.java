@@ -1,0 +1,147 @@
+package io.demandcast.app.eventtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.demandcast.model.Bucket;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The question an aggregating task asks ({@link CloseHorizon#closableUpTo}), answered from what it heard of two
+ * {@code orders} partitions, with no broker and no topology: daily buckets, one hour of grace.
+ */
+class UpstreamClockTest {
+
+    private static final Duration GRACE = Duration.ofHours(1);
+    private static final long HOUR = GRACE.toMillis();
+
+    /** The task's wall clock: far ahead of the event times unless a test says otherwise. */
+    private long wallClock = at("2030-01-01T00:00:00Z");
+    private final Map<Integer, Long> waiting = new HashMap<>();
+    private final UpstreamClock upstream = new UpstreamClock(new BucketClock(Bucket.DAY, 2), GRACE,
+            partition -> waiting.getOrDefault(partition, IntakeBacklog.UNKNOWN), () -> wallClock);
+
+    private static long at(String time) {
+        return Instant.parse(time).toEpochMilli();
+    }
+
+    private long horizon() {
+        return upstream.closableUpTo(wallClock);
+    }
+
+    private boolean mayClose(String bucketStart) {
+        BucketClock clock = upstream.clock();
+        return horizon() >= clock.next(at(bucketStart));
+    }
+
+    @Test
+    void nothingMayCloseBeforeEveryPartitionWasHeardOf() {
+        upstream.observeSale(0, at("2011-01-05T12:00:00Z"));
+        assertThat(horizon()).as("partition 1 may be starting").isEqualTo(CloseHorizon.NONE);
+    }
+
+    @Test
+    void whenAllPartitionsAdvancedPastABucketItMayClose() {
+        upstream.observeSale(0, at("2011-01-03T10:00:00Z"));
+        upstream.observeWatermark(0, at("2011-01-04T02:00:00Z"), false, wallClock);
+        upstream.observeWatermark(1, at("2011-01-04T03:00:00Z"), false, wallClock);
+
+        assertThat(horizon()).as("the slowest position less grace").isEqualTo(at("2011-01-04T01:00:00Z"));
+        assertThat(mayClose("2011-01-03T00:00:00Z")).isTrue();
+        assertThat(upstream.clock().closable(horizon())).isEqualTo(at("2011-01-03T00:00:00Z"));
+    }
+
+    @Test
+    void aPartitionBehindAndActiveHoldsTheCloseBack() {
+        upstream.observeWatermark(0, at("2011-01-06T12:00:00Z"), false, wallClock);
+        upstream.observeWatermark(1, at("2011-01-03T18:00:00Z"), false, wallClock);
+
+        assertThat(horizon()).isEqualTo(at("2011-01-03T17:00:00Z"));
+        assertThat(mayClose("2011-01-03T00:00:00Z")).as("partition 1 is still in that day").isFalse();
+    }
+
+    @Test
+    void anIdlePartitionDoesNotHoldTheCloseBack() {
+        upstream.observeWatermark(0, at("2011-01-06T12:00:00Z"), false, wallClock);
+        upstream.observeWatermark(1, at("2011-01-03T18:00:00Z"), true, wallClock);
+
+        assertThat(horizon()).isEqualTo(at("2011-01-06T11:00:00Z"));
+        assertThat(mayClose("2011-01-05T00:00:00Z")).isTrue();
+    }
+
+    @Test
+    void anIdlePartitionThatNeverSentAnOrderDoesNotHoldTheCloseBack() {
+        upstream.observeWatermark(0, at("2011-01-06T12:00:00Z"), false, wallClock);
+        upstream.observeWatermark(1, BucketClock.UNSET, true, wallClock);
+
+        assertThat(horizon()).isEqualTo(at("2011-01-06T11:00:00Z"));
+    }
+
+    @Test
+    void anIdlePartitionWithRecordsWaitingOnTheBrokerIsWaitedForAgain() {
+        upstream.observeWatermark(0, at("2011-01-06T12:00:00Z"), false, wallClock);
+        upstream.observeWatermark(1, at("2011-01-03T18:00:00Z"), true, wallClock);
+        waiting.put(1, 40L);
+
+        assertThat(horizon()).as("its intake task may not be running to say so")
+                .isEqualTo(at("2011-01-03T17:00:00Z"));
+        waiting.put(1, 0L);
+        assertThat(horizon()).isEqualTo(at("2011-01-06T11:00:00Z"));
+    }
+
+    @Test
+    void graceKeepsABucketOpenAfterItsEnd() {
+        upstream.observeWatermark(0, at("2011-01-04T00:59:59Z"), false, wallClock);
+        upstream.observeWatermark(1, at("2011-01-04T00:59:59Z"), false, wallClock);
+        assertThat(mayClose("2011-01-03T00:00:00Z")).as("within grace of its end").isFalse();
+
+        upstream.observeWatermark(0, at("2011-01-04T01:00:00Z"), false, wallClock);
+        upstream.observeWatermark(1, at("2011-01-04T01:00:00Z"), false, wallClock);
+        assertThat(mayClose("2011-01-03T00:00:00Z")).as("its end plus grace reached").isTrue();
+        assertThat(mayClose("2011-01-04T00:00:00Z")).isFalse();
+    }
+
+    @Test
+    void noBucketClosesBeforeTheWallClockHasPassedItsEndPlusGrace() {
+        wallClock = at("2011-01-04T00:30:00Z");
+        upstream.observeWatermark(0, at("2011-01-05T12:00:00Z"), false, wallClock);
+        upstream.observeWatermark(1, at("2011-01-05T12:00:00Z"), false, wallClock);
+
+        assertThat(horizon()).as("orders stamped ahead of the wall clock").isEqualTo(wallClock - HOUR);
+        assertThat(mayClose("2011-01-03T00:00:00Z")).isFalse();
+        wallClock = at("2011-01-04T01:00:00Z");
+        assertThat(mayClose("2011-01-03T00:00:00Z")).isTrue();
+    }
+
+    @Test
+    void whenEveryPartitionIsIdleEventTimeMovesOnWithTheWallClock() {
+        wallClock = at("2011-01-03T18:00:00Z");
+        upstream.observeWatermark(0, at("2011-01-03T18:00:00Z"), false, wallClock);
+        upstream.observeWatermark(1, at("2011-01-03T17:00:00Z"), false, wallClock);
+        upstream.observeWatermark(0, at("2011-01-03T18:00:00Z"), true, wallClock + 1_000);
+        upstream.observeWatermark(1, at("2011-01-03T17:00:00Z"), true, wallClock + 2_000);
+        assertThat(horizon()).as("from the latest position, as of the last word of a partition not idle")
+                .isEqualTo(at("2011-01-03T17:00:00Z"));
+
+        wallClock += 7 * HOUR;
+        assertThat(horizon()).isEqualTo(at("2011-01-04T00:00:00Z"));
+        assertThat(mayClose("2011-01-03T00:00:00Z")).as("a quiet stream still closes its buckets").isTrue();
+    }
+
+    @Test
+    void aSaleCountsAsWordFromUpstreamWhenEveryPartitionIsIdle() {
+        wallClock = at("2011-01-03T18:00:00Z");
+        upstream.observeWatermark(0, at("2011-01-03T18:00:00Z"), false, wallClock);
+        upstream.observeWatermark(0, at("2011-01-03T18:00:00Z"), true, wallClock);
+        upstream.observeWatermark(1, at("2011-01-03T18:00:00Z"), true, wallClock);
+        wallClock += 3 * HOUR;
+        assertThat(horizon()).isEqualTo(at("2011-01-03T20:00:00Z"));
+
+        upstream.heard(wallClock);
+        assertThat(horizon()).as("quiet since the sale, not since the last watermark")
+                .isEqualTo(at("2011-01-03T17:00:00Z"));
+    }
+}
