@@ -253,18 +253,7 @@ final class TopicReplay {
                 throw new IllegalStateException("the replay with retraining did not end in " + plan.timeout()
                         .toSeconds() + " s (--timeout); the trainer role's metrics: " + role.metrics().snapshot());
             }
-            outputs.poll(Duration.ofMillis(100));
-            if (Thread.currentThread().isInterrupted()) {
-                throw new InterruptedException("replay interrupted");
-            }
-            if (stopping()) {
-                throw new InterruptedException("the replay was stopped");
-            }
-            if (app.awaitStop(Duration.ZERO)) {
-                throw new IllegalStateException("the replay's app stopped (stream state " + app.health().state()
-                        + "); see its log");
-            }
-            progress.update(app.metrics().recordsIn(), outputs);
+            poll(outputs, Duration.ofMillis(100), progress);
             if (app.metrics().recordsIn() < copied) {
                 continue;
             }
@@ -292,6 +281,25 @@ final class TopicReplay {
     }
 
     /**
+     * Reads what the outputs have for up to {@code wait} and shows it; stops the replay when it was interrupted or
+     * stopped, or when its app stopped.
+     */
+    private void poll(ReplayOutputs outputs, Duration wait, Progress progress) throws InterruptedException {
+        outputs.poll(wait);
+        if (Thread.currentThread().isInterrupted()) {
+            throw new InterruptedException("replay interrupted");
+        }
+        if (stopping()) {
+            throw new InterruptedException("the replay was stopped");
+        }
+        if (app.awaitStop(Duration.ZERO)) {
+            throw new IllegalStateException("the replay's app stopped (stream state " + app.health().state()
+                    + "); see its log");
+        }
+        progress.update(app.metrics().recordsIn(), outputs);
+    }
+
+    /**
      * Reads the outputs until every aggregating task has closed {@code expectedLast} and the app has read every
      * copied order; or, once it has read them, until nothing came for 90 s or three wall-clock close intervals (an
      * order the intake refused can leave the last bucket open); or until the timeout.
@@ -302,18 +310,7 @@ final class TopicReplay {
         // Long enough for a loaded machine: the intake reads every order well before the closes they make are out.
         double quiet = Math.max(90, 3 * config.wallclockCloseInterval().toSeconds() + 10);
         while (System.nanoTime() < deadline) {
-            outputs.poll(Duration.ofMillis(500));
-            if (Thread.currentThread().isInterrupted()) {
-                throw new InterruptedException("replay interrupted");
-            }
-            if (stopping()) {
-                throw new InterruptedException("the replay was stopped");
-            }
-            if (app.awaitStop(Duration.ZERO)) {
-                throw new IllegalStateException("the replay's app stopped (stream state " + app.health().state()
-                        + "); see its log");
-            }
-            progress.update(app.metrics().recordsIn(), outputs);
+            poll(outputs, Duration.ofMillis(500), progress);
             boolean read = app.metrics().recordsIn() >= copied;
             Instant slowest = outputs.slowestClosed();
             if (read && slowest != null && !slowest.isBefore(expectedLast)
