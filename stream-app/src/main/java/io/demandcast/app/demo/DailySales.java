@@ -21,7 +21,7 @@ import java.util.TreeMap;
 
 /**
  * Net units per product and bucket of an order-lines file, aggregated the way the stream aggregates them: the file
- * is read as the replay reads it ({@link OrderLinesFile}), each order passes the stream's {@link OrderValidator}
+ * is read as {@code produce} reads it ({@link OrderLinesFile}), each order passes the stream's {@link OrderValidator}
  * (refused orders count nowhere, as they go to the dead-letter topic), and {@link SeriesSale#explode} turns it into
  * per-product net units (a RETURN subtracts) in the bucket of its own event time. Training data and the report's
  * history come from here, so the model learns from what the stream will later show it.
@@ -45,8 +45,8 @@ final class DailySales {
         this.last = last;
     }
 
-    /** Reads the orders before {@code until} (null: all), checked with {@code config}'s validation settings. */
-    static DailySales read(Path file, ZoneId zone, AppConfig config, Instant until) throws IOException {
+    /** Reads the orders, checked with {@code config}'s validation settings. */
+    static DailySales read(Path file, ZoneId zone, AppConfig config) throws IOException {
         OrderValidator validator = new OrderValidator(config.maxLineQuantity(), config.maxUnitPrice(),
                 config.minEventTime(), config.maxFutureSkew());
         Bucket bucket = config.bucket();
@@ -60,9 +60,6 @@ final class DailySales {
             while (in.hasNext()) {
                 OrderEvent order = in.next();
                 Instant t = order.getEventTime();
-                if (until != null && !t.isBefore(until)) {
-                    break;
-                }
                 orders++;
                 // The wall clock is now: the data is history, so only the watermark rule can call it far-future.
                 if (validator.check(order, watermark, System.currentTimeMillis()).isPresent()) {

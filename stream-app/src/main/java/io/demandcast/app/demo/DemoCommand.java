@@ -6,6 +6,8 @@ import io.demandcast.app.infra.InfraEndpoints;
 import io.demandcast.app.infra.InfraException;
 import io.demandcast.app.infra.InfraSettings;
 import io.demandcast.app.infra.LocalInfra;
+import io.demandcast.app.replay.OrderReplay;
+import io.demandcast.app.replay.ReplayRefused;
 import io.demandcast.schemas.registry.SchemaRegistryException;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -28,10 +30,12 @@ import picocli.CommandLine.Spec;
 /** {@code forecaster demo}: the whole job on the shipped Online Retail data, in one command. */
 @Command(name = "demo",
         description = "Run the whole job on the Online Retail data: start the local Kafka and schema registry "
-                + "(or reuse running ones), train an LSTM on the first nine months, start the app on it, replay the "
-                + "last three months as fast as the app takes them while printing a line per closed bucket, then "
-                + "score the streamed forecasts against the actuals (MASE, WAPE, P10-P90 coverage; LSTM vs "
-                + "seasonal naive), write report.html with plots to --out, and stop what it started.")
+                + "(or reuse running ones), train an LSTM on the first nine months, send the file's orders to the "
+                + "demo's orders topic as `produce` does (those it does not hold yet), replay the last three months "
+                + "with the model's warm-up through the production topology as `replay` does (its own application "
+                + "id and topics, a progress line, all deleted at the end), then score the streamed forecasts "
+                + "against the actuals (MASE, WAPE, P10-P90 coverage; LSTM vs seasonal naive), write report.html "
+                + "with plots and a restock what-if to --out, and stop what it started.")
 public final class DemoCommand implements Callable<Integer> {
 
     @Spec
@@ -42,8 +46,8 @@ public final class DemoCommand implements Callable<Integer> {
     Path data;
 
     @Option(names = "--run-dir", paramLabel = "DIR", defaultValue = ".demandcast",
-            description = "The local servers' run folder, as for `infra` (default: ${DEFAULT-VALUE}); the app's "
-                    + "state goes to its demo/ folder.")
+            description = "The local servers' run folder, as for `infra` (default: ${DEFAULT-VALUE}); the replay "
+                    + "keeps its state in its demo/ folder while it runs.")
     Path runDir;
 
     @Option(names = "--kafka-port", paramLabel = "PORT", defaultValue = "" + InfraSettings.DEFAULT_KAFKA_PORT,
@@ -58,10 +62,6 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--registry-port", paramLabel = "PORT", defaultValue = "" + InfraSettings.DEFAULT_REGISTRY_PORT,
             description = "The schema registry's port when the demo starts it (default: ${DEFAULT-VALUE}).")
     int registryPort;
-
-    @Option(names = "--rest-port", paramLabel = "PORT", defaultValue = "0",
-            description = "The app's REST port (default: ${DEFAULT-VALUE}, any free port; printed at start).")
-    int restPort;
 
     @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT",
             description = "Use this Kafka instead of the local servers (with --schema-registry-url).")
@@ -92,7 +92,13 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--keep-infra", description = "Leave Kafka and the registry running when the demo started them.")
     boolean keepInfra;
 
-    @Option(names = "--keep-topics", description = "Keep this run's topics (deleted at the end by default).")
+    @Option(names = "--orders-topic", paramLabel = "TOPIC", defaultValue = DemoRun.DEFAULT_ORDERS_TOPIC,
+            description = "The topic the file's orders go to and are replayed from (default: ${DEFAULT-VALUE}); "
+                    + "it stays for the next demo, which sends only what it lacks. Give another --data another topic.")
+    String ordersTopic;
+
+    @Option(names = "--keep-topics", description = "Keep the replay's topics, consumer group, registry subjects and "
+            + "work folder (deleted at the end by default).")
     boolean keepTopics;
 
     @Option(names = "--split", paramLabel = "DATE", defaultValue = "2011-09-01",
@@ -103,13 +109,15 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--train-from", paramLabel = "DATE", description = "First day trained on (default: the data's).")
     LocalDate trainFrom;
 
-    @Option(names = "--until", paramLabel = "DATE", description = "Day the replay stops at (default: the data's end).")
+    @Option(names = "--until", paramLabel = "DATE",
+            description = "First day not scored; the replay reads on to the orders that close the day before "
+                    + "(default: score up to the last day the data's orders close).")
     LocalDate until;
 
-    @Option(names = "--warmup-days", paramLabel = "N", defaultValue = "28",
+    @Option(names = "--warmup-days", paramLabel = "N",
             description = "Days before the split replayed too, so the app's histories are full when scoring "
-                    + "starts (default: ${DEFAULT-VALUE}, the LSTM's lookback).")
-    int warmupDays;
+                    + "starts (default: the model's lookback, 28 for the LSTM trained here).")
+    Integer warmupDays;
 
     @Option(names = "--horizon", paramLabel = "H", defaultValue = "14",
             description = "Days each forecast covers (default: ${DEFAULT-VALUE}).")
@@ -132,7 +140,7 @@ public final class DemoCommand implements Callable<Integer> {
     int plots;
 
     @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "900",
-            description = "Longest wait for the replay to be processed (default: ${DEFAULT-VALUE}).")
+            description = "Longest wait for the replay (default: ${DEFAULT-VALUE}).")
     long timeoutSeconds;
 
     @Option(names = "--zone", paramLabel = "ZONE", defaultValue = "Europe/London",
@@ -203,14 +211,15 @@ public final class DemoCommand implements Callable<Integer> {
         stdout.flush();
         try {
             DemoRun.Target target = new DemoRun.Target(endpoints.bootstrapServers(), endpoints.schemaRegistryUrl(),
-                    runDir.toAbsolutePath().resolve("demo"), restPort, keepTopics);
+                    runDir.toAbsolutePath().resolve("demo"), ordersTopic, keepTopics, DemoRun.DEFAULT_PARTITIONS);
             DemoSummary summary = new DemoRun(settings, target, stdout, stderr).run();
             stdout.println();
             stdout.println("Summary");
             stdout.print(summary.text());
             stdout.printf(Locale.ROOT, "The demo took %.1f min.%n", (System.nanoTime() - start) / 60e9);
             return 0;
-        } catch (IllegalArgumentException | IllegalStateException | UncheckedIOException | SchemaRegistryException e) {
+        } catch (IllegalArgumentException | IllegalStateException | UncheckedIOException | SchemaRegistryException
+                 | ReplayRefused | OrderReplay.ReplayException e) {
             throw new CommandFailure(e.getMessage(), e);
         } catch (IOException e) {
             throw new CommandFailure("demo: " + e, e);

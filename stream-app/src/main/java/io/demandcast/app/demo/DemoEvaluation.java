@@ -1,5 +1,6 @@
 package io.demandcast.app.demo;
 
+import io.demandcast.app.replay.ReplayOutputs;
 import io.demandcast.model.Bucket;
 import io.demandcast.model.QuantileForecast;
 import io.demandcast.model.SeriesHistory;
@@ -12,16 +13,16 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
- * Scores the streamed forecasts of the scored products against the actuals that followed them on
- * {@code sales-actuals}, beside the seasonal naive fallback computed on the same products, origins and steps from
+ * Scores the forecasts the replay's app streamed for the scored products against the actuals that followed them on
+ * its {@code sales-actuals}, beside the seasonal naive fallback computed on the same products, origins and steps from
  * the history the app held at that origin.
  *
  * <p>Actuals are demand as the stream's history counts it: net units, below zero taken as zero. MASE's scale comes
  * from each forecast's own past: the mean absolute 7-day difference of the product's demand from its first sale
- * (the file before the replay, {@code sales-actuals} from then on) up to the forecast's last observed bucket. A
+ * (the file before the replay, {@code sales-actuals} from then on) up to the forecast's last observed bucket, so a
+ * product gets a scale however short the replay's warm-up ({@code replay}'s own score takes it from the warm-up). A
  * product's MASE is the mean of |error| / scale over its points; the method's MASE is the mean (and median) over
  * products. WAPE, bias and P10-P90 coverage are pooled over all points.
  */
@@ -51,14 +52,16 @@ final class DemoEvaluation {
 
     /**
      * @param history       the file's daily sales (the past before the replay, and the check of the actuals)
-     * @param replayFrom    the first bucket the app saw: before it, demand comes from the file
-     * @param firstOrigin   forecasts made after buckets before this one are not scored (warm-up)
-     * @param lastClosed    the last bucket the app closed: later targets have no actual yet
+     * @param replay        what the replay committed: its actuals from its first bucket, its forecasts from the
+     *                      bucket before the split (the warm-up's are not scored)
+     * @param lastClosed    the last bucket scored: later targets are not
      * @param historyLength buckets of history the app keeps (the seasonal naive sees as many)
      */
-    static Result score(List<String> products, DailySales history, StreamWatch watch, Instant replayFrom,
-                        Instant firstOrigin, Instant lastClosed, int horizon, int historyLength) {
+    static Result score(List<String> products, DailySales history, ReplayOutputs replay, Instant lastClosed,
+                        int horizon, int historyLength) {
         Bucket bucket = history.bucket();
+        Instant replayFrom = replay.start();
+        Instant firstOrigin = replay.firstOrigin();
         SeasonalNaive naive = new SeasonalNaive(new double[] {0.1, 0.5, 0.9});
         int m = bucket.season();
         Map<String, Accumulator> streamed = new LinkedHashMap<>();
@@ -73,30 +76,34 @@ final class DemoEvaluation {
         Instant firstTarget = null;
         Instant lastTarget = null;
         for (String product : products) {
-            TreeMap<Long, Double> actuals = watch.actuals().getOrDefault(product, new TreeMap<>());
-            TreeMap<Long, StreamWatch.Made> made = watch.forecasts().getOrDefault(product, new TreeMap<>());
+            // Units per bucket from replayFrom (NaN: no actual), forecasts per origin from firstOrigin (null: none).
+            double[] actuals = replay.actuals().get(product);
+            ReplayOutputs.Made[] made = replay.forecasts().getOrDefault(product, new ReplayOutputs.Made[0]);
             Instant start = history.firstBucket(product);
             if (start == null || lastClosed == null || start.isAfter(lastClosed)) {
                 continue;
             }
             // Demand from the product's first sale to the last closed bucket: the file before the replay, the
-            // stream's own actuals from its start.
+            // replay's own actuals from its start.
             int n = Math.toIntExact(bucket.between(start, lastClosed) + 1);
             double[] demand = new double[n];
+            Instant streamStart = null;
             for (int i = 0; i < n; i++) {
                 Instant t = bucket.plus(start, i);
                 double net;
                 if (t.isBefore(replayFrom)) {
                     net = history.netUnits(product, t);
                 } else {
-                    net = actuals.getOrDefault(t.toEpochMilli(), 0.0);
+                    double a = actuals == null ? Double.NaN : actuals[Math.toIntExact(bucket.between(replayFrom, t))];
+                    boolean published = !Double.isNaN(a);
+                    streamStart = streamStart == null && published ? t : streamStart;
+                    net = published ? a : 0.0;
                     compared++;
                     if (Math.abs(net - history.netUnits(product, t)) > 1e-6) {
                         mismatched++;
                         if (examples.size() < 5) {
                             examples.add(product + " on " + DemoReport.day(t) + ": sales-actuals "
-                                    + (actuals.containsKey(t.toEpochMilli()) ? net : "nothing") + ", the file "
-                                    + history.netUnits(product, t));
+                                    + (published ? net : "nothing") + ", the file " + history.netUnits(product, t));
                         }
                     }
                 }
@@ -104,12 +111,12 @@ final class DemoEvaluation {
             }
             demandByProduct.put(product, demand);
             demandStarts.put(product, start);
-            Instant streamStart = actuals.isEmpty() ? null : Instant.ofEpochMilli(actuals.firstKey());
             Accumulator s = streamed.computeIfAbsent(product, p -> new Accumulator(horizon));
             Accumulator b = baseline.computeIfAbsent(product, p -> new Accumulator(horizon));
-            for (Map.Entry<Long, StreamWatch.Made> e : made.entrySet()) {
-                Instant origin = Instant.ofEpochMilli(e.getKey());
-                if (origin.isBefore(firstOrigin) || !origin.isBefore(lastClosed) || streamStart == null
+            for (int k = 0; k < made.length; k++) {
+                ReplayOutputs.Made f = made[k];
+                Instant origin = bucket.plus(firstOrigin, k);
+                if (f == null || !origin.isBefore(lastClosed) || streamStart == null
                         || origin.isBefore(streamStart)) {
                     continue;
                 }
@@ -120,18 +127,19 @@ final class DemoEvaluation {
                 SeriesHistory seen = SeriesHistory.of(product, bucket, bucket.plus(start, from),
                         Arrays.copyOfRange(demand, from, at + 1));
                 QuantileForecast q = naive.forecast(List.of(seen), horizon).get(0);
-                double[][] steps = e.getValue().steps();
                 origins++;
-                for (int h = 1; h <= Math.min(horizon, steps.length); h++) {
+                for (int h = 1; h <= Math.min(horizon, f.p50().length); h++) {
                     int t = at + h;
                     if (t >= n) {
                         break;
                     }
                     Instant target = bucket.plus(start, t);
                     double y = demand[t];
-                    double[] v = steps[h - 1];
-                    s.add(h, y, v[0], v[1], v[2], scale);
-                    points.add(new Point(product, origin, target, h, STREAMED, y, v[0], v[1], v[2]));
+                    double p10 = f.p10()[h - 1];
+                    double p50 = f.p50()[h - 1];
+                    double p90 = f.p90()[h - 1];
+                    s.add(h, y, p10, p50, p90, scale);
+                    points.add(new Point(product, origin, target, h, STREAMED, y, p10, p50, p90));
                     double b10 = q.quantile(h - 1, 0.1);
                     double b50 = q.quantile(h - 1, 0.5);
                     double b90 = q.quantile(h - 1, 0.9);

@@ -159,7 +159,7 @@ final class DemoReport {
         Instant start = scored.demandStarts().get(product);
         List<Date> ax = new ArrayList<>();
         List<Double> ay = new ArrayList<>();
-        Instant from = s.replayFrom();
+        Instant from = s.replayed().from();
         for (int i = 0; i < demand.length; i++) {
             Instant t = Bucket.DAY.plus(start, i);
             if (!t.isBefore(from)) {

@@ -13,18 +13,20 @@ import java.util.Objects;
  * @param zone            time zone of its invoice times
  * @param trainFrom       first day trained on (UTC day); null: the file's first
  * @param split           the first day the model never saw: training ends before it, scoring starts at it
- * @param until           the day the replay stops at (exclusive); null: the file's end
+ * @param until           the first day not scored (the replay reads on to the orders that close the day before);
+ *                        null: score up to the last day the file's orders close
  * @param warmupDays      days before {@code split} replayed too, so that the app's histories hold a model's lookback
- *                        when the scored forecasts start (the app starts with empty state)
+ *                        when the scored forecasts start (the replay's app starts with empty state); null: the
+ *                        model's lookback
  * @param products        the products trained on and scored: those selling on most days before the split
  * @param horizon         buckets each forecast covers (the app's {@code horizon} and the model's)
  * @param model           how the model is made
  * @param outDir          where the report, its plots and (when trained) the model go
  * @param plottedProducts how many of the top products get a plot in the report
- * @param timeout         the longest the replay may take before the demo stops waiting and reports what came
+ * @param timeout         the longest the replay may take before it stops waiting and the demo reports what came
  */
 public record DemoSettings(Path data, ZoneId zone, LocalDate trainFrom, LocalDate split, LocalDate until,
-                           int warmupDays, int products, int horizon, Training model, Path outDir,
+                           Integer warmupDays, int products, int horizon, Training model, Path outDir,
                            int plottedProducts, Duration timeout) {
 
     /**
@@ -68,7 +70,7 @@ public record DemoSettings(Path data, ZoneId zone, LocalDate trainFrom, LocalDat
             throw new IllegalArgumentException("the split " + split + " must be before the replay's end " + until
                     + " (--split, --until)");
         }
-        if (warmupDays < 0) {
+        if (warmupDays != null && warmupDays < 0) {
             throw new IllegalArgumentException("warm-up days must be >= 0; got " + warmupDays);
         }
         positive("--products", products);
@@ -76,11 +78,6 @@ public record DemoSettings(Path data, ZoneId zone, LocalDate trainFrom, LocalDat
         if (plottedProducts < 0) {
             throw new IllegalArgumentException("plotted products must be >= 0; got " + plottedProducts);
         }
-    }
-
-    /** The first day replayed: {@code warmupDays} before the split. */
-    public LocalDate replayFrom() {
-        return split.minusDays(warmupDays);
     }
 
     private static void positive(String what, int value) {

@@ -7,14 +7,17 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongConsumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -95,11 +98,10 @@ record OrdersRange(String topic, Map<Integer, long[]> offsets, Instant start, In
      * as production's did.
      */
     Copied copyTo(Map<String, Object> clientProps, String target, LongConsumer progress) {
-        Map<String, Object> producerProps = new HashMap<>(clientProps);
-        producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
+        Map<String, Object> producerProps = producerProps(clientProps);
         producerProps.put(ProducerConfig.LINGER_MS_CONFIG, 20);
         producerProps.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+        SendFailure failure = new SendFailure(target);
         long copied = 0;
         long latest = Long.MIN_VALUE;
         try (KafkaConsumer<byte[], byte[]> consumer = consumer(clientProps);
@@ -122,10 +124,11 @@ record OrdersRange(String topic, Map<Integer, long[]> offsets, Instant start, In
                         continue;
                     }
                     producer.send(new ProducerRecord<>(target, r.partition(), r.timestamp(), r.key(), r.value(),
-                            r.headers()));
+                            r.headers()), failure);
                     copied++;
                     latest = Math.max(latest, r.timestamp());
                 }
+                failure.throwIfAny();
                 progress.accept(copied);
                 open.removeIf(tp -> {
                     if (consumer.position(tp) >= offsets.get(tp.partition())[1]) {
@@ -136,8 +139,48 @@ record OrdersRange(String topic, Map<Integer, long[]> offsets, Instant start, In
                 });
             }
             producer.flush();
+            failure.throwIfAny();
         }
         return new Copied(copied, latest == Long.MIN_VALUE ? null : Instant.ofEpochMilli(latest));
+    }
+
+    /**
+     * The copy's producer: idempotent, acks from all replicas, and one request in flight. The target topic was
+     * created a moment before, and a broker that has not applied the creation yet answers the first request
+     * NOT_LEADER_OR_FOLLOWER while it appends the next; the first one's retries then fail with
+     * OUT_OF_ORDER_SEQUENCE_NUMBER until delivery.timeout.ms drops its records (KAFKA-15591): the replay would wait
+     * for orders that never came.
+     */
+    private static Map<String, Object> producerProps(Map<String, Object> clientProps) {
+        Map<String, Object> props = new HashMap<>(clientProps);
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
+        return props;
+    }
+
+    /** The first send of a copy that failed: the copy stops with it rather than replay a range with a gap. */
+    private static final class SendFailure implements Callback {
+        private final String target;
+        private final AtomicReference<Exception> first = new AtomicReference<>();
+
+        SendFailure(String target) {
+            this.target = target;
+        }
+
+        @Override
+        public void onCompletion(RecordMetadata metadata, Exception e) {
+            if (e != null) {
+                first.compareAndSet(null, e);
+            }
+        }
+
+        void throwIfAny() {
+            Exception e = first.get();
+            if (e != null) {
+                throw new IllegalStateException("copying orders to " + target + " failed: " + e, e);
+            }
+        }
     }
 
     /** A copy of the range made in steps, for a replay that paces its intake (with retraining). */
@@ -159,11 +202,12 @@ record OrdersRange(String topic, Map<Integer, long[]> offsets, Instant start, In
         private final Map<Integer, Long> latestByPartition = new TreeMap<>();
         private long copied;
 
+        private final SendFailure failure;
+
         private Copier(Map<String, Object> clientProps, String target) {
             this.target = target;
-            Map<String, Object> producerProps = new HashMap<>(clientProps);
-            producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-            producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
+            this.failure = new SendFailure(target);
+            Map<String, Object> producerProps = producerProps(clientProps);
             producerProps.put(ProducerConfig.LINGER_MS_CONFIG, 5);
             this.consumer = consumer(clientProps);
             this.producer = new KafkaProducer<>(producerProps, new ByteArraySerializer(), new ByteArraySerializer());
@@ -197,7 +241,7 @@ record OrdersRange(String topic, Map<Integer, long[]> offsets, Instant start, In
                         continue;
                     }
                     producer.send(new ProducerRecord<>(target, r.partition(), r.timestamp(), r.key(), r.value(),
-                            r.headers()));
+                            r.headers()), failure);
                     next.put(tp, r.offset() + 1);
                     copied++;
                     latestByPartition.merge(r.partition(), r.timestamp(), Math::max);
@@ -212,6 +256,7 @@ record OrdersRange(String topic, Map<Integer, long[]> offsets, Instant start, In
                 });
             }
             producer.flush();
+            failure.throwIfAny();
         }
 
         /** Records copied so far, and the latest timestamp among them. */

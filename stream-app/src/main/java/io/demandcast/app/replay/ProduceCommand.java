@@ -113,26 +113,41 @@ public final class ProduceCommand implements Callable<Integer> {
         Preflight.checkServers(config, Preflight.COMMAND_TIMEOUT);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        ProgressLine progress = noProgress ? null : new ProgressLine(err, System.console() != null);
         OrderReplay.Summary summary;
-        try (OrderLinesFile file = OrderLinesFile.open(data, zone);
-             Producer<String, OrderEvent> producer = producer(config)) {
-            summary = OrderReplay.run(file, producer, target, settings,
-                    progress == null ? OrderReplay.Progress.NONE : progress);
+        try {
+            summary = sendOrders(config, data, zone, target, settings, null, noProgress ? null : err);
         } catch (IllegalArgumentException | UncheckedIOException e) {
             throw new CommandFailure(e.getMessage(), e);
         } catch (IOException e) {
             throw new CommandFailure("cannot read " + data + ": " + e.getMessage(), e);
         } catch (SchemaRegistryException | OrderReplay.ReplayException e) {
             throw new CommandFailure(e.getMessage() + Preflight.accessHint(config, e), e);
-        } finally {
-            if (progress != null) {
-                progress.finish();
-            }
         }
         out.println(summary(summary, target));
         out.flush();
         return 0;
+    }
+
+    /**
+     * Sends the orders of an order-lines file to {@code topic}, as {@code produce --data} does and the demo too:
+     * read by {@link OrderLinesFile}, sent by {@link OrderReplay} through {@link #producer(AppConfig)}, then flushed.
+     *
+     * @param already  what the topic already holds of the file, left out (null: send every order)
+     * @param progress where the progress line goes (null: none)
+     */
+    public static OrderReplay.Summary sendOrders(AppConfig config, Path data, ZoneId zone, String topic,
+                                                 OrderReplay.Settings settings, OrdersOnTopic already,
+                                                 PrintWriter progress) throws IOException {
+        ProgressLine line = progress == null ? null : new ProgressLine(progress, System.console() != null);
+        try (OrderLinesFile file = OrderLinesFile.open(data, zone);
+             Producer<String, OrderEvent> producer = producer(config)) {
+            return OrderReplay.run(already == null ? file : already.missing(file), producer, topic, settings,
+                    line == null ? OrderReplay.Progress.NONE : line);
+        } finally {
+            if (line != null) {
+                line.finish();
+            }
+        }
     }
 
     private int sendInventory(AppConfig config) {
@@ -169,7 +184,7 @@ public final class ProduceCommand implements Callable<Integer> {
                 s.skipped() == 0 ? "" : String.format(Locale.ROOT, "; skipped %,d before --from", s.skipped()));
     }
 
-    /** The idempotent OrderEvent producer of a replay (the demo's too), with the broker security of {@code config}. */
+    /** The idempotent OrderEvent producer of {@code produce}, with the broker security of {@code config}. */
     public static Producer<String, OrderEvent> producer(AppConfig config) {
         return producer(config, OrderEvent.class);
     }
@@ -179,6 +194,10 @@ public final class ProduceCommand implements Callable<Integer> {
         Map<String, Object> props = config.kafkaClientProperties();
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
+        // One request in flight: the topic may have been created a moment ago (the demo's is), and a broker that
+        // has not applied the creation yet fails the first request while it appends the next, whose sequence
+        // numbers then fail the first one's retries until its records expire (KAFKA-15591).
+        props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
         props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
         props.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
         props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 30_000);

@@ -234,13 +234,14 @@ public final class ReplayCommand implements Callable<Integer> {
             stdout.println("  a warm-up of " + warm + " " + bucket.label() + "s is not longer than the season ("
                     + bucket.season() + "): no series gets a MASE scale (--warmup)");
         }
-        Instant fromBucket = bucket.floor(from);
-        Instant toBucket = bucket.floor(to);
-        Instant start = bucket.plus(fromBucket, -warm);
-        // The bucket after --to is read too: its orders are what move event time past --to's end plus grace.
-        Instant stop = bucket.plus(toBucket, 2).plus(production.grace());
-        OrdersRange range = OrdersRange.find(TopicReplay.clientProps(production), production.topicNames().orders(),
-                start, stop);
+        Path work = workDir.toAbsolutePath();
+        TopicReplay.Plan plan = TopicReplay.Plan.of(production, bucket.floor(from), bucket.floor(to), warm, work,
+                keepTopics, Duration.ofSeconds(timeoutSeconds));
+        OrdersRange range = plan.range();
+        Instant start = plan.start();
+        Instant stop = range.stop();
+        Instant fromBucket = plan.from();
+        Instant toBucket = plan.to();
         stdout.printf(Locale.ROOT, "Replaying %s: %,d orders stamped %s .. %s (%d partition%s), %d %ss of warm-up "
                         + "before %s, scored %s .. %s; model%s %s%n", range.topic(), range.records(), start, stop,
                 range.partitions(), range.partitions() == 1 ? "" : "s", warm, bucket.label(), from, from, to,
@@ -250,12 +251,9 @@ public final class ReplayCommand implements Callable<Integer> {
         }
         stdout.flush();
 
-        Path work = workDir.toAbsolutePath();
         Path outDir = out.toAbsolutePath();
         Files.createDirectories(outDir);
         boolean terminal = System.console() != null;
-        TopicReplay.Plan plan = new TopicReplay.Plan(production, range, start, fromBucket, toBucket, work,
-                keepTopics, Duration.ofSeconds(timeoutSeconds));
         List<ReplayReport.Entry> entries = new ArrayList<>();
         List<String> plotted = null;
         Set<String> scoredSeries = null;

@@ -31,10 +31,10 @@ import org.apache.kafka.common.serialization.Deserializer;
  * replay, the forecasts made after the buckets that are scored (as floats: a quarter of 3,000 series is 50 MB), and
  * counts of the rest.
  */
-final class ReplayOutputs implements AutoCloseable {
+public final class ReplayOutputs implements AutoCloseable {
 
     /** One forecast: its method, model version and P10, P50, P90 of each step. */
-    record Made(String method, String version, float[] p10, float[] p50, float[] p90) {
+    public record Made(String method, String version, float[] p10, float[] p50, float[] p90) {
     }
 
     private final KafkaConsumer<byte[], byte[]> consumer;
@@ -167,7 +167,7 @@ final class ReplayOutputs implements AutoCloseable {
      * publishes its series' actuals to the partition of its own number and closes on its own; a task without series
      * publishes nothing and is not waited for.
      */
-    Instant slowestClosed() {
+    public Instant slowestClosed() {
         return closedByPartition.isEmpty() ? null
                 : Instant.ofEpochMilli(closedByPartition.values().stream().mapToLong(Long::longValue).min()
                 .orElseThrow());
@@ -184,59 +184,74 @@ final class ReplayOutputs implements AutoCloseable {
         return actualsPartitions;
     }
 
+    /**
+     * Whether this reader has read up to the end of each of its partitions as they are now (read_committed: their
+     * last stable offsets). Its consumer fetches partitions at their own pace: without this, what it has read of some
+     * can look complete while another's records wait in the broker.
+     */
+    boolean caughtUp() {
+        Map<TopicPartition, Long> end = consumer.endOffsets(consumer.assignment(), Duration.ofSeconds(30));
+        for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
+            if (consumer.position(e.getKey(), Duration.ofSeconds(30)) < e.getValue()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Seconds since the last record came. */
     double quietSeconds() {
         return (System.nanoTime() - lastRecordNanos) / 1e9;
     }
 
-    Bucket bucket() {
+    public Bucket bucket() {
         return bucket;
     }
 
-    Instant start() {
+    public Instant start() {
         return start;
     }
 
-    int buckets() {
+    public int buckets() {
         return buckets;
     }
 
-    Instant firstOrigin() {
+    public Instant firstOrigin() {
         return firstOrigin;
     }
 
-    int origins() {
+    public int origins() {
         return origins;
     }
 
     /** Units per bucket from {@link #start()} (NaN: no actual published for that bucket). */
-    Map<String, double[]> actuals() {
+    public Map<String, double[]> actuals() {
         return actualsBySeries;
     }
 
     /** Forecasts per origin from {@link #firstOrigin()} (null: none made after that bucket). */
-    Map<String, Made[]> forecasts() {
+    public Map<String, Made[]> forecasts() {
         return forecastsBySeries;
     }
 
-    long actualCount() {
+    public long actualCount() {
         return actualCount;
     }
 
-    long forecastCount() {
+    public long forecastCount() {
         return forecastCount;
     }
 
     /** Actuals or forecasts that came twice for one series and bucket: exactly-once says none. */
-    long duplicates() {
+    public long duplicates() {
         return duplicates;
     }
 
-    Map<String, Long> methods() {
+    public Map<String, Long> methods() {
         return methods;
     }
 
-    Map<String, Long> deadLetters() {
+    public Map<String, Long> deadLetters() {
         return new LinkedHashMap<>(deadLetters);
     }
 

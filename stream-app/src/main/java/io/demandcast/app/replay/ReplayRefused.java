@@ -5,7 +5,7 @@ package io.demandcast.app.replay;
  * cannot be right (an unknown model version, dates the wrong way round), 1 for one the topics cannot serve (no
  * orders in the range, a range older than the topic's retention, no topic).
  */
-final class ReplayRefused extends RuntimeException {
+public final class ReplayRefused extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     private final int status;
@@ -20,7 +20,8 @@ final class ReplayRefused extends RuntimeException {
         this.status = status;
     }
 
-    int status() {
+    /** The exit status: 2 for a request that cannot be right, 1 for one the topics cannot serve. */
+    public int status() {
         return status;
     }
 }

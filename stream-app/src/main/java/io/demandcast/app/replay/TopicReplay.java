@@ -41,12 +41,13 @@ import org.apache.kafka.streams.CloseOptions;
  * internal topics all start with that id, reads what it committed until the last bucket the range closes is out,
  * then stops it and deletes every topic starting with the id, and every schema registry subject (its serializers
  * register one per topic and key or value). Nothing it does writes a production topic or joins the production
- * group.
+ * group. {@code forecaster replay} runs one per model version; {@code forecaster demo} runs one over the orders it
+ * produced, with the model it trained.
  */
-final class TopicReplay {
+public final class TopicReplay {
 
     /** Every replay's application id and topics start with this. */
-    static final String ID_PREFIX = "demandcast-replay-";
+    public static final String ID_PREFIX = "demandcast-replay-";
 
     /** What the label of a replay with retraining ends with, after the version it starts from. */
     static final String RETRAINED = "+retrain";
@@ -55,8 +56,8 @@ final class TopicReplay {
      * A model to replay: a version of the registry or a SavedModel folder; {@code dir} null: the fallback alone.
      * With {@code retrain}, the replay runs the trainer role and its label is the version plus {@link #RETRAINED}.
      */
-    record Candidate(String version, Path dir, boolean retrain) {
-        Candidate(String version, Path dir) {
+    public record Candidate(String version, Path dir, boolean retrain) {
+        public Candidate(String version, Path dir) {
             this(version, dir, false);
         }
 
@@ -71,13 +72,55 @@ final class TopicReplay {
     record Decided(Instant bucket, RetrainCycle.Outcome outcome) {
     }
 
-    /** What the replay is over. */
-    record Plan(AppConfig production, OrdersRange range, Instant start, Instant from, Instant to, Path workDir,
-                boolean keepTopics, Duration timeout) {
+    /**
+     * What the replay is over: the orders of {@code range}, from {@code start} (the warm-up's first bucket), with the
+     * forecasts made after the bucket before {@code from} scored up to {@code to}.
+     */
+    public record Plan(AppConfig production, OrdersRange range, Instant start, Instant from, Instant to, Path workDir,
+                       boolean keepTopics, Duration timeout) {
+
+        /**
+         * The plan of a replay of {@code production}'s orders topic that scores the buckets {@code from} ..
+         * {@code to}: it reads the records stamped from {@code warmup} buckets before {@code from} (to fill the app's
+         * histories) up to the bucket after {@code to}, whose orders move event time past {@code to}'s end plus grace.
+         *
+         * @throws ReplayRefused (status 1) when the topic is missing, or holds no order in that range
+         */
+        public static Plan of(AppConfig production, Instant from, Instant to, int warmup, Path workDir,
+                              boolean keepTopics, Duration timeout) {
+            Bucket bucket = production.bucket();
+            Instant fromBucket = bucket.floor(from);
+            Instant toBucket = bucket.floor(to);
+            Instant start = bucket.plus(fromBucket, -warmup);
+            Instant stop = bucket.plus(toBucket, 2).plus(production.grace());
+            OrdersRange range = OrdersRange.find(clientProps(production), production.topicNames().orders(), start,
+                    stop);
+            return new Plan(production, range, start, fromBucket, toBucket, workDir, keepTopics, timeout);
+        }
+
+        /** The topic the orders are read from. */
+        public String topic() {
+            return range.topic();
+        }
+
+        /** Orders in the range. */
+        public long orders() {
+            return range.records();
+        }
+
+        /** The first record timestamp not read: the end of the bucket after {@code to}, plus grace. */
+        public Instant stop() {
+            return range.stop();
+        }
+
+        /** Partitions of the topic: the replay's own topics get as many. */
+        public int partitions() {
+            return range.partitions();
+        }
     }
 
     /** What came of it. */
-    record Result(Candidate candidate, String replayId, long ordersCopied, Instant latestOrder,
+    public record Result(Candidate candidate, String replayId, long ordersCopied, Instant latestOrder,
                   Instant expectedLast, Instant lastClosed, boolean complete, double seconds, String servedVersion,
                   ReplayOutputs outputs, List<String> topics, List<String> subjects, List<Decided> decisions) {
     }
@@ -100,7 +143,8 @@ final class TopicReplay {
      * @param terminal redraw the progress line in place (a console, and this replay the only one running)
      * @param beside   whether other replays run beside this one, printing to the same {@code out} and {@code err}
      */
-    TopicReplay(Plan plan, Candidate candidate, PrintWriter out, PrintWriter err, boolean terminal, boolean beside) {
+    public TopicReplay(Plan plan, Candidate candidate, PrintWriter out, PrintWriter err, boolean terminal,
+                       boolean beside) {
         this.plan = plan;
         this.candidate = candidate;
         this.out = out;
@@ -120,7 +164,7 @@ final class TopicReplay {
                 work.resolve("state"), candidate.dir(), models);
     }
 
-    String replayId() {
+    public String replayId() {
         return replayId;
     }
 
@@ -128,7 +172,8 @@ final class TopicReplay {
         return config;
     }
 
-    Result run() throws InterruptedException {
+    /** Runs the replay; {@link #cleanUp()} deletes what it created, whatever happened. */
+    public Result run() throws InterruptedException {
         Map<String, Object> client = clientProps(config);
         Bucket bucket = config.bucket();
         long t0 = System.nanoTime();
@@ -182,8 +227,9 @@ final class TopicReplay {
         double seconds = (System.nanoTime() - appStart) / 1e9;
         stopApp();
         // What was committed before the stop and not read yet.
-        while (outputs.poll(Duration.ofMillis(500)) > 0) {
-            // drained
+        long drainUntil = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!outputs.caughtUp() && System.nanoTime() < drainUntil) {
+            outputs.poll(Duration.ofMillis(500));
         }
         outputs.close();
         List<String> topics = cleanUp();
@@ -300,9 +346,10 @@ final class TopicReplay {
     }
 
     /**
-     * Reads the outputs until every aggregating task has closed {@code expectedLast} and the app has read every
-     * copied order; or, once it has read them, until nothing came for 90 s or three wall-clock close intervals (an
-     * order the intake refused can leave the last bucket open); or until the timeout.
+     * Reads the outputs until every aggregating task has closed {@code expectedLast}, the app has read every copied
+     * order and this reader everything committed so far; or, once it has read them, until nothing came for 90 s or
+     * three wall-clock close intervals (an order the intake refused can leave the last bucket open); or until the
+     * timeout.
      */
     private boolean follow(ReplayOutputs outputs, long copied, Instant expectedLast, Progress progress)
             throws InterruptedException {
@@ -314,7 +361,7 @@ final class TopicReplay {
             boolean read = app.metrics().recordsIn() >= copied;
             Instant slowest = outputs.slowestClosed();
             if (read && slowest != null && !slowest.isBefore(expectedLast)
-                    && outputs.forecastCount() == outputs.actualCount()) {
+                    && outputs.forecastCount() == outputs.actualCount() && outputs.caughtUp()) {
                 return true;
             }
             if (read && outputs.quietSeconds() > quiet) {
@@ -352,7 +399,7 @@ final class TopicReplay {
      * kept) and its work folder: at the end, and from the shutdown hook on Ctrl-C. Returns the topics deleted (or
      * kept); {@link #subjects()} says which subjects.
      */
-    synchronized List<String> cleanUp() {
+    public synchronized List<String> cleanUp() {
         if (cleaned) {
             return List.of();
         }
@@ -388,7 +435,7 @@ final class TopicReplay {
     }
 
     /** The registry subjects of this replay: deleted, or with {@code --keep-topics} kept. */
-    synchronized List<String> subjects() {
+    public synchronized List<String> subjects() {
         return subjects;
     }
 

@@ -3,6 +3,7 @@ package io.demandcast.app.run;
 import io.demandcast.app.config.AppConfig;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -77,9 +78,18 @@ public final class TopicProvisioner {
 
     /** Creates the missing topics; returns the names of those it created. */
     public static List<String> ensure(Admin admin, AppConfig config, Duration timeout) {
+        return ensure(admin, config, config.topicNames().all(), timeout);
+    }
+
+    /**
+     * Creates those of the app's topics named in {@code names} that are missing (the demo's orders topic alone, say,
+     * without the rest of a production set); returns the names of those it created.
+     */
+    public static List<String> ensure(Admin admin, AppConfig config, Collection<String> names, Duration timeout) {
         try {
             Set<String> existing = admin.listTopics().names().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            List<NewTopic> missing = planned(config).stream().filter(t -> !existing.contains(t.name())).toList();
+            List<NewTopic> missing = planned(config).stream()
+                    .filter(t -> names.contains(t.name()) && !existing.contains(t.name())).toList();
             if (missing.isEmpty()) {
                 return List.of();
             }
