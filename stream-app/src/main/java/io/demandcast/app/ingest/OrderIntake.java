@@ -8,7 +8,6 @@ import io.demandcast.schemas.avro.OrderEvent;
 import io.demandcast.schemas.registry.SchemaRegistryException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.apache.kafka.common.header.Headers;
@@ -37,7 +36,10 @@ public final class OrderIntake implements Processor<byte[], byte[], byte[], Inta
     /** Between two reads refused for the app's credentials: the registry answers those at once, without a retry. */
     private static final Duration REFUSED_PAUSE = Duration.ofSeconds(1);
 
-    /** The latest event time of a valid order of this task: the stream time that far-future times are judged by. */
+    /**
+     * The latest event time of a valid order of this task: the stream time that far-future times are judged by; and
+     * the clock that {@code order.id.window} is measured by ({@link OrderIds}).
+     */
     public static final String WATERMARK_STORE = "intake-watermark";
     private static final String WATERMARK_KEY = "event-time";
 
@@ -76,30 +78,28 @@ public final class OrderIntake implements Processor<byte[], byte[], byte[], Inta
     }
 
     /**
-     * The stores the intake uses: its stream time, the first orders it holds before it has one, and the orders it
-     * counted within {@code order.id.window}.
+     * The stores the intake uses: its stream time (and the clock of {@code order.id.window}), the first orders it
+     * holds before it has one, and the orders it counted within {@code orderIdWindow}.
      */
-    public static List<StoreBuilder<?>> stores() {
-        List<StoreBuilder<?>> stores = new ArrayList<>(List.of(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(WATERMARK_STORE), Serdes.String(), Serdes.Long()),
-                FirstOrders.storeBuilder()));
-        stores.addAll(OrderIds.storeBuilders());
-        return stores;
+    public static List<StoreBuilder<?>> stores(Duration orderIdWindow) {
+        return List.of(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(WATERMARK_STORE), Serdes.String(),
+                        Serdes.Long()),
+                FirstOrders.storeBuilder(),
+                OrderIds.storeBuilder(orderIdWindow));
     }
 
-    /** Names of the stores of {@link #stores()}. */
-    public static final String[] STORE_NAMES = {WATERMARK_STORE, FirstOrders.STORE, OrderIds.STORE,
-        OrderIds.BY_TIME_STORE};
+    /** Names of the stores of {@link #stores(Duration)}. */
+    public static final String[] STORE_NAMES = {WATERMARK_STORE, FirstOrders.STORE, OrderIds.STORE};
 
     @Override
     public void init(ProcessorContext<byte[], Intake> context) {
         this.context = context;
         this.watermarkStore = context.getStateStore(WATERMARK_STORE);
         this.firstOrders = new FirstOrders(context.getStateStore(FirstOrders.STORE), validator.maxFutureSkewMs());
-        this.orderIds = new OrderIds(context.getStateStore(OrderIds.STORE),
-                context.getStateStore(OrderIds.BY_TIME_STORE), orderIdWindow.toMillis());
+        this.orderIds = new OrderIds(context.getStateStore(OrderIds.STORE), watermarkStore, orderIdWindow.toMillis());
         Long stored = watermarkStore.get(WATERMARK_KEY);
         watermark = stored == null ? OrderValidator.NO_WATERMARK : stored;
+        orderIds.start(watermark);
         // One intake task per orders partition: the task's partition is the origin the aggregators wait for.
         partition = context.taskId().partition();
         progress = new OriginProgress(partition, cadence, backlog);
@@ -139,6 +139,7 @@ public final class OrderIntake implements Processor<byte[], byte[], byte[], Inta
         List<FirstOrders.Held> held = firstOrders.release();
         long agreed = FirstOrders.streamTime(held);
         long skew = validator.maxFutureSkewMs();
+        orderIds.start(agreed);
         LOG.info("orders partition {}: its first {} order(s) agree on event time {}", partition, held.size(),
                 Instant.ofEpochMilli(agreed));
         for (FirstOrders.Held h : held) {
@@ -253,16 +254,14 @@ public final class OrderIntake implements Processor<byte[], byte[], byte[], Inta
             refuse(key, value, timestamp, origin, rejection.get());
             return;
         }
-        long eventTime = order.getEventTime().toEpochMilli();
-        Long counted = orderIds.counted(order,
-                watermark == OrderValidator.NO_WATERMARK ? eventTime : Math.max(watermark, eventTime));
-        if (counted != null) {
+        if (orderIds.counted(order)) {
             refuse(key, value, timestamp, origin, Rejection.of(Rejection.DUPLICATE, "order " + order.getOrderId()
                     + " (event time " + order.getEventTime() + ") was already counted with the same content within "
                     + "order.id.window " + orderIdWindow + "; a resent order is not more sales"));
             return;
         }
         orderIds.remember(order);
+        long eventTime = order.getEventTime().toEpochMilli();
         long before = watermark;
         if (eventTime > watermark) {
             watermark = eventTime;
@@ -277,13 +276,12 @@ public final class OrderIntake implements Processor<byte[], byte[], byte[], Inta
         }
     }
 
-    /** Releases first orders that did not agree in time, forgets expired order ids, and tells whether it is idle. */
+    /** Releases first orders that did not agree in time, and tells whether it is idle. */
     private void onWallClock(long now) {
         if (!firstOrders.isEmpty()) {
             // The first orders did not agree within an interval: what came decides.
             releaseFirstOrders();
         }
-        orderIds.forgetBefore(watermark);
         if (progress.onWallClock(watermark)) {
             emitWatermark(watermark == OrderValidator.NO_WATERMARK ? now : watermark);
         }

@@ -121,7 +121,7 @@ public final class ForecastTopology {
         for (StoreBuilder<?> store : BucketAggregator.stores()) {
             builder.addStateStore(store);
         }
-        for (StoreBuilder<?> store : OrderIntake.stores()) {
+        for (StoreBuilder<?> store : OrderIntake.stores(config.orderIdWindow())) {
             builder.addStateStore(store);
         }
         for (StoreBuilder<?> store : RestockAlerts.stores()) {
