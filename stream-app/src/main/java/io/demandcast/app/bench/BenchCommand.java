@@ -157,7 +157,7 @@ public final class BenchCommand implements Callable<Integer> {
         Path workDir = out.toAbsolutePath().getParent();
         Files.createDirectories(workDir);
         Map<String, Object> results = new LinkedHashMap<>();
-        results.put("command", "forecaster bench " + String.join(" ", spec.commandLine().getParseResult()
+        results.put("command", "forecaster " + String.join(" ", spec.commandLine().getParseResult()
                 .originalArgs()));
         results.put("started", Instant.now().toString());
         results.put("machine", machine());
