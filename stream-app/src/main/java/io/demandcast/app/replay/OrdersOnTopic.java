@@ -11,11 +11,11 @@ import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.StreamSupport;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -138,30 +138,8 @@ public final class OrdersOnTopic {
         if (records == 0) {
             return orders;
         }
-        return new Iterator<>() {
-            private OrderEvent next;
-
-            @Override
-            public boolean hasNext() {
-                while (next == null && orders.hasNext()) {
-                    OrderEvent o = orders.next();
-                    if (!holds(o)) {
-                        next = o;
-                    }
-                }
-                return next != null;
-            }
-
-            @Override
-            public OrderEvent next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException();
-                }
-                OrderEvent o = next;
-                next = null;
-                return o;
-            }
-        };
+        Iterable<OrderEvent> all = () -> orders;
+        return StreamSupport.stream(all.spliterator(), false).filter(o -> !holds(o)).iterator();
     }
 
     private static Map<TopicPartition, Long> at(List<TopicPartition> parts, long time) {
