@@ -53,6 +53,14 @@ public final class RetrainCycle {
     }
 
     /**
+     * Whether a cycle on {@code window} has anything to score on: some series longer than {@code
+     * retrain.eval.buckets}. Not yet, early in a stream or a replay.
+     */
+    public boolean canScore(List<SeriesHistory> window) {
+        return !HoldoutScore.scorable(window, settings.evalBuckets()).isEmpty();
+    }
+
+    /**
      * @param kind what made the candidate, for the log ({@code fine-tune}, {@code scratch})
      * @param window every series' recent history, up to the last closed bucket
      */

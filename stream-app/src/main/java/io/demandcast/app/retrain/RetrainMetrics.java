@@ -19,6 +19,7 @@ public final class RetrainMetrics implements MeterBinder {
 
     private final Map<Decision, LongAdder> decisions = new EnumMap<>(Decision.class);
     private final LongAdder skippedBusy = new LongAdder();
+    private final LongAdder skippedShort = new LongAdder();
     private final LongAdder failed = new LongAdder();
     private final LongAdder bucketsSeen = new LongAdder();
     private final AtomicLong lastCycleNanos = new AtomicLong();
@@ -36,6 +37,10 @@ public final class RetrainMetrics implements MeterBinder {
 
     void skippedBusy() {
         skippedBusy.increment();
+    }
+
+    void skippedShort() {
+        skippedShort.increment();
     }
 
     void failed() {
@@ -60,6 +65,11 @@ public final class RetrainMetrics implements MeterBinder {
         return failed.sum();
     }
 
+    /** Cycles skipped because no series was longer than {@code retrain.eval.buckets} yet. */
+    public long shortSkips() {
+        return skippedShort.sum();
+    }
+
     /** Closed buckets of {@code sales-actuals} read so far. */
     public long bucketsClosed() {
         return bucketsSeen.sum();
@@ -79,6 +89,9 @@ public final class RetrainMetrics implements MeterBinder {
         FunctionCounter.builder("demandcast.retrain.deferred.busy", skippedBusy, LongAdder::sum)
                 .description("Retrain cycles that were due while the previous one still ran, and waited.")
                 .register(registry);
+        FunctionCounter.builder("demandcast.retrain.skipped.short", skippedShort, LongAdder::sum)
+                .description("Retrain cycles skipped because no series was longer than retrain.eval.buckets yet.")
+                .register(registry);
         FunctionCounter.builder("demandcast.retrain.buckets.closed", bucketsSeen, LongAdder::sum)
                 .description("Closed buckets of sales-actuals the trainer has read.").register(registry);
         TimeGauge.builder("demandcast.retrain.last.cycle", lastCycleNanos, TimeUnit.NANOSECONDS, AtomicLong::get)
@@ -93,6 +106,7 @@ public final class RetrainMetrics implements MeterBinder {
         }
         m.put("retrain.failed", failed.sum());
         m.put("retrain.deferred.busy", skippedBusy.sum());
+        m.put("retrain.skipped.short", skippedShort.sum());
         m.put("retrain.buckets.closed", bucketsSeen.sum());
         m.put("retrain.last.cycle.seconds", lastCycleNanos.get() / 1e9);
         return m;

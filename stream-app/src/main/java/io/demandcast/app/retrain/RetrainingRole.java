@@ -236,6 +236,12 @@ public final class RetrainingRole implements AutoCloseable {
 
     private void runCycle(boolean fromScratch, List<SeriesHistory> snapshot) {
         String kind = fromScratch ? "scratch" : "fine-tune";
+        if (!cycle.canScore(snapshot)) {
+            metrics.skippedShort();
+            LOG.info("retraining ({}) skipped: none of the {} series is longer than retrain.eval.buckets = {} yet",
+                    kind, snapshot.size(), settings.evalBuckets());
+            return;
+        }
         Optional<ModelReleaseFollower.Champion> now = awaitOwnPromotion();
         if (now.isEmpty()) {
             LOG.info("retraining ({}) skipped: no champion in service to start from", kind);

@@ -20,6 +20,8 @@ class RetrainMetricsTest {
         m.decided(Decision.REJECTED_WORSE, 42.25);
         m.failed();
         m.skippedBusy();
+        m.skippedShort();
+        m.skippedShort();
         m.bucketClosed(7);
         PrometheusScrape s = PrometheusScrape.parse(registry.scrape());
 
@@ -29,6 +31,7 @@ class RetrainMetricsTest {
         assertThat(s.value("demandcast_retrain_decisions_total{decision=\"rejected_non_finite\"}")).hasValue(0);
         assertThat(s.value("demandcast_retrain_failed_total")).hasValue(1);
         assertThat(s.value("demandcast_retrain_deferred_busy_total")).hasValue(1);
+        assertThat(s.value("demandcast_retrain_skipped_short_total")).hasValue(2);
         assertThat(s.value("demandcast_retrain_buckets_closed_total")).hasValue(7);
         assertThat(s.type("demandcast_retrain_last_cycle_seconds")).isEqualTo("gauge");
         assertThat(s.value("demandcast_retrain_last_cycle_seconds")).hasValue(42.25);

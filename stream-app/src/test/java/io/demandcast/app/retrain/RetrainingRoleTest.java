@@ -75,6 +75,10 @@ class RetrainingRoleTest {
         final KafkaProducer<String, SalesBucket> producer;
 
         Rig(CandidateSource fineTune) throws Exception {
+            this(fineTune, 7, 84);
+        }
+
+        Rig(CandidateSource fineTune, int evalBuckets, int windowBuckets) throws Exception {
             String actuals = KafkaBroker.uniqueTopic("sales-actuals");
             BROKER.createTopics(2, actuals);
             config = AppConfig.from(Map.ofEntries(
@@ -87,10 +91,10 @@ class RetrainingRoleTest {
                     Map.entry("model.cache.dir", dir.resolve("cache").toString()),
                     Map.entry("retrain.enabled", "true"),
                     Map.entry("retrain.every.buckets", Integer.toString(EVERY)),
-                    Map.entry("retrain.eval.buckets", "7"),
+                    Map.entry("retrain.eval.buckets", Integer.toString(evalBuckets)),
                     Map.entry("retrain.margin", "0.02"),
                     Map.entry("retrain.epochs", "8"),
-                    Map.entry("retrain.window.buckets", "84"),
+                    Map.entry("retrain.window.buckets", Integer.toString(windowBuckets)),
                     Map.entry("retrain.scratch.every.buckets", "0"),
                     Map.entry("retrain.threads", "1")), Map.of());
             topics = ModelRegistry.topics(config);
@@ -195,6 +199,20 @@ class RetrainingRoleTest {
             assertThat(rig.slot.version()).isEqualTo(championVersion);
             assertThat(rig.role.lastOutcome().candidate().mase())
                     .isGreaterThan(rig.role.lastOutcome().champion().mase());
+        }
+    }
+
+    @Test
+    void cyclesDueBeforeAnySeriesIsLongerThanTheEvaluationAreSkippedNotFailed() throws Exception {
+        // 70 days before the start and 28 after: no series reaches the 120 buckets a cycle holds out to score.
+        try (Rig rig = new Rig(CandidateSource.fineTune(8, 1), 120, 200)) {
+            rig.replay(RegimeChange.CHANGE_DAY, RegimeChange.CHANGE_DAY + EVERY);
+            rig.replay(RegimeChange.CHANGE_DAY + EVERY, RegimeChange.CHANGE_DAY + 2 * EVERY);
+
+            assertThat(rig.role.metrics().shortSkips()).as("%s", rig.role.metrics().snapshot()).isEqualTo(2);
+            assertThat(rig.role.metrics().failures()).isZero();
+            assertThat(rig.role.metrics().decisions()).isZero();
+            assertThat(rig.releases().all()).extracting(ModelRelease::getVersion).containsExactly(championVersion);
         }
     }
 
