@@ -58,6 +58,8 @@ final class LstmGraph {
     final Operand<TFloat32> trainLoss;
     /** The ensemble's quantiles before the band's calibration, natural units [B, H, Q]. */
     final Operand<TFloat32> uncalibrated;
+    /** The scale each output row was divided by (the window's scale), [B, H]: the trainer's zero threshold. */
+    final Operand<TFloat32> rowScale;
     /** Widening of the band below and above the median: [lower, upper], set by the trainer. */
     final Variable<TFloat32> band;
     final Placeholder<TFloat32> bandFeed;
@@ -196,10 +198,25 @@ final class LstmGraph {
                 Placeholder.shape(Shape.of(2)));
         bandAssign = tf.assign(band, bandFeed);
         int median = medianIndex(config.quantiles());
-        quantiles = tf.withName(QUANTILES).reshape(tf.math.maximum(
-                tf.linalg.matMul(ensemble, widening(band, q, median)), tf.constant(0f)),
+        rowScale = tf.reshape(scaleRows, tf.constant(new int[] {-1, horizon}));
+        Operand<TFloat32> widened = tf.math.maximum(tf.linalg.matMul(ensemble, widening(band, q, median)),
+                tf.constant(0f));
+        // A quantile below ZERO_SHARE of the window's scale is served as 0 (see ZERO_SHARE).
+        Operand<TFloat32> kept = tf.dtypes.cast(tf.math.greaterEqual(widened,
+                tf.math.mul(scaleRows, tf.constant(ZERO_SHARE))), TFloat32.class);
+        quantiles = tf.withName(QUANTILES).reshape(tf.math.mul(widened, kept),
                 tf.constant(new int[] {-1, horizon, q}));
     }
+
+    /**
+     * Quantiles below this share of the window's scale are served as exactly 0. Pinball loss on a bucket that is
+     * always empty (a shop closed on Sundays, a known closure) pulls every quantile to 0 from both sides, and the
+     * network lands a hair either side of it; after the clamp at 0 about half of those buckets come out as a
+     * tiny positive P10, and then an actual of 0 falls below the band. A quantile under 1% of the series' recent
+     * mean level is zero for any practical purpose (under one unit for a series selling 100 a bucket), and the
+     * transform keeps the quantiles in order.
+     */
+    static final float ZERO_SHARE = 0.01f;
 
     /**
      * The band's widening as a [Q, Q] matrix W, so that the whole [B*H, Q] output is widened by one small matrix

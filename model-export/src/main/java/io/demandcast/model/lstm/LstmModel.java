@@ -516,7 +516,12 @@ public final class LstmModel implements TrainedModel {
     }
 
     static float[] floats(Result result) {
-        TFloat32 t = (TFloat32) result.get(0);
+        return floats(result, 0);
+    }
+
+    /** The {@code index}th fetched tensor's values, flat. */
+    static float[] floats(Result result, int index) {
+        TFloat32 t = (TFloat32) result.get(index);
         float[] out = new float[Math.toIntExact(t.shape().size())];
         t.asRawTensor().data().asFloats().read(out);
         return out;

@@ -331,79 +331,112 @@ public final class LstmTrainer implements ModelTrainer {
     }
 
     /**
-     * Widening factors tried for each side of the band: 1 to 4 in steps of 0.05. Never narrower than trained: the
-     * model is then refitted on the validation buckets too and its band only gets more confident, and on the
-     * daily retail set a narrowing fitted on the weeks before a seasonal peak cost coverage on the peak.
+     * Factors tried for each side of the band: 0.5 to 4 in steps of 0.05, where the band is served with the
+     * weights it was fitted on. With a refit (monthly defaults) the served weights have also been trained on the
+     * validation buckets and their band only gets more confident, so there the band is never narrowed (from 1).
+     * Narrowing matters on daily retail data: the network's own band is too wide on the side where demand can
+     * fall to 0, and a lower quantile near 0 covers every quiet day.
      */
-    private static final double[] WIDENINGS = java.util.stream.IntStream.rangeClosed(20, 80)
+    private static final double[] FACTORS = java.util.stream.IntStream.rangeClosed(10, 80)
             .mapToDouble(i -> i * 0.05).toArray();
 
+    /** The factors {@link #fitBand} may choose from, with or without a refit after the calibration. */
+    static double[] factors(boolean refit) {
+        return refit ? java.util.Arrays.stream(FACTORS).filter(c -> c >= 1).toArray() : FACTORS.clone();
+    }
+
     /**
-     * Fits the band's widening below and above the median on the validation windows (the buckets training never
-     * targeted): per side, the factor with the least pinball loss over that side's quantiles. A network trained
-     * on pinball loss tends to a band too narrow for the future (its training windows are also its fit), which
-     * the holdout's P10-P90 coverage shows; this puts the band where unseen buckets fall. Without validation
-     * windows the band stays as trained.
+     * The uncalibrated outputs of the network on the validation windows, in window order, with their targets and
+     * each row's window scale.
      */
-    /** The uncalibrated outputs of the network on the validation windows, in window order, with their targets. */
-    private record ValidationRun(List<float[]> outputs, List<float[]> targets) {
+    record ValidationRun(List<float[]> outputs, List<float[]> targets, List<float[]> scales) {
     }
 
     private static ValidationRun validate(Session session, LstmGraph network, FeatureEncoder encoder,
                                           List<SeriesHistory> histories, TrainingWindows windows) {
         List<float[]> outputs = new ArrayList<>();
         List<float[]> targets = new ArrayList<>();
+        List<float[]> scales = new ArrayList<>();
         if (windows.validation().isEmpty()) {
-            return new ValidationRun(outputs, targets);
+            return new ValidationRun(outputs, targets, scales);
         }
         // Epochs runs the windows in their order, so output row r belongs to window r / H, step r % H.
         Epochs.train(b -> {
             try (TFloat32 past = LstmModel.tensor(b.past(), b.size(), b.lookback(), b.pastWidth());
                  TFloat32 future = LstmModel.tensor(b.future(), b.size(), b.horizon(), b.futureWidth());
                  Result r = session.runner().feed(network.past, past).feed(network.future, future)
-                         .fetch(network.uncalibrated).run()) {
+                         .fetch(network.uncalibrated).fetch(network.rowScale).run()) {
                 outputs.add(LstmModel.floats(r));
+                scales.add(LstmModel.floats(r, 1));
                 targets.add(b.targets());
                 return 0;
             }
         }, encoder, histories, windows.validation(), 1024);
-        return new ValidationRun(outputs, targets);
+        return new ValidationRun(outputs, targets, scales);
     }
 
+    /**
+     * Fits the band's factor below and above the median on the validation windows (the buckets training never
+     * targeted): per side, the factor with the least pinball loss over that side's quantiles, scored as the graph
+     * serves them (clamped at 0, and 0 under {@link LstmGraph#ZERO_SHARE} of the scale). The network's own band is
+     * fitted on its training windows and can be too narrow or too wide for buckets it never saw; this puts the
+     * band where unseen buckets fall. Without validation windows the band stays as trained.
+     */
     private double[] calibrate(Session session, LstmGraph network, ValidationRun validation) {
+        double[] band = fitBand(validation, config.quantiles(), factors(config.refit()));
+        setBand(session, network, band);
+        return band;
+    }
+
+    /**
+     * Per side of the median, the factor of {@code factors} with the least pinball loss on the validation run
+     * ({1, 1}, the network's own band, without windows or without a band; a tie keeps the factor nearer 1).
+     */
+    static double[] fitBand(ValidationRun validation, double[] levels, double[] factors) {
         double[] band = {1, 1};
-        if (validation.outputs().isEmpty() || config.quantiles().length < 2) {
+        if (validation.outputs().isEmpty() || levels.length < 2) {
             return band;
         }
-        List<float[]> outputs = validation.outputs();
-        List<float[]> targets = validation.targets();
-        double[] levels = config.quantiles();
-        int q = levels.length;
         int median = LstmGraph.medianIndex(levels);
         for (int side = 0; side < 2; side++) {
-            double bestLoss = Double.POSITIVE_INFINITY;
-            for (double c : WIDENINGS) {
-                double sum = 0;
-                for (int part = 0; part < outputs.size(); part++) {
-                    float[] out = outputs.get(part);
-                    float[] y = targets.get(part);
-                    for (int row = 0; row < y.length; row++) {
-                        double center = out[row * q + median];
-                        for (int k = side == 0 ? 0 : median + 1; k < (side == 0 ? median : q); k++) {
-                            double value = Math.max(0, center + c * (out[row * q + k] - center));
-                            double error = y[row] - value;
-                            sum += Math.max(levels[k] * error, (levels[k] - 1) * error);
-                        }
-                    }
-                }
-                if (sum < bestLoss) {
-                    bestLoss = sum;
+            int from = side == 0 ? 0 : median + 1;
+            int to = side == 0 ? median : levels.length;
+            double bestLoss = sideLoss(validation, levels, median, from, to, 1);
+            for (double c : factors) {
+                double loss = sideLoss(validation, levels, median, from, to, c);
+                if (loss < bestLoss || loss == bestLoss && Math.abs(c - 1) < Math.abs(band[side] - 1)) {
+                    bestLoss = loss;
                     band[side] = c;
                 }
             }
         }
-        setBand(session, network, band);
         return band;
+    }
+
+    /** The pinball loss of quantiles {@code from..to-1} moved to {@code median + c * (q - median)}, as served. */
+    private static double sideLoss(ValidationRun validation, double[] levels, int median, int from, int to,
+                                   double c) {
+        int q = levels.length;
+        double sum = 0;
+        for (int part = 0; part < validation.outputs().size(); part++) {
+            float[] out = validation.outputs().get(part);
+            float[] y = validation.targets().get(part);
+            float[] scale = validation.scales().get(part);
+            for (int row = 0; row < y.length; row++) {
+                if (Double.isNaN(y[row])) {
+                    continue;
+                }
+                double center = out[row * q + median];
+                double zero = scale[row] * (double) LstmGraph.ZERO_SHARE;
+                for (int k = from; k < to; k++) {
+                    double value = Math.max(0, center + c * (out[row * q + k] - center));
+                    value = value < zero ? 0 : value;   // as the graph serves it
+                    double error = y[row] - value;
+                    sum += Math.max(levels[k] * error, (levels[k] - 1) * error);
+                }
+            }
+        }
+        return sum;
     }
 
     /**

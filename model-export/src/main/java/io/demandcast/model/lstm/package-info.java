@@ -13,8 +13,9 @@
  * values); quantiles made ascending and non-negative as cumulative softplus (or, with the residual head, a median that
  * corrects a seasonal/level anchor with softplus gaps either side; with the trend skip, on by default for month
  * buckets, a median that adds a gated damped-trend path from the window's level, slope and seasonal index to the
- * head's output, again with softplus gaps either side); the band widened around the median by factors the
- * trainer fits on the validation split (a variable outside the optimiser); outputs multiplied back by the scale.
+ * head's output, again with softplus gaps either side); the band widened or narrowed around the median by
+ * factors the trainer fits on the validation split (a variable outside the optimiser); outputs multiplied back by
+ * the scale, and a quantile under 1% of the window's scale served as 0.
  * Training: early stopping on the last H buckets of each series, then from the best epoch's weights as many epochs
  * again on every window. Loss: pinball loss in scaled units averaged over the observed steps (a NaN target is skipped)
  * and quantiles, so every series weighs the same. Optimiser: Adam. Signatures: {@code serving_default} (past, future -> quantiles [B, H, Q]) and {@code
