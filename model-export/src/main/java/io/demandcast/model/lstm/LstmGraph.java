@@ -29,7 +29,7 @@ import org.tensorflow.types.TInt32;
  * Builds the network into a {@link Graph}: per-window scaling of the raw inputs, stacked LSTM layers over the
  * lookback, a direct multi-horizon head with monotone non-negative quantiles, the pinball loss and one Adam
  * step. The gradient path uses only ops whose gradients TensorFlow's C++ registry has (MatMul, Add, Mul,
- * Sigmoid, Relu, Softplus, Slice, Reshape, Maximum, Mean, Sum, ConcatV2, ExpandDims), plus the fused LSTM kernel,
+ * Sigmoid, Relu, Softplus, Slice, Pad, Reshape, Maximum, Mean, Sum, ConcatV2, ExpandDims), plus the fused LSTM kernel,
  * whose gradient this class registers; the scaling, anchor and band paths need no gradient (no variable upstream,
  * or outside the optimiser).
  */
@@ -722,12 +722,20 @@ final class LstmGraph {
     static Operand<TFloat32> recurrence(Ops tf, Operand<TFloat32> sequence, Operand<TFloat32> wx,
                                         Operand<TFloat32> wh, Operand<TFloat32> b, int steps, int hidden) {
         Operand<TInt32> batch = tf.slice(tf.shape(sequence), tf.constant(new int[] {1}), tf.constant(new int[] {1}));
-        Operand<TFloat32> zeroState = tf.fill(tf.concat(List.of(batch, tf.constant(new int[] {hidden})),
-                tf.constant(0)), tf.constant(0f));
+        // An odd batch gets one zero row for the kernel and loses it after: the kernel warns on every call whose
+        // batch times input width is odd (a fine-tune's last batch, a close of 101 series), and rows never mix.
+        Operand<TInt32> odd = tf.math.floorMod(batch, tf.constant(new int[] {2}));
+        Operand<TInt32> paddings = tf.reshape(tf.concat(List.of(tf.constant(new int[] {0, 0, 0}), odd,
+                tf.constant(new int[] {0, 0})), tf.constant(0)), tf.constant(new int[] {3, 2}));
+        Operand<TFloat32> even = tf.pad(sequence, paddings, tf.constant(0f));
+        Operand<TFloat32> zeroState = tf.fill(tf.concat(List.of(tf.math.add(batch, odd),
+                tf.constant(new int[] {hidden})), tf.constant(0)), tf.constant(0f));
         Operand<TFloat32> noPeephole = tf.constant(new float[hidden]);
-        return tf.nn.blockLSTM(tf.constant((long) steps), sequence, zeroState, zeroState,
+        Operand<TFloat32> h = tf.nn.blockLSTM(tf.constant((long) steps), even, zeroState, zeroState,
                 tf.concat(List.of(wx, wh), tf.constant(0)), noPeephole, noPeephole, noPeephole, b,
                 BlockLSTM.cellClip(-1f), BlockLSTM.usePeephole(false)).h();
+        return tf.slice(h, tf.constant(new int[] {0, 0, 0}), tf.concat(List.of(tf.constant(new int[] {-1}), batch,
+                tf.constant(new int[] {-1})), tf.constant(0)));
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})

@@ -25,6 +25,7 @@ import org.tensorflow.types.TFloat32;
 class LstmRecurrenceTest {
 
     private static final int STEPS = 5;
+    /** Odd, so the recurrence pads the batch for the kernel and must drop the padding row again. */
     private static final int BATCH = 3;
     private static final int WIDTH = 4;
     private static final int HIDDEN = 3;
