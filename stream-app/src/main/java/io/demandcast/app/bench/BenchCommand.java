@@ -6,6 +6,7 @@ import io.demandcast.app.cli.CommandFailure;
 import io.demandcast.app.config.AppConfig;
 import io.demandcast.app.infra.InfraDistribution;
 import io.demandcast.app.infra.InfraException;
+import io.demandcast.app.infra.InfraForCommand;
 import io.demandcast.app.infra.InfraSettings;
 import io.demandcast.app.infra.LocalInfra;
 import java.io.IOException;
@@ -142,13 +143,14 @@ public final class BenchCommand implements Callable<Integer> {
         PrintWriter log = spec.commandLine().getOut();
         quietKafkaClientLogs();
         validate();
-        LocalInfra infra = new LocalInfra(new InfraSettings(runDir, kafkaPort, controllerPort, registryPort));
-        LocalInfra.Started started;
+        LocalInfra local = new LocalInfra(new InfraSettings(runDir, kafkaPort, controllerPort, registryPort));
+        InfraForCommand infra;
         try {
-            started = infra.up(InfraDistribution.fromBuild(), Duration.ofSeconds(240));
+            infra = InfraForCommand.up(local, InfraDistribution.fromBuild(), Duration.ofSeconds(240), keepInfra, log);
         } catch (InfraException e) {
             throw new CommandFailure("cannot start the local broker and registry: " + e.getMessage(), e);
         }
+        LocalInfra.Started started = infra.started();
         log.printf("Broker %s, registry %s (started now: %s; already running: %s)%n",
                 started.endpoints().bootstrapServers(), started.endpoints().schemaRegistryUrl(),
                 started.startedNow().isEmpty() ? "none" : String.join(", ", started.startedNow()),
@@ -199,9 +201,7 @@ public final class BenchCommand implements Callable<Integer> {
                 log.printf("Deleted the bench's %d topics (%s-*).%n", deleted, prefix);
             }
         } finally {
-            if (!keepInfra) {
-                stopWhatWeStarted(infra, started, log);
-            }
+            infra.close();
         }
         printTable(log, results);
         log.printf("Results: %s%n", out.toAbsolutePath());
@@ -287,30 +287,6 @@ public final class BenchCommand implements Callable<Integer> {
             return f[0] + " " + f[1] + " " + f[2];
         } catch (IOException e) {
             return "unknown";
-        }
-    }
-
-    private static void stopWhatWeStarted(LocalInfra infra, LocalInfra.Started started, PrintWriter log) {
-        if (started.startedNow().isEmpty()) {
-            return;
-        }
-        if (started.alreadyRunning().isEmpty()) {
-            infra.down().forEach(log::println);
-            return;
-        }
-        // Only one of the two was started by us: leave the other as we found it.
-        for (LocalInfra.ServerStatus s : infra.status()) {
-            if (started.startedNow().contains(s.server()) && s.state() == LocalInfra.State.RUNNING) {
-                ProcessHandle.of(s.pid().orElseThrow()).ifPresent(h -> {
-                    h.destroy();
-                    try {
-                        h.onExit().get(30, TimeUnit.SECONDS);
-                    } catch (Exception e) {
-                        h.destroyForcibly();
-                    }
-                    log.println("Stopped the " + s.server() + " (pid " + h.pid() + ").");
-                });
-            }
         }
     }
 

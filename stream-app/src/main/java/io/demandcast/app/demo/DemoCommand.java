@@ -4,6 +4,7 @@ import io.demandcast.app.cli.CommandFailure;
 import io.demandcast.app.infra.InfraDistribution;
 import io.demandcast.app.infra.InfraEndpoints;
 import io.demandcast.app.infra.InfraException;
+import io.demandcast.app.infra.InfraForCommand;
 import io.demandcast.app.infra.InfraSettings;
 import io.demandcast.app.infra.LocalInfra;
 import io.demandcast.app.replay.OrderReplay;
@@ -181,27 +182,29 @@ public final class DemoCommand implements Callable<Integer> {
             quiet("io.demandcast", "warn");
         }
         long start = System.nanoTime();
-        LocalInfra infra = null;
-        List<String> startedNow = List.of();
+        InfraForCommand infra = null;
         InfraEndpoints endpoints;
         if (bootstrapServers != null) {
             endpoints = new InfraEndpoints(bootstrapServers, schemaRegistryUrl);
             stdout.println("Using Kafka at " + bootstrapServers + " and the schema registry at " + schemaRegistryUrl);
         } else {
             try {
-                infra = new LocalInfra(new InfraSettings(runDir, kafkaPort, controllerPort, registryPort));
-                if (infra.running()) {
+                LocalInfra local = new LocalInfra(new InfraSettings(runDir, kafkaPort, controllerPort, registryPort));
+                boolean bothRun = local.running();
+                if (bothRun) {
                     stdout.println("Kafka and the schema registry already run (run folder "
-                            + infra.settings().runDir() + "): using them, and leaving them running.");
+                            + local.settings().runDir() + "): using them, and leaving them running.");
                 } else {
-                    stdout.println("Starting Kafka and the schema registry in " + infra.settings().runDir()
+                    stdout.println("Starting Kafka and the schema registry in " + local.settings().runDir()
                             + " (infra up) ...");
-                    stdout.flush();
-                    LocalInfra.Started started = infra.up(InfraDistribution.fromBuild(), Duration.ofSeconds(240));
-                    startedNow = started.startedNow();
-                    started.alreadyRunning().forEach(n -> stdout.println("  the " + n + " was already running"));
                 }
-                endpoints = infra.endpoints();
+                stdout.flush();
+                infra = InfraForCommand.up(local, InfraDistribution.fromBuild(), Duration.ofSeconds(240), keepInfra,
+                        stdout);
+                if (!bothRun) {
+                    infra.started().alreadyRunning().forEach(n -> stdout.println("  the " + n + " was already running"));
+                }
+                endpoints = infra.started().endpoints();
             } catch (InfraException e) {
                 throw new CommandFailure(e.getMessage(), e);
             }
@@ -224,14 +227,8 @@ public final class DemoCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw new CommandFailure("demo: " + e, e);
         } finally {
-            if (infra != null && !startedNow.isEmpty()) {
-                if (keepInfra) {
-                    stdout.println("Left " + String.join(" and ", startedNow) + " running (--keep-infra); stop with: "
-                            + "forecaster infra down --run-dir " + runDir);
-                } else {
-                    stdout.println("Stopping what the demo started ...");
-                    infra.down(startedNow).forEach(line -> stdout.println("  " + line));
-                }
+            if (infra != null) {
+                infra.close();
             }
             stdout.flush();
         }

@@ -62,6 +62,12 @@ public final class LocalInfra {
         return settings;
     }
 
+    /** The servers that do not run now, by display name: those {@link #up} would start. */
+    public List<String> notRunning() {
+        return servers().stream().filter(s -> s.process().running().isEmpty()).map(LocalServer::displayName)
+                .toList();
+    }
+
     private List<LocalServer> servers() {
         return List.of(kafka, registry);
     }

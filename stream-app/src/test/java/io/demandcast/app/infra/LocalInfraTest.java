@@ -65,7 +65,7 @@ class LocalInfraTest {
     }
 
     /** Live processes carrying the marker of a server folder under {@code dir}. */
-    private static List<ProcessHandle> processesOf(Path dir) {
+    static List<ProcessHandle> processesOf(Path dir) {
         String marker = "-D" + ServerProcess.MARKER_PROPERTY + "=" + dir.toAbsolutePath().normalize();
         return ProcessHandle.allProcesses()
                 .filter(p -> p.info().commandLine().map(c -> c.contains(marker)).orElse(false))
