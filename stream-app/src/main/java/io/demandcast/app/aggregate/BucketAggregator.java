@@ -236,6 +236,7 @@ public final class BucketAggregator implements Processor<String, SalesEvent, Obj
             saveClock();
         }
     }
+
     /**
      * Closes bucket {@code b} for every series known by then, {@link #closePart} series at a time: each part is
      * collected into one {@link ClosingPart}, forecast in one call to the cycle, then emitted. Returns how many series
@@ -254,10 +255,7 @@ public final class BucketAggregator implements Processor<String, SalesEvent, Obj
                     KeyValue<String, SeriesState> kv = it.next();
                     known++;
                     part.add(kv.key, kv.value, selling.remove(kv.key));
-                    if (part.size() == closePart) {
-                        retired += part.emit(run.forecast(part.histories()));
-                        part.clear();
-                    }
+                    retired += part.emitIfFull(run);
                 }
             }
             // Series closing their first bucket.
@@ -266,15 +264,10 @@ public final class BucketAggregator implements Processor<String, SalesEvent, Obj
                 known++;
                 if (first != BucketClock.UNSET && first <= b) {
                     part.add(e.getKey(), SeriesState.fresh(first), e.getValue());
-                    if (part.size() == closePart) {
-                        retired += part.emit(run.forecast(part.histories()));
-                        part.clear();
-                    }
+                    retired += part.emitIfFull(run);
                 }
             }
-            if (part.size() > 0) {
-                retired += part.emit(run.forecast(part.histories()));
-            }
+            retired += part.emitRest(run);
         }
         if (part.closed() > 0) {
             // A close of a task that knows no series yet publishes nothing: not counted as a closed bucket.
@@ -445,6 +438,21 @@ public final class BucketAggregator implements Processor<String, SalesEvent, Obj
                 context.forward(new Record<>(key, encoded, stamp), FORECASTS_SINK);
                 metrics.forecastPublished();
             }
+            return retired;
+        }
+
+        /** Once the part holds {@link #closePart} series: forecasts them, emits and empties; returns retirements. */
+        int emitIfFull(ForecastCycle.Run run) {
+            return size == closePart ? emitRest(run) : 0;
+        }
+
+        /** Forecasts the series the part holds in one call, emits them and empties it; returns retirements. */
+        int emitRest(ForecastCycle.Run run) {
+            if (size == 0) {
+                return 0;
+            }
+            int retired = emit(run.forecast(histories()));
+            clear();
             return retired;
         }
 
