@@ -1,5 +1,6 @@
 package io.demandcast.app.aggregate;
 
+import io.demandcast.app.cycle.ForecastBatch;
 import io.demandcast.app.cycle.ForecastCycle;
 import io.demandcast.app.eventtime.BucketClock;
 import io.demandcast.app.eventtime.CloseHorizon;
@@ -235,10 +236,56 @@ public final class BucketAggregator implements Processor<String, SalesEvent, Obj
             saveClock();
         }
     }
-    /** Closes bucket {@code b} for every series known by then; returns how many series the task holds. */
+
+    /**
+     * Closes bucket {@code b} for every series known by then, {@link #closePart} series at a time: each part is
+     * collected into one {@link ClosingPart}, forecast in one call to the cycle, then emitted. Returns how many series
+     * the task holds.
+     */
     private int closeBucket(long b) {
-        // The open sums first, whole: only series with orders in open buckets have them, and the cached store's
-        // iterator must not see the writes below.
+        Map<String, SeriesTally> selling = openSums();
+        ClosingPart part = new ClosingPart(b);
+        int known = 0;
+        int retired = 0;
+        try (ForecastCycle.Run run = cycle.start()) {
+            // The state store is not cached and a RocksDB iterator reads the data as of its creation, so writing
+            // each part's states while iterating is safe.
+            try (KeyValueIterator<String, SeriesState> it = states.all()) {
+                while (it.hasNext()) {
+                    KeyValue<String, SeriesState> kv = it.next();
+                    known++;
+                    part.add(kv.key, kv.value, selling.remove(kv.key));
+                    retired += part.emitIfFull(run);
+                }
+            }
+            // Series closing their first bucket.
+            for (Map.Entry<String, SeriesTally> e : selling.entrySet()) {
+                long first = e.getValue().firstOpen();
+                known++;
+                if (first != BucketClock.UNSET && first <= b) {
+                    part.add(e.getKey(), SeriesState.fresh(first), e.getValue());
+                    retired += part.emitIfFull(run);
+                }
+            }
+            retired += part.emitRest(run);
+        }
+        if (part.closed() > 0) {
+            // A close of a task that knows no series yet publishes nothing: not counted as a closed bucket.
+            metrics.bucketClosed();
+        }
+        metrics.seriesActive(context.taskId().toString(), known - retired);
+        if (++closesSincePurge >= PURGE_EVERY_CLOSES) {
+            closesSincePurge = 0;
+            purgeRetired(b);
+        }
+        return known;
+    }
+
+    /**
+     * The sums of the open buckets, whole: only series with orders in open buckets have them, and the cached store's
+     * iterator must not see the close's writes.
+     */
+    private Map<String, SeriesTally> openSums() {
         Map<String, SeriesTally> selling = new LinkedHashMap<>();
         try (KeyValueIterator<String, SeriesTally> it = tallies.all()) {
             while (it.hasNext()) {
@@ -246,38 +293,7 @@ public final class BucketAggregator implements Processor<String, SalesEvent, Obj
                 selling.put(kv.key, kv.value);
             }
         }
-        Close close = new Close(b);
-        try (ForecastCycle.Run run = cycle.start()) {
-            close.run = run;
-            // The state store is not cached and a RocksDB iterator reads the data as of its creation, so writing
-            // each part's states while iterating is safe.
-            try (KeyValueIterator<String, SeriesState> it = states.all()) {
-                while (it.hasNext()) {
-                    KeyValue<String, SeriesState> kv = it.next();
-                    close.known++;
-                    close.add(kv.key, kv.value, selling.remove(kv.key));
-                }
-            }
-            // Series closing their first bucket.
-            for (Map.Entry<String, SeriesTally> e : selling.entrySet()) {
-                long first = e.getValue().firstOpen();
-                close.known++;
-                if (first != BucketClock.UNSET && first <= b) {
-                    close.add(e.getKey(), SeriesState.fresh(first), e.getValue());
-                }
-            }
-            close.publish();
-        }
-        if (close.closed > 0) {
-            // A close of a task that knows no series yet publishes nothing: not counted as a closed bucket.
-            metrics.bucketClosed();
-        }
-        metrics.seriesActive(context.taskId().toString(), close.known - close.retired);
-        if (++closesSincePurge >= PURGE_EVERY_CLOSES) {
-            closesSincePurge = 0;
-            purgeRetired(b);
-        }
-        return close.known;
+        return selling;
     }
 
     /**
@@ -313,98 +329,139 @@ public final class BucketAggregator implements Processor<String, SalesEvent, Obj
     }
 
     /**
-     * One bucket's close, in parts of {@link #closePart} series: each series' actual goes out as it is read, its
-     * forecast once its part is full, and then its state is written once, forecast included.
+     * Up to {@link #closePart} series of one bucket's close, as columns: {@link #add} closes the bucket in each
+     * series' sums and history, the cycle forecasts {@link #histories} at once, and {@link #emit} publishes each
+     * series' actual and forecast and writes its state, forecast included, once.
      */
-    private final class Close {
+    private final class ClosingPart {
         final long bucket;
-        final long end;
         final Instant bucketStart;
         final Instant bucketEnd;
         /** The outputs' record timestamp: the bucket's end, where the broker accepts it. */
         final long stamp;
         /** Wall-clock time of the close, written in every forecast as {@code producedAt}. */
         final long producedAt;
-        ForecastCycle.Run run;
-        final List<String> series = new ArrayList<>(closePart);
-        final List<SeriesState> partStates = new ArrayList<>(closePart);
-        final List<SeriesHistory> histories = new ArrayList<>(closePart);
-        final List<Boolean> retiring = new ArrayList<>(closePart);
-        int known;
+        final String[] keys = new String[closePart];
+        final SeriesState[] seriesStates = new SeriesState[closePart];
+        final SeriesHistory[] histories = new SeriesHistory[closePart];
+        /** The bucket's sums; {@code zeroFilled[i]} when series i had no order in it. */
+        final double[] units = new double[closePart];
+        final double[] revenue = new double[closePart];
+        final int[] orders = new int[closePart];
+        /** The mean sold price, NaN when nothing was sold. */
+        final double[] meanPrice = new double[closePart];
+        final boolean[] zeroFilled = new boolean[closePart];
+        /** Silent for {@code retireAfter} buckets: its state goes once its last forecast is out. */
+        final boolean[] retiring = new boolean[closePart];
+        int size;
+        /** Series closed by this close, over all its parts. */
         int closed;
-        int retired;
 
-        Close(long bucket) {
+        ClosingPart(long bucket) {
             this.bucket = bucket;
-            this.end = clock.next(bucket);
             this.bucketStart = Instant.ofEpochMilli(bucket);
+            long end = clock.next(bucket);
             this.bucketEnd = Instant.ofEpochMilli(end);
             this.producedAt = context.currentSystemTimeMs();
             this.stamp = settings.timestamps().bound(end, producedAt);
         }
 
-        /** Closes the bucket for one series; {@code tally} is null when it has no order in an open bucket. */
+        int size() {
+            return size;
+        }
+
+        int closed() {
+            return closed;
+        }
+
+        List<SeriesHistory> histories() {
+            return Arrays.asList(histories).subList(0, size);
+        }
+
+        /**
+         * Closes the bucket in one series' sums and history; {@code tally} is null when it has no order in an open
+         * bucket.
+         */
         void add(String key, SeriesState state, SeriesTally tally) {
+            int i = size++;
             closed++;
             SeriesTally.Sums sums = tally == null ? null : tally.take(bucket);
-            // The all-fields constructor: a builder checks and defaults each field, 100,000 times per close.
-            SalesBucket actual = new SalesBucket(key, bucketStart, bucketEnd,
-                    sums == null ? 0.0 : sums.units(),
-                    sums == null ? 0.0 : sums.revenue(),
-                    sums == null ? 0 : sums.orders(),
-                    sums == null || Double.isNaN(sums.meanPrice()) ? null : sums.meanPrice(),
-                    sums == null);
-            context.forward(new Record<>(key, actual, stamp), ACTUALS_SINK);
-            metrics.actualPublished();
+            keys[i] = key;
+            seriesStates[i] = state;
+            zeroFilled[i] = sums == null;
+            units[i] = sums == null ? 0.0 : sums.units();
+            revenue[i] = sums == null ? 0.0 : sums.revenue();
+            orders[i] = sums == null ? 0 : sums.orders();
+            meanPrice[i] = sums == null ? Double.NaN : sums.meanPrice();
             if (sums != null) {
                 state.active(bucket);
                 // Only a series with orders in this bucket has its open sums changed; most sell nothing most buckets.
                 // A null value deletes, without the read of the old value that delete() makes.
                 tallies.put(key, tally.hasOpenBuckets() ? tally : null);
             }
-            state.ring().append(clock, bucket, actual.getUnits(), sums == null ? Double.NaN : sums.meanPrice(),
-                    settings.historyLength());
-            boolean silent = (tally == null || !tally.hasOpenBuckets())
+            state.ring().append(clock, bucket, units[i], meanPrice[i], settings.historyLength());
+            retiring[i] = (tally == null || !tally.hasOpenBuckets())
                     && clock.between(state.lastActiveBucket(), bucket) >= settings.retireAfter();
-            series.add(key);
-            partStates.add(state);
-            histories.add(state.ring().toHistory(key, settings.bucket()));
-            retiring.add(silent);
-            if (series.size() >= closePart) {
-                publish();
-            }
+            histories[i] = state.ring().toHistory(key, settings.bucket());
         }
 
-        /** Forecasts the part, publishes the forecasts and writes the part's states. */
-        void publish() {
-            if (series.isEmpty()) {
-                return;
+        /**
+         * Publishes each series' actual and its forecast from {@code forecasts} (row i for series i) and writes its
+         * state with that forecast, or retires it; returns how many retired.
+         */
+        int emit(ForecastBatch forecasts) {
+            int retired = 0;
+            for (int i = 0; i < size; i++) {
+                String key = keys[i];
+                // The all-fields constructor: a builder checks and defaults each field, 100,000 times per close.
+                SalesBucket actual = new SalesBucket(key, bucketStart, bucketEnd, units[i], revenue[i], orders[i],
+                        Double.isNaN(meanPrice[i]) ? null : meanPrice[i], zeroFilled[i]);
+                context.forward(new Record<>(key, actual, stamp), ACTUALS_SINK);
+                metrics.actualPublished();
+
+                ForecastEncoder.Steps steps = forecasts.steps(i);
+                String version = forecasts.modelVersion(i);
+                String method = forecasts.method(i);
+                byte[] encoded = forecastEncoder.encode(forecastTopic, key, bucket, steps, version, method,
+                        producedAt);
+                if (retiring[i]) {
+                    // Its last forecast stays queryable; written before the state goes (see latestForecast).
+                    retiredForecasts.put(key, marked(bucket, encoded));
+                    states.delete(key);
+                    retired++;
+                    metrics.seriesRetired();
+                } else {
+                    SeriesState state = seriesStates[i];
+                    state.latestForecast(CompactForecast.encode(bucket, steps, version, method, producedAt));
+                    states.put(key, state);
+                }
+                context.forward(new Record<>(key, encoded, stamp), FORECASTS_SINK);
+                metrics.forecastPublished();
             }
-            run.forecast(histories, this::forecast);
-            series.clear();
-            partStates.clear();
-            histories.clear();
-            retiring.clear();
+            return retired;
         }
 
-        /** The forecast of the part's series {@code i}: encoded once, kept in its state and published. */
-        private void forecast(int i, ForecastEncoder.Steps steps, String modelVersion, String method) {
-            String key = series.get(i);
-            byte[] encoded = forecastEncoder.encode(forecastTopic, key, bucket, steps, modelVersion, method,
-                    producedAt);
-            if (retiring.get(i)) {
-                // Its last forecast stays queryable; written before the state goes (see latestForecast).
-                retiredForecasts.put(key, marked(bucket, encoded));
-                states.delete(key);
-                retired++;
-                metrics.seriesRetired();
-            } else {
-                SeriesState state = partStates.get(i);
-                state.latestForecast(CompactForecast.encode(bucket, steps, modelVersion, method, producedAt));
-                states.put(key, state);
+        /** Once the part holds {@link #closePart} series: forecasts them, emits and empties; returns retirements. */
+        int emitIfFull(ForecastCycle.Run run) {
+            return size == closePart ? emitRest(run) : 0;
+        }
+
+        /** Forecasts the series the part holds in one call, emits them and empties it; returns retirements. */
+        int emitRest(ForecastCycle.Run run) {
+            if (size == 0) {
+                return 0;
             }
-            context.forward(new Record<>(key, encoded, stamp), FORECASTS_SINK);
-            metrics.forecastPublished();
+            int retired = emit(run.forecast(histories()));
+            clear();
+            return retired;
+        }
+
+        /** Empties the part for the close's next series. */
+        void clear() {
+            Arrays.fill(keys, 0, size, null);
+            Arrays.fill(seriesStates, 0, size, null);
+            Arrays.fill(histories, 0, size, null);
+            size = 0;
         }
     }
 

@@ -72,23 +72,17 @@ public final class ForecastCycle {
         return fallback.method() + ":" + reason;
     }
 
-    /** Receives the forecasts of {@link Run#forecast}, one per history, in the histories' order. */
-    @FunctionalInterface
-    public interface Output {
-        /**
-         * The forecast of history {@code index}. {@code steps} is a view valid during this call only: the cycle
-         * moves it on to the next forecast.
-         */
-        void forecast(int index, ForecastEncoder.Steps steps, String modelVersion, String method);
-    }
-
     /** One forecast per history, in the same order, as Avro records. */
     public List<Forecast> forecast(List<SeriesHistory> histories, Instant lastObservedBucket, long producedAt) {
-        List<Forecast> out = new ArrayList<>(histories.size());
-        long last = lastObservedBucket.toEpochMilli();
+        ForecastBatch batch;
         try (Run run = start()) {
-            run.forecast(histories, (i, steps, version, method) -> out.add(ForecastEncoder.record(
-                    histories.get(i).series(), last, steps, version, method, producedAt)));
+            batch = run.forecast(histories);
+        }
+        List<Forecast> out = new ArrayList<>(batch.size());
+        long last = lastObservedBucket.toEpochMilli();
+        for (int i = 0; i < batch.size(); i++) {
+            out.add(ForecastEncoder.record(histories.get(i).series(), last, batch.steps(i), batch.modelVersion(i),
+                    batch.method(i), producedAt));
         }
         return out;
     }
@@ -116,19 +110,24 @@ public final class ForecastCycle {
     public final class Run implements AutoCloseable {
         private final ModelHandle.Lease lease;
         private final long startedNanos;
-        private final Row row = new Row();
+        private final ForecastBatch.Levels levels = new ForecastBatch.Levels();
 
         private Run(ModelHandle.Lease lease, long startedNanos) {
             this.lease = lease;
             this.startedNanos = startedNanos;
         }
 
-        /** Hands {@code out} one forecast per history, in the same order. */
-        public void forecast(List<SeriesHistory> histories, Output out) {
+        /**
+         * One forecast per history, in the same order: the model gets them in batches of at most {@link #batchSize}
+         * and each batch's unusable forecasts are replaced by the fallback's.
+         */
+        public ForecastBatch forecast(List<SeriesHistory> histories) {
+            ForecastBatch out = new ForecastBatch(histories.size(), horizon);
             for (int from = 0; from < histories.size(); from += batchSize) {
                 List<SeriesHistory> batch = histories.subList(from, Math.min(histories.size(), from + batchSize));
-                forecastBatch(lease, batch, from, row, out);
+                forecastBatch(batch, from, out);
             }
+            return out;
         }
 
         @Override
@@ -136,129 +135,69 @@ public final class ForecastCycle {
             lease.close();
             metrics.cycle(System.nanoTime() - startedNanos);
         }
-    }
 
-    private void forecastBatch(ModelHandle.Lease lease, List<SeriesHistory> batch, int offset, Row row, Output out) {
-        Forecaster model = lease.forecaster();
-        if (model == null) {
-            emitFallbacks(batch, offset, NO_MODEL, row, out);
-            return;
-        }
-        ForecastBlock predicted;
-        long t0 = System.nanoTime();
-        try {
-            predicted = model.forecastBlock(batch, horizon);
-            if (predicted == null || predicted.size() != batch.size()) {
-                throw new IllegalStateException("model " + lease.version() + " returned "
-                        + (predicted == null ? "null" : predicted.size() + " forecasts") + " for " + batch.size()
-                        + " series");
+        /** Fills rows {@code offset..} of {@code out} with the forecasts of {@code batch}: one model call. */
+        private void forecastBatch(List<SeriesHistory> batch, int offset, ForecastBatch out) {
+            Forecaster model = lease.forecaster();
+            if (model == null) {
+                fallBack(batch, offset, NO_MODEL, out);
+                return;
             }
-        } catch (RuntimeException e) {
-            LOG.warn("model {} failed on a batch of {} series; falling back", lease.version(), batch.size(), e);
-            emitFallbacks(batch, offset, MODEL_ERROR, row, out);
-            return;
-        } finally {
-            metrics.inference(batch.size(), System.nanoTime() - t0);
-        }
-        // Forecasts go out in input order: unusable ones are made by one fallback call and slotted in.
-        boolean[] unusable = new boolean[batch.size()];
-        List<SeriesHistory> bad = new ArrayList<>(0);
-        for (int i = 0; i < batch.size(); i++) {
-            if (!usable(predicted, i, batch.get(i))) {
-                unusable[i] = true;
-                bad.add(batch.get(i));
+            ForecastBlock predicted;
+            long t0 = System.nanoTime();
+            try {
+                predicted = model.forecastBlock(batch, horizon);
+                if (predicted == null || predicted.size() != batch.size()) {
+                    throw new IllegalStateException("model " + lease.version() + " returned "
+                            + (predicted == null ? "null" : predicted.size() + " forecasts") + " for "
+                            + batch.size() + " series");
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("model {} failed on a batch of {} series; falling back", lease.version(), batch.size(), e);
+                fallBack(batch, offset, MODEL_ERROR, out);
+                return;
+            } finally {
+                metrics.inference(batch.size(), System.nanoTime() - t0);
+            }
+            // Unusable forecasts are made by one fallback call and slotted in at their rows.
+            boolean[] unusable = new boolean[batch.size()];
+            List<SeriesHistory> bad = new ArrayList<>(0);
+            for (int i = 0; i < batch.size(); i++) {
+                if (!usable(predicted, i, batch.get(i))) {
+                    unusable[i] = true;
+                    bad.add(batch.get(i));
+                }
+            }
+            ForecastBlock filled = bad.isEmpty() ? null : fallback.forecastBlock(bad, horizon);
+            String method = model.method();
+            String fallbackMethod = fallbackMethod(NON_FINITE);
+            int next = 0;
+            for (int i = 0; i < batch.size(); i++) {
+                long[] starts = stepStarts(batch.get(i));
+                if (unusable[i]) {
+                    int row = next++;
+                    out.set(offset + i, filled, row, starts, levels.of(filled.levels(row)), fallback.method(),
+                            fallbackMethod);
+                    metrics.fallback(NON_FINITE);
+                } else {
+                    out.set(offset + i, predicted, i, starts, levels.of(predicted.levels(i)), lease.version(),
+                            method);
+                }
             }
         }
-        ForecastBlock filled = bad.isEmpty() ? null : fallback.forecastBlock(bad, horizon);
-        String method = model.method();
-        String fallbackMethod = fallbackMethod(NON_FINITE);
-        int next = 0;
-        for (int i = 0; i < batch.size(); i++) {
-            if (unusable[i]) {
-                out.forecast(offset + i, row.of(filled, next++, stepStarts(batch.get(i))), fallback.method(),
-                        fallbackMethod);
-                metrics.fallback(NON_FINITE);
-            } else {
-                out.forecast(offset + i, row.of(predicted, i, stepStarts(batch.get(i))), lease.version(), method);
+
+        private void fallBack(List<SeriesHistory> batch, int offset, String reason, ForecastBatch out) {
+            ForecastBlock block = fallback.forecastBlock(batch, horizon);
+            String method = fallbackMethod(reason);
+            for (int i = 0; i < batch.size(); i++) {
+                out.set(offset + i, block, i, stepStarts(batch.get(i)), levels.of(block.levels(i)),
+                        fallback.method(), method);
+                metrics.fallback(reason);
             }
         }
     }
 
     private boolean usable(ForecastBlock block, int i, SeriesHistory history) {
         return history.series().equals(block.series(i)) && block.horizon(i) >= horizon && block.isFinite(i, horizon);
-    }
-
-    private void emitFallbacks(List<SeriesHistory> histories, int offset, String reason, Row row, Output out) {
-        ForecastBlock block = fallback.forecastBlock(histories, horizon);
-        String method = fallbackMethod(reason);
-        for (int i = 0; i < histories.size(); i++) {
-            out.forecast(offset + i, row.of(block, i, stepStarts(histories.get(i))), fallback.method(), method);
-            metrics.fallback(reason);
-        }
-    }
-
-    /**
-     * One forecast of a block as the steps of the {@code forecasts} record: P10, P50 and P90 are the block's levels
-     * nearest to 0.1, 0.5 and 0.9 (the first on a tie, as {@link io.demandcast.model.QuantileForecast#quantile}
-     * picks), looked up once per levels array rather than per step.
-     */
-    private final class Row implements ForecastEncoder.Steps {
-        private ForecastBlock block;
-        private int i;
-        private long[] starts;
-        private double[] levels;
-        private int p10;
-        private int p50;
-        private int p90;
-
-        Row of(ForecastBlock block, int i, long[] starts) {
-            this.block = block;
-            this.i = i;
-            this.starts = starts;
-            double[] l = block.levels(i);
-            if (l != levels) {
-                levels = l;
-                p10 = nearest(l, 0.1);
-                p50 = nearest(l, 0.5);
-                p90 = nearest(l, 0.9);
-            }
-            return this;
-        }
-
-        @Override
-        public int count() {
-            return horizon;
-        }
-
-        @Override
-        public long bucketStart(int step) {
-            return starts[step];
-        }
-
-        @Override
-        public double p10(int step) {
-            return block.value(i, step, p10);
-        }
-
-        @Override
-        public double p50(int step) {
-            return block.value(i, step, p50);
-        }
-
-        @Override
-        public double p90(int step) {
-            return block.value(i, step, p90);
-        }
-    }
-
-    /** The index of the quantile nearest to {@code level}, the first on a tie, as QuantileForecast.quantile picks. */
-    private static int nearest(double[] quantiles, double level) {
-        int best = 0;
-        for (int i = 1; i < quantiles.length; i++) {
-            if (Math.abs(quantiles[i] - level) < Math.abs(quantiles[best] - level)) {
-                best = i;
-            }
-        }
-        return best;
     }
 }

@@ -8,6 +8,7 @@ import io.demandcast.model.SeriesHistory;
 import io.demandcast.model.baseline.SeasonalNaive;
 import io.demandcast.schemas.avro.Forecast;
 import io.demandcast.schemas.avro.ForecastStep;
+import io.demandcast.schemas.registry.ForecastEncoder;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -97,8 +98,8 @@ class ForecastCycleTest {
     void aCloseServedInPartsIsTimedAsOneCycleWhenItsRunCloses() {
         ForecastCycle cycle = cycle(slotWith(new TestForecasters.MeanModel(), "v1"), 4);
         try (ForecastCycle.Run run = cycle.start()) {
-            run.forecast(histories(3), (i, steps, version, method) -> { });
-            run.forecast(histories(5), (i, steps, version, method) -> { });
+            run.forecast(histories(3));
+            run.forecast(histories(5));
             assertThat(metrics.cycles()).as("not before the run closes").isZero();
         }
         assertThat(metrics.cycles()).isEqualTo(1);
@@ -106,5 +107,24 @@ class ForecastCycleTest {
 
         cycle(ModelHandle.none(), 4).forecast(histories(2), START, 0);
         assertThat(metrics.cycles()).as("a cycle on the fallback is timed too").isEqualTo(2);
+    }
+
+    @Test
+    void aBatchsForecastsStayAsTheyWereWhenTheRunForecastsTheNextBatch() {
+        ForecastCycle cycle = cycle(slotWith(new TestForecasters.MeanModel("lstm", Set.of("s1")), "v2"), 2);
+        try (ForecastCycle.Run run = cycle.start()) {
+            ForecastBatch first = run.forecast(histories(3));
+            ForecastEncoder.Steps s0 = first.steps(0);
+            run.forecast(histories(5).subList(2, 5));
+
+            // s0's units are 0..6 twice: mean 3.
+            assertThat(s0.p50(0)).isEqualTo(3.0);
+            assertThat(first.steps(2).p90(2)).isEqualTo(1.5 * 5.0);
+            assertThat(first.method(1)).isEqualTo("seasonal_naive:non_finite");
+            assertThat(first.modelVersion(1)).isEqualTo("seasonal_naive");
+            assertThat(first.method(2)).isEqualTo("lstm");
+            assertThat(first.modelVersion(2)).isEqualTo("v2");
+            assertThat(first.steps(2).bucketStart(0)).isEqualTo(Instant.parse("2011-01-17T00:00:00Z").toEpochMilli());
+        }
     }
 }
