@@ -55,25 +55,12 @@ class CloseOutputsTest {
 
     /** SHA-256 of the outputs, from the callback-based close path (commit 30580c7). */
     private static final String EXPECTED = "748c4d89f53462d5c1977c9dd4d3677af87e8453c3f0197e8d6c77a6b4df9701";
-    private static final Path DATA = sharedData().resolve("online_retail");
+    private static final Path DATA = SharedData.dir().resolve("online_retail");
     private static final String UNTIL = "2011-01-10";
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
 
     @TempDir
     Path state;
-
-    /** The shared data next to the repository root (../shared/data), or -Ddemandcast.shared.data=DIR. */
-    private static Path sharedData() {
-        String override = System.getProperty("demandcast.shared.data");
-        if (override != null) {
-            return Path.of(override);
-        }
-        Path dir = Path.of("").toAbsolutePath();
-        while (dir != null && !Files.isDirectory(dir.resolve("stream-app"))) {
-            dir = dir.getParent();
-        }
-        return dir == null ? Path.of("../shared/data") : dir.resolve("../shared/data").normalize();
-    }
 
     /** The mean model, with every fifth call failing: those batches fall back as a whole. */
     private static final class SometimesFailing implements Forecaster {

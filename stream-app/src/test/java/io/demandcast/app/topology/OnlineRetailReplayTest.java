@@ -32,25 +32,12 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class OnlineRetailReplayTest {
 
-    /** The shared data next to the repository root (../shared/data), or -Ddemandcast.shared.data=DIR. */
-    private static final Path DATA = sharedData().resolve("online_retail");
+    private static final Path DATA = SharedData.dir().resolve("online_retail");
     private static final String UNTIL = "2010-12-08";
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
 
     @TempDir
     Path state;
-
-    private static Path sharedData() {
-        String override = System.getProperty("demandcast.shared.data");
-        if (override != null) {
-            return Path.of(override);
-        }
-        Path dir = Path.of("").toAbsolutePath();
-        while (dir != null && !Files.isDirectory(dir.resolve("stream-app"))) {
-            dir = dir.getParent();
-        }
-        return dir == null ? Path.of("../shared/data") : dir.resolve("../shared/data").normalize();
-    }
 
     private static BufferedReader gz(Path file) throws IOException {
         return new BufferedReader(new InputStreamReader(new GZIPInputStream(Files.newInputStream(file)),
