@@ -69,11 +69,18 @@ public final class BucketAggregator implements Processor<String, SalesEvent, Obj
     /** Series key -> the sums of its open buckets ({@link SeriesTally}), for series with orders in them only. */
     public static final String OPEN_BUCKETS_STORE = "open-buckets";
     /**
-     * Series key -> its closed buckets, last active bucket and latest forecast ({@link SeriesState}): the history
-     * the model sees and the forecast REST answers with. Its changelog is
+     * Series key -> the buckets closed since its body, last active bucket and latest forecast ({@link SeriesState}):
+     * what every close rewrites, and the forecast REST answers with. Its changelog is
      * {@code <application.id>-series-state-changelog}.
      */
     public static final String SERIES_STATE_STORE = "series-state";
+    /**
+     * Series key -> the body of its history ({@link SalesRing}): the closed buckets before its state's tail, up to
+     * {@code history.length}. Rewritten only when the tail is folded into it, once every {@link #FOLD_MIN} to
+     * {@link #FOLD_MAX} closes (spread over series by key), so that a close writes a few buckets per series, not
+     * the whole history.
+     */
+    public static final String SERIES_HISTORY_STORE = "series-history";
     /**
      * Series key -> the last forecast of a retired series, for REST: {@link #RETIRED_MARK}, the bucket it retired
      * at (8 bytes), then the forecast in the wire format of {@code forecasts}. Kept for {@code retireAfter} more
@@ -88,6 +95,10 @@ public final class BucketAggregator implements Processor<String, SalesEvent, Obj
     static final byte RETIRED_MARK = 1;
     /** Closes between two purges of expired retired forecasts (a purge reads the whole retired store). */
     private static final int PURGE_EVERY_CLOSES = 8;
+
+    /** The fewest and most buckets a tail holds before it is folded into its body (see {@link #foldAt}). */
+    public static final int FOLD_MIN = 8;
+    public static final int FOLD_MAX = 16;
 
     private static final String CLOCK_KEY = "clock";
     /** Series a close forecasts at once, in multiples of the model's batch: bounds what a close holds in memory. */
@@ -114,6 +125,7 @@ public final class BucketAggregator implements Processor<String, SalesEvent, Obj
     private KeyValueStore<String, byte[]> clockStore;
     private KeyValueStore<String, SeriesTally> tallies;
     private KeyValueStore<String, SeriesState> states;
+    private KeyValueStore<String, SalesRing> bodies;
     private KeyValueStore<String, byte[]> retiredForecasts;
     /** What the task heard from upstream, and the next bucket to close: stored in {@link #CLOCK_STORE}. */
     private BucketClock clock;
@@ -151,6 +163,10 @@ public final class BucketAggregator implements Processor<String, SalesEvent, Obj
                 // (and at 100,000 series it overflows and evicts anyway).
                 Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SERIES_STATE_STORE), Serdes.String(),
                         new SeriesState.StoreSerde()).withCachingDisabled(),
+                // Not cached: a close reads it with an iterator beside the states' and writes the folded bodies
+                // while it iterates, which RocksDB's iterators (as of their creation) allow and a cache's do not.
+                Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SERIES_HISTORY_STORE), Serdes.String(),
+                        new SalesRing.StoreSerde()).withCachingDisabled(),
                 Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RETIRED_FORECASTS_STORE), Serdes.String(),
                         Serdes.ByteArray()).withCachingDisabled());
     }
@@ -183,6 +199,7 @@ public final class BucketAggregator implements Processor<String, SalesEvent, Obj
         this.clockStore = context.getStateStore(CLOCK_STORE);
         this.tallies = context.getStateStore(OPEN_BUCKETS_STORE);
         this.states = context.getStateStore(SERIES_STATE_STORE);
+        this.bodies = context.getStateStore(SERIES_HISTORY_STORE);
         this.retiredForecasts = context.getStateStore(RETIRED_FORECASTS_STORE);
         clock = BucketClock.restore(settings.bucket(), settings.orderPartitions(), clockStore.get(CLOCK_KEY));
         upstream = new UpstreamClock(clock, settings.grace(), backlog, context::currentSystemTimeMs);
@@ -248,13 +265,22 @@ public final class BucketAggregator implements Processor<String, SalesEvent, Obj
         int known = 0;
         int retired = 0;
         try (ForecastCycle.Run run = cycle.start()) {
-            // The state store is not cached and a RocksDB iterator reads the data as of its creation, so writing
-            // each part's states while iterating is safe.
-            try (KeyValueIterator<String, SeriesState> it = states.all()) {
+            // Neither store is cached and a RocksDB iterator reads the data as of its creation, so writing each
+            // part's states and bodies while iterating is safe. Both iterate in the stores' key order, so a series'
+            // body is found by walking the bodies beside the states.
+            try (KeyValueIterator<String, SeriesState> it = states.all();
+                 KeyValueIterator<String, SalesRing> bodyIt = bodies.all()) {
                 while (it.hasNext()) {
                     KeyValue<String, SeriesState> kv = it.next();
                     known++;
-                    part.add(kv.key, kv.value, selling.remove(kv.key));
+                    SalesRing body = null;
+                    while (bodyIt.hasNext() && storeOrder(bodyIt.peekNextKey(), kv.key) < 0) {
+                        bodyIt.next(); // a body without a state: never written so; nothing reads it
+                    }
+                    if (bodyIt.hasNext() && bodyIt.peekNextKey().equals(kv.key)) {
+                        body = bodyIt.next().value;
+                    }
+                    part.add(kv.key, kv.value, body, selling.remove(kv.key));
                     retired += part.emitIfFull(run);
                 }
             }
@@ -263,7 +289,7 @@ public final class BucketAggregator implements Processor<String, SalesEvent, Obj
                 long first = e.getValue().firstOpen();
                 known++;
                 if (first != BucketClock.UNSET && first <= b) {
-                    part.add(e.getKey(), SeriesState.fresh(first), e.getValue());
+                    part.add(e.getKey(), SeriesState.fresh(first), null, e.getValue());
                     retired += part.emitIfFull(run);
                 }
             }
@@ -279,6 +305,41 @@ public final class BucketAggregator implements Processor<String, SalesEvent, Obj
             purgeRetired(b);
         }
         return known;
+    }
+
+    /**
+     * How the stores order keys: by their UTF-8 bytes (Kafka's String serde), which is code point order. It differs
+     * from {@link String#compareTo} only where a surrogate (of a code point above U+FFFF) meets a char of
+     * U+E000..U+FFFF: UTF-8 puts the code point above, UTF-16 below.
+     */
+    static int storeOrder(String a, String b) {
+        int n = Math.min(a.length(), b.length());
+        for (int i = 0; i < n; i++) {
+            char x = a.charAt(i);
+            char y = b.charAt(i);
+            if (x != y) {
+                return Integer.compare(codePointRank(x), codePointRank(y));
+            }
+        }
+        return Integer.compare(a.length(), b.length());
+    }
+
+    /** Moves surrogates above U+E000..U+FFFF, keeping the order within each range. */
+    private static int codePointRank(char c) {
+        if (c < Character.MIN_SURROGATE) {
+            return c;
+        }
+        return c <= Character.MAX_SURROGATE ? c + 0x2000 : c - 0x800;
+    }
+
+    /**
+     * How many buckets {@code series}' tail holds when it is folded into its body: {@link #FOLD_MIN} to {@link
+     * #FOLD_MAX} by its key, so that series that started together do not all rewrite their bodies at the same
+     * close; never more than {@code history.length}.
+     */
+    int foldAt(String series) {
+        int spread = FOLD_MIN + Math.floorMod(series.hashCode(), FOLD_MAX - FOLD_MIN + 1);
+        return Math.min(spread, settings.historyLength());
     }
 
     /**
@@ -343,6 +404,10 @@ public final class BucketAggregator implements Processor<String, SalesEvent, Obj
         final long producedAt;
         final String[] keys = new String[closePart];
         final SeriesState[] seriesStates = new SeriesState[closePart];
+        /** The series' new body, when its tail was folded into it by this close; else null. */
+        final SalesRing[] folded = new SalesRing[closePart];
+        /** Whether the series had a stored body (deleted with its state on retirement). */
+        final boolean[] hadBody = new boolean[closePart];
         final SeriesHistory[] histories = new SeriesHistory[closePart];
         /** The bucket's sums; {@code zeroFilled[i]} when series i had no order in it. */
         final double[] units = new double[closePart];
@@ -379,10 +444,10 @@ public final class BucketAggregator implements Processor<String, SalesEvent, Obj
         }
 
         /**
-         * Closes the bucket in one series' sums and history; {@code tally} is null when it has no order in an open
-         * bucket.
+         * Closes the bucket in one series' sums and history; {@code body} is null when it has no stored body yet,
+         * {@code tally} when it has no order in an open bucket.
          */
-        void add(String key, SeriesState state, SeriesTally tally) {
+        void add(String key, SeriesState state, SalesRing body, SeriesTally tally) {
             int i = size++;
             closed++;
             SeriesTally.Sums sums = tally == null ? null : tally.take(bucket);
@@ -399,10 +464,21 @@ public final class BucketAggregator implements Processor<String, SalesEvent, Obj
                 // A null value deletes, without the read of the old value that delete() makes.
                 tallies.put(key, tally.hasOpenBuckets() ? tally : null);
             }
-            state.ring().append(clock, bucket, units[i], meanPrice[i], settings.historyLength());
+            SalesRing tail = state.tail();
+            int tailLength = tail.length();
+            SalesRing whole = body == null ? tail : SalesRing.joined(clock, body, tail);
+            whole.append(clock, bucket, units[i], meanPrice[i], settings.historyLength());
+            hadBody[i] = body != null;
+            if (tailLength + 1 >= foldAt(key)) {
+                folded[i] = whole;
+                state.tail(whole.emptied());
+            } else {
+                folded[i] = null;
+                state.tail(whole.last(clock, tailLength + 1));
+            }
             retiring[i] = (tally == null || !tally.hasOpenBuckets())
                     && clock.between(state.lastActiveBucket(), bucket) >= settings.retireAfter();
-            histories[i] = state.ring().toHistory(key, settings.bucket());
+            histories[i] = whole.toHistory(key, settings.bucket());
         }
 
         /**
@@ -428,11 +504,17 @@ public final class BucketAggregator implements Processor<String, SalesEvent, Obj
                     // Its last forecast stays queryable; written before the state goes (see latestForecast).
                     retiredForecasts.put(key, marked(bucket, encoded));
                     states.delete(key);
+                    if (hadBody[i]) {
+                        bodies.put(key, null);
+                    }
                     retired++;
                     metrics.seriesRetired();
                 } else {
                     SeriesState state = seriesStates[i];
                     state.latestForecast(CompactForecast.encode(bucket, steps, version, method, producedAt));
+                    if (folded[i] != null) {
+                        bodies.put(key, folded[i]);
+                    }
                     states.put(key, state);
                 }
                 context.forward(new Record<>(key, encoded, stamp), FORECASTS_SINK);
@@ -460,6 +542,7 @@ public final class BucketAggregator implements Processor<String, SalesEvent, Obj
         void clear() {
             Arrays.fill(keys, 0, size, null);
             Arrays.fill(seriesStates, 0, size, null);
+            Arrays.fill(folded, 0, size, null);
             Arrays.fill(histories, 0, size, null);
             size = 0;
         }

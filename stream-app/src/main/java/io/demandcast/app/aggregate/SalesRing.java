@@ -4,10 +4,14 @@ import io.demandcast.app.eventtime.BucketClock;
 import io.demandcast.model.Bucket;
 import io.demandcast.model.SeriesHistory;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Map;
 import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serializer;
 
 /**
  * The closed buckets of one series, gap-free and bounded: the last {@code capacity} buckets' net units and mean
@@ -66,6 +70,48 @@ public final class SalesRing {
 
     public int length() {
         return units.length;
+    }
+
+    /**
+     * The buckets of {@code body} followed by those of {@code tail}, which must start where the body ends: a series'
+     * stored body and the tail its {@link SeriesState} keeps. The last price is the tail's, or the body's when the
+     * tail has none; arrays are shared where nothing is added to them.
+     */
+    static SalesRing joined(BucketClock clock, SalesRing body, SalesRing tail) {
+        double lastPrice = Double.isNaN(tail.lastPrice) ? body.lastPrice : tail.lastPrice;
+        if (tail.units.length == 0) {
+            return new SalesRing(body.start, body.units, body.prices, lastPrice);
+        }
+        if (body.units.length == 0) {
+            return new SalesRing(tail.start, tail.units, tail.prices, lastPrice);
+        }
+        long bodyEnd = clock.bucket().plus(Instant.ofEpochMilli(body.start), body.units.length).toEpochMilli();
+        if (tail.start != bodyEnd) {
+            throw new IllegalStateException("history tail does not follow its body: the body ends at "
+                    + Instant.ofEpochMilli(bodyEnd) + ", the tail starts at " + Instant.ofEpochMilli(tail.start));
+        }
+        int n = body.units.length;
+        double[] u = Arrays.copyOf(body.units, n + tail.units.length);
+        double[] p = Arrays.copyOf(body.prices, n + tail.prices.length);
+        System.arraycopy(tail.units, 0, u, n, tail.units.length);
+        System.arraycopy(tail.prices, 0, p, n, tail.prices.length);
+        return new SalesRing(body.start, u, p, lastPrice);
+    }
+
+    /** The last {@code n} buckets (all when it holds fewer) and the same last price. */
+    SalesRing last(BucketClock clock, int n) {
+        int len = units.length;
+        if (n >= len) {
+            return this;
+        }
+        long from = clock.bucket().plus(Instant.ofEpochMilli(start), len - n).toEpochMilli();
+        return new SalesRing(from, Arrays.copyOfRange(units, len - n, len), Arrays.copyOfRange(prices, len - n, len),
+                lastPrice);
+    }
+
+    /** No buckets, this ring's last price: what a series' state keeps once its buckets went to its stored body. */
+    SalesRing emptied() {
+        return new SalesRing(BucketClock.UNSET, new double[0], new double[0], lastPrice);
     }
 
     public long start() {
@@ -212,5 +258,48 @@ public final class SalesRing {
             p[i] = priceWidth == 4 ? b.getFloat() : b.getDouble();
         }
         return new SalesRing(start, u, p, lastPrice);
+    }
+
+    /**
+     * Store bytes of a series' frozen history body ({@link BucketAggregator#SERIES_HISTORY_STORE}): a version byte,
+     * then {@link #writeTo}, little-endian.
+     */
+    public static final class StoreSerde implements Serde<SalesRing> {
+        private static final byte VERSION = 1;
+
+        @Override
+        public Serializer<SalesRing> serializer() {
+            return (topic, r) -> {
+                if (r == null) {
+                    return null;
+                }
+                ByteBuffer b = ByteBuffer.allocate(1 + r.encodedSize()).order(ByteOrder.LITTLE_ENDIAN);
+                b.put(VERSION);
+                r.writeTo(b);
+                return b.array();
+            };
+        }
+
+        @Override
+        public Deserializer<SalesRing> deserializer() {
+            return (topic, data) -> data == null ? null : decode(data, "series history in " + topic);
+        }
+
+        static SalesRing decode(byte[] data, String what) {
+            if (data.length < 1 + 8 + 4 + 4 + 1) {
+                throw new SerializationException(what + ": expected at least " + (1 + 8 + 4 + 4 + 1)
+                        + " bytes, got " + data.length);
+            }
+            ByteBuffer b = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
+            byte version = b.get();
+            if (version != VERSION) {
+                throw new SerializationException(what + ": expected layout version " + VERSION + ", got " + version);
+            }
+            SalesRing ring = readFrom(b, what, false);
+            if (b.hasRemaining()) {
+                throw new SerializationException(what + ": " + b.remaining() + " bytes after the history");
+            }
+            return ring;
+        }
     }
 }

@@ -12,11 +12,13 @@ import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
 
 /**
- * What a close reads and rewrites for every series of the task, folded into one store value so that a close costs
- * one store entry read and one write (one changelog record) per series: the closed buckets ({@link SalesRing}), the
- * last bucket with any order (for retirement) and the latest forecast ({@link CompactForecast}: what REST answers).
- * The sums of open buckets stay in {@link SeriesTally}: orders update those, and a sale must not rewrite the whole
- * history.
+ * What a close reads and writes for every series of the task, folded into one store value so that a close costs one
+ * store entry read and one write (one changelog record) per series: the buckets closed since the series' stored
+ * body (the tail, {@link SalesRing}), the last bucket with any order (for retirement) and the latest forecast
+ * ({@link CompactForecast}: what REST answers). The older buckets are the body, in {@link
+ * BucketAggregator#SERIES_HISTORY_STORE}: written only when the tail is folded into it, every few closes, so that a
+ * close does not rewrite every series' whole history to the store and its changelog. The sums of open buckets stay
+ * in {@link SeriesTally}: orders update those, and a sale must not rewrite the history.
  */
 public final class SeriesState {
 
@@ -27,7 +29,7 @@ public final class SeriesState {
     /** The forecast as {@link CompactForecast} bytes. */
     private static final byte COMPACT = 2;
 
-    private final SalesRing ring;
+    private SalesRing ring;
     private long lastActiveBucket;
     /**
      * The latest forecast: {@code forecastLength} bytes of kind {@code forecastKind} at {@code forecastOffset} of
@@ -55,8 +57,14 @@ public final class SeriesState {
         return new SeriesState(SalesRing.empty(), firstBucket, NO_FORECAST, null, 0, 0);
     }
 
-    public SalesRing ring() {
+    /** The buckets closed since the series' stored body (all of them for a series without a body), oldest first. */
+    public SalesRing tail() {
         return ring;
+    }
+
+    /** Keeps {@code tail} as the buckets closed since the series' body. */
+    void tail(SalesRing tail) {
+        this.ring = Objects.requireNonNull(tail, "tail");
     }
 
     public long lastActiveBucket() {
@@ -109,13 +117,17 @@ public final class SeriesState {
     }
 
     /**
-     * Store bytes, numbers little-endian. Layout version 3: version, last active bucket, the ring ({@link
-     * SalesRing#writeTo}: prices as floats, units as floats when they all are), the forecast's kind (0 none, 1 wire format, 2 compact), its length
-     * and bytes. Read, never written: version 2, the same with the ring's values as doubles; version 1, the ring as
-     * doubles, then the forecast's length (-1: none) and its wire-format bytes.
+     * Store bytes, numbers little-endian. Layout version 4: version, last active bucket, the tail ({@link
+     * SalesRing#writeTo}: prices as floats, units as floats when they all are), the forecast's kind (0 none, 1 wire
+     * format, 2 compact), its length and bytes. Read, never written: version 3, the same layout written before
+     * histories had a body, so its ring is the whole history, which reads as a tail without a body; version 2, the
+     * same with the ring's values as doubles; version 1, the ring as doubles, then the forecast's length (-1: none)
+     * and its wire-format bytes. An app from before version 4 refuses version 4 instead of reading a tail as a whole
+     * history.
      */
     public static final class StoreSerde implements Serde<SeriesState> {
-        private static final byte VERSION = 3;
+        private static final byte VERSION = 4;
+        private static final byte VERSION_3 = 3;
         private static final byte VERSION_2 = 2;
         private static final byte VERSION_1 = 1;
         /** Numbers are little-endian: the byte order of the machines we run on, so nothing is swapped. */
@@ -150,12 +162,12 @@ public final class SeriesState {
                         + data.length);
             }
             byte version = b.get();
-            if (version != VERSION && version != VERSION_2 && version != VERSION_1) {
+            if (version != VERSION && version != VERSION_3 && version != VERSION_2 && version != VERSION_1) {
                 throw new SerializationException(what + ": expected layout version " + VERSION + " (or "
-                        + VERSION_2 + " or " + VERSION_1 + "), got " + version);
+                        + VERSION_3 + ", " + VERSION_2 + " or " + VERSION_1 + "), got " + version);
             }
             long lastActive = b.getLong();
-            SalesRing ring = SalesRing.readFrom(b, what, version != VERSION);
+            SalesRing ring = SalesRing.readFrom(b, what, version == VERSION_2 || version == VERSION_1);
             byte kind;
             if (version == VERSION_1) {
                 kind = WIRE;

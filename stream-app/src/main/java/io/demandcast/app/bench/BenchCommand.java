@@ -98,6 +98,10 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Cycle: untimed closes per method before the timed ones, for JIT compilation and "
                     + "TensorFlow's first runs; printed, left out of the summary (default: ${DEFAULT-VALUE}).")
     int cycleWarmUp;
+    @Option(names = "--history-buckets", defaultValue = "0",
+            description = "Cycle: untimed fallback closes before the warm-up, each adding a bucket to every series' "
+                    + "history; the state a close writes depends on its length (default: ${DEFAULT-VALUE}).")
+    int historyBuckets;
     @Option(names = "--child-java-opts", defaultValue = "",
             description = "Cycle: JVM options of the child app process, e.g. -Xmx1g (default: none, as the "
                     + "launcher without DEMANDCAST_JAVA_OPTS).")
@@ -219,8 +223,9 @@ public final class BenchCommand implements Callable<Integer> {
             throw new CommandFailure("--partitions, --stream-threads, --repetitions and --cycle-repetitions must be "
                     + ">= 1; got " + partitions + ", " + streamThreads + ", " + repetitions + ", " + cycleRepetitions);
         }
-        if (cycleWarmUp < 0) {
-            throw new CommandFailure("--cycle-warm-up must be >= 0; got " + cycleWarmUp);
+        if (cycleWarmUp < 0 || historyBuckets < 0) {
+            throw new CommandFailure("--cycle-warm-up and --history-buckets must be >= 0; got " + cycleWarmUp + " and "
+                    + historyBuckets);
         }
         // Checked before minutes of benchmarking, not when the results are written.
         if (Files.isDirectory(out)) {
@@ -253,7 +258,7 @@ public final class BenchCommand implements Callable<Integer> {
         List<CycleBench.Result> out = new ArrayList<>();
         for (int n : series) {
             CycleBench.Settings settings = new CycleBench.Settings(n, partitions, streamThreads, batch, modelDir,
-                    cycleWarmUp, cycleRepetitions, Duration.ofSeconds(runTimeoutSeconds));
+                    historyBuckets, cycleWarmUp, cycleRepetitions, Duration.ofSeconds(runTimeoutSeconds));
             CycleBench.Result r = CycleBench.inChildJvm(cluster, settings, workDir, jvm, log);
             log.printf("cycle %,d series: peak RSS of the app process %,d MB%n", n, r.vmHwmKb() / 1024);
             log.flush();
@@ -332,14 +337,17 @@ public final class BenchCommand implements Callable<Integer> {
         if (results.get("cycle") instanceof List<?> cycles && !cycles.isEmpty()) {
             log.println();
             log.printf("Forecast cycle on a bucket close (ms, median of timed closes [min-max])%n");
-            log.printf("  %9s %20s %20s %20s %20s %10s %14s%n", "series", "LSTM cycle", "naive cycle",
-                    "LSTM order->visible", "naive order->visible", "peak RSS", "CPU LSTM/naive");
+            log.printf("  %9s %20s %20s %20s %20s %10s %14s %14s%n", "series", "LSTM cycle", "naive cycle",
+                    "LSTM order->visible", "naive order->visible", "peak RSS", "CPU LSTM/naive", "state B/series");
             for (Object o : cycles) {
                 CycleBench.Result c = (CycleBench.Result) o;
-                log.printf("  %,9d %20s %20s %20s %20s %7d MB %14s%n", c.series(), ms(c.lstmCycleMs()),
+                log.printf("  %,9d %20s %20s %20s %20s %7d MB %14s %14.0f%n", c.series(), ms(c.lstmCycleMs()),
                         ms(c.fallbackCycleMs()), ms(c.lstmVisibleMs()), ms(c.fallbackVisibleMs()),
-                        c.vmHwmKb() / 1024, String.format("%.0f/%.0f", medianCpu(c, true), medianCpu(c, false)));
+                        c.vmHwmKb() / 1024, String.format("%.0f/%.0f", medianCpu(c, true), medianCpu(c, false)),
+                        medianStateBytes(c));
             }
+            log.println("  state: bytes a timed close sent to the changelogs of the series' states and history bodies, "
+                    + "per series (median); it grows with the histories (--history-buckets).");
             log.println("  CPU: the app process's CPU ms per close (median of timed closes, all threads), which other "
                     + "loads barely change; on 2 cores a cycle takes at least half of it.");
             log.println("  cycle: from the closing record being readable by the bucket aggregator (committed on the "
@@ -358,6 +366,12 @@ public final class BenchCommand implements Callable<Integer> {
         double[] cpu = r.closes().stream().filter(c -> !c.warmUp() && c.method().startsWith("seasonal_naive") != lstm)
                 .mapToDouble(CycleBench.Close::cpuMs).sorted().toArray();
         return cpu.length == 0 ? Double.NaN : cpu[cpu.length / 2];
+    }
+
+    private static double medianStateBytes(CycleBench.Result r) {
+        double[] bytes = r.closes().stream().filter(c -> !c.warmUp())
+                .mapToDouble(CycleBench.Close::stateBytesPerSeries).sorted().toArray();
+        return bytes.length == 0 ? Double.NaN : bytes[bytes.length / 2];
     }
 
     private static String ms(PipelineBench.Summary s) {

@@ -1,6 +1,7 @@
 package io.demandcast.app.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.demandcast.app.aggregate.BucketAggregator;
 import io.demandcast.app.config.AppConfig;
 import io.demandcast.app.cycle.ForecastCycle;
 import io.demandcast.app.cycle.ModelSlot;
@@ -46,6 +47,8 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -78,12 +81,14 @@ public final class CycleBench {
      * @param streamThreads {@code num.stream.threads}
      * @param batchSize the cycle's {@code batch.size}
      * @param modelDir a SavedModel directory (null: fallback closes only)
+     * @param historyBuckets untimed fallback closes before the warm-up ones, each adding a bucket to every
+     *                       series' history: what the store writes per close depends on how long histories are
      * @param warmUps untimed closes per method first (JIT compilation, TensorFlow's first runs)
      * @param repetitions timed closes per method, after the warm-up closes
      * @param timeout the longest one close may take
      */
     public record Settings(int series, int partitions, int streamThreads, int batchSize, Path modelDir,
-                           int warmUps, int repetitions, Duration timeout) {
+                           int historyBuckets, int warmUps, int repetitions, Duration timeout) {
     }
 
     /**
@@ -100,9 +105,11 @@ public final class CycleBench {
      * @param cpuMs CPU time of the whole app process (all threads, TensorFlow's included) from sending the closing
      *              orders to the last forecast forwarded: unlike the wall-clock figures, other loads on the machine
      *              barely change it, and on 2 cores the cycle cannot take less than half of it
+     * @param stateBytesPerSeries bytes the app's producers sent to the changelogs of the series' states and
+     *                            history bodies during the close, per series: what the close wrote to its stores
      */
     public record Close(int close, String method, boolean warmUp, long forecasts, double cycleMs, double modelMs,
-                        double forwardedMs, double visibleMs, double cpuMs) {
+                        double forwardedMs, double visibleMs, double cpuMs, double stateBytesPerSeries) {
     }
 
     /**
@@ -226,6 +233,9 @@ public final class CycleBench {
             List<String> closers = closingProducts();
             List<Close> closes = new ArrayList<>();
             List<Boolean> plan = new ArrayList<>(); // true: LSTM
+            for (int h = 0; h < settings.historyBuckets(); h++) {
+                plan.add(false);
+            }
             for (int r = 0; r < settings.warmUps() + settings.repetitions(); r++) {
                 if (model != null) {
                     plan.add(true);
@@ -248,6 +258,7 @@ public final class CycleBench {
                 long start = System.nanoTime();
                 long cpuStart = processCpuNanos();
                 double modelMsBefore = modelMs(metrics);
+                double stateBytesBefore = stateChangelogBytes(streams);
                 List<Long> closingTimes = new ArrayList<>();
                 for (int p = 0; p < closers.size(); p++) {
                     closingTimes.add(closeTime.plusMillis(p).toEpochMilli());
@@ -269,16 +280,24 @@ public final class CycleBench {
                 awaitCondition(() -> visible.count() >= target, crashed,
                         "close " + k + "'s forecasts to be committed");
                 double visibleMs = (System.nanoTime() - start) / 1e6;
+                // Sent by then: the forecasts are committed, and so is the transaction that wrote the stores.
+                double stateBytes = (stateChangelogBytes(streams) - stateBytesBefore) / settings.series();
                 long fallbacks = metrics.fallbacks(ForecastCycle.NO_MODEL) - fallbacksBefore;
                 long made = metrics.forecastsPublished() - forecastsBefore;
                 String method = fallbacks == 0 ? LstmModel.METHOD : fallbacks == made
                         ? "seasonal_naive:" + ForecastCycle.NO_MODEL : "mixed(" + fallbacks + " fallbacks)";
-                boolean warmUp = (lstm ? lstmCloses++ : fallbackCloses++) < settings.warmUps();
-                closes.add(new Close(k, method, warmUp, made, cycleMs, modelMs, forwardedMs, visibleMs, cpuMs));
-                log.printf("  close %d (%s%s): %,d forecasts; cycle %.0f ms (model %.0f ms, process CPU %.0f ms); "
-                                + "from sending the closing orders: forwarded %.0f ms, committed and visible %.0f ms%n",
-                        k, method, warmUp ? ", warm-up" : "", made, cycleMs, modelMs, cpuMs, forwardedMs, visibleMs);
-                log.flush();
+                boolean history = k <= settings.historyBuckets();
+                boolean warmUp = history || (lstm ? lstmCloses++ : fallbackCloses++) < settings.warmUps();
+                closes.add(new Close(k, method, warmUp, made, cycleMs, modelMs, forwardedMs, visibleMs, cpuMs,
+                        stateBytes));
+                if (!history || k % 10 == 0 || k == settings.historyBuckets()) {
+                    log.printf("  close %d (%s%s): %,d forecasts; cycle %.0f ms (model %.0f ms, process CPU %.0f ms); "
+                                    + "from sending the closing orders: forwarded %.0f ms, committed and visible %.0f "
+                                    + "ms; state written %.0f B/series%n", k, method,
+                            history ? ", building histories" : warmUp ? ", warm-up" : "", made, cycleMs, modelMs,
+                            cpuMs, forwardedMs, visibleMs, stateBytes);
+                    log.flush();
+                }
             }
             Runtime rt = Runtime.getRuntime();
             long heapUsedMb = (rt.totalMemory() - rt.freeMemory()) >> 20;
@@ -308,6 +327,25 @@ public final class CycleBench {
                 model.close();
             }
         }
+    }
+
+    /**
+     * Bytes the app's producers have sent to the changelogs of the series' states and history bodies (the producers'
+     * per-topic {@code byte-total}), over all stream threads.
+     */
+    static double stateChangelogBytes(KafkaStreams streams) {
+        double sum = 0;
+        for (Map.Entry<MetricName, ? extends Metric> e : streams.metrics().entrySet()) {
+            MetricName name = e.getKey();
+            String topic = name.tags().get("topic");
+            if (name.group().equals("producer-topic-metrics") && name.name().equals("byte-total") && topic != null
+                    && (topic.endsWith("-" + BucketAggregator.SERIES_STATE_STORE + "-changelog")
+                    || topic.endsWith("-" + BucketAggregator.SERIES_HISTORY_STORE + "-changelog"))
+                    && e.getValue().metricValue() instanceof Number n) {
+                sum += n.doubleValue();
+            }
+        }
+        return sum;
     }
 
     /** One series per partition of the repartition, whose sale moves that task's stream time. */
@@ -452,7 +490,8 @@ public final class CycleBench {
                 workDir.toString(), Integer.toString(settings.series()), Integer.toString(settings.partitions()),
                 Integer.toString(settings.streamThreads()), Integer.toString(settings.batchSize()),
                 settings.modelDir() == null ? "-" : settings.modelDir().toString(),
-                Integer.toString(settings.warmUps()), Integer.toString(settings.repetitions()),
+                Integer.toString(settings.historyBuckets()), Integer.toString(settings.warmUps()),
+                Integer.toString(settings.repetitions()),
                 Long.toString(settings.timeout().toSeconds())));
         Path childLog = workDir.resolve("cycle-" + settings.series() + ".log");
         Files.createDirectories(workDir);
@@ -504,8 +543,8 @@ public final class CycleBench {
     }
 
     /**
-     * The child: bootstrap, registry URL, prefix, work dir, series, partitions, threads, batch, model, warm-ups,
-     * reps, timeout.
+     * The child: bootstrap, registry URL, prefix, work dir, series, partitions, threads, batch, model, history
+     * buckets, warm-ups, reps, timeout.
      */
     public static void main(String[] args) throws Exception {
         PrintStream stdout = System.out;
@@ -514,7 +553,8 @@ public final class CycleBench {
         PrintWriter log = new PrintWriter(stdout, true, StandardCharsets.UTF_8);
         Settings settings = new Settings(Integer.parseInt(args[4]), Integer.parseInt(args[5]),
                 Integer.parseInt(args[6]), Integer.parseInt(args[7]), args[8].equals("-") ? null : Path.of(args[8]),
-                Integer.parseInt(args[9]), Integer.parseInt(args[10]), Duration.ofSeconds(Long.parseLong(args[11])));
+                Integer.parseInt(args[9]), Integer.parseInt(args[10]), Integer.parseInt(args[11]),
+                Duration.ofSeconds(Long.parseLong(args[12])));
         Result result;
         try (BenchCluster cluster = new BenchCluster(args[0], args[1], args[2])) {
             result = new CycleBench(cluster, settings, Path.of(args[3]), log).run();

@@ -168,7 +168,8 @@ public final class ForecastTopology {
                 .process(() -> new BucketAggregator(settings, cycle, topics.forecasts().valueSerde().serializer(),
                                 topics.forecasts().name(), backlog, metrics), Named.as(BucketAggregator.NAME),
                         BucketAggregator.CLOCK_STORE, BucketAggregator.OPEN_BUCKETS_STORE,
-                        BucketAggregator.SERIES_STATE_STORE, BucketAggregator.RETIRED_FORECASTS_STORE);
+                        BucketAggregator.SERIES_STATE_STORE, BucketAggregator.SERIES_HISTORY_STORE,
+                        BucketAggregator.RETIRED_FORECASTS_STORE);
 
         // Restock alerts read the forecasts back from their topic: keyed by product like inventory and with as many
         // partitions (the app checks), so a product's level and its forecasts meet in one task.

@@ -89,17 +89,21 @@ class BenchTest {
         String version = CycleBench.trainTinyModel(model);
         CycleBench.Result r;
         try (BenchCluster cluster = cluster()) {
-            r = CycleBench.inChildJvm(cluster, new CycleBench.Settings(30, 2, 1, 8, model, 2, 1, Duration.ofMinutes(2)),
+            r = CycleBench.inChildJvm(cluster,
+                    new CycleBench.Settings(30, 2, 1, 8, model, 1, 2, 1, Duration.ofMinutes(2)),
                     work, List.of("-Xmx256m"), log);
             cluster.deleteTopics();
         }
         assertThat(r.modelVersion()).isEqualTo(version);
-        // Two warm-up closes of each method, alternating, then one timed close of each.
-        assertThat(r.closes()).extracting(CycleBench.Close::method).containsExactly(LstmModel.METHOD,
-                "seasonal_naive:no_model", LstmModel.METHOD, "seasonal_naive:no_model", LstmModel.METHOD,
-                "seasonal_naive:no_model");
+        // One fallback close for the histories, two warm-up closes of each method, alternating, then one timed close
+        // of each.
+        assertThat(r.closes()).extracting(CycleBench.Close::method).containsExactly("seasonal_naive:no_model",
+                LstmModel.METHOD, "seasonal_naive:no_model", LstmModel.METHOD, "seasonal_naive:no_model",
+                LstmModel.METHOD, "seasonal_naive:no_model");
         assertThat(r.closes()).extracting(CycleBench.Close::warmUp)
-                .containsExactly(true, true, true, true, false, false);
+                .containsExactly(true, true, true, true, true, false, false);
+        // Every close rewrites every series' state (its tail and forecast) through the changelog.
+        assertThat(r.closes()).allSatisfy(c -> assertThat(c.stateBytesPerSeries()).isGreaterThan(50));
         assertThat(r.closes()).allSatisfy(c -> {
             assertThat(c.forecasts()).isEqualTo(30);
             assertThat(c.visibleMs()).isGreaterThanOrEqualTo(c.forwardedMs()).isPositive();
@@ -109,7 +113,7 @@ class BenchTest {
                 .allSatisfy(c -> assertThat(c.modelMs()).as("time in the model").isPositive());
         assertThat(r.closes()).filteredOn(c -> !c.method().equals(LstmModel.METHOD))
                 .allSatisfy(c -> assertThat(c.modelMs()).as("no model call on a fallback close").isZero());
-        assertThat(r.lstmCycleMs().median()).isEqualTo(r.closes().get(4).cycleMs());
+        assertThat(r.lstmCycleMs().median()).isEqualTo(r.closes().get(5).cycleMs());
         assertThat(r.vmHwmKb()).as("peak RSS read from /proc").isGreaterThan(10_000);
         assertThat(r.childJvmOptions()).isEqualTo("-Xmx256m");
     }

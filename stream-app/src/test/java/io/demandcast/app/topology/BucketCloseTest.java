@@ -12,10 +12,11 @@ import io.demandcast.schemas.avro.OrderLine;
 import io.demandcast.schemas.avro.OrderType;
 import io.demandcast.schemas.avro.SalesBucket;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -166,15 +167,55 @@ class BucketCloseTest {
                         .doesNotHaveDuplicates();
             }
             assertThat(actuals).hasSize(2 * n);
-            KeyValueStore<String, SeriesState> states = p.driver.getKeyValueStore(BucketAggregator.SERIES_STATE_STORE);
             for (int s = 0; s < n; s += 997) {
                 String series = String.format("s%05d", s);
-                assertThat(states.get(series).ring().units()).as(series)
-                        .containsExactly(1 + s % 7, 0);
+                assertThat(p.closedUnits(series)).as(series).containsExactly(1 + s % 7, 0);
             }
-            assertThat(states.get("s08888").ring().units()).containsExactly(1 + 8888 % 7, 100);
+            assertThat(p.closedUnits("s08888")).containsExactly(1 + 8888 % 7, 100);
             assertThat(p.latestForecast("s04321").getLastObservedBucket())
                     .isEqualTo(Instant.parse("2011-01-04T00:00:00Z"));
+        }
+    }
+
+    /**
+     * A history longer than a fold is kept as a stored body and a tail of fewer than {@link
+     * BucketAggregator#FOLD_MAX} buckets in the series' state: together they hold at least the last {@code
+     * history.length} buckets as published, and the state a close rewrites does not grow with the history.
+     */
+    @Test
+    void aLongHistoryIsKeptAsAStoredBodyAndAShortTailThatTogetherHoldItsLastBuckets() {
+        int length = 20;
+        try (PipelineDriver p = new PipelineDriver(PipelineDriver.config(state, "history.length", "" + length,
+                "series.retire.after.buckets", "10"), ModelHandle.none())) {
+            Instant first = Instant.parse("2011-01-03T10:00:00Z");
+            for (int day = 0; day < 75; day++) {
+                String t = first.plus(Duration.ofDays(day)).toString();
+                p.sale("A", t, 1 + day % 5);
+                if (day % 3 == 0) {
+                    p.sale("B", t, 2 + day);
+                }
+                if (day < 30) {
+                    p.sale("C", t, 3);
+                }
+                if (day == 29) {
+                    assertThat(p.driver.getKeyValueStore(BucketAggregator.SERIES_HISTORY_STORE).get("C")).isNotNull();
+                }
+            }
+            // C retired: its body went with its state.
+            assertThat(p.closedUnits("C")).isNull();
+            assertThat(p.driver.getKeyValueStore(BucketAggregator.SERIES_HISTORY_STORE).get("C")).isNull();
+            List<SalesBucket> actuals = p.actuals();
+            for (String series : List.of("A", "B")) {
+                double[] published = actuals.stream().filter(a -> a.getSeries().equals(series))
+                        .mapToDouble(SalesBucket::getUnits).toArray();
+                assertThat(published).as(series).hasSizeGreaterThan(70);
+                double[] kept = p.closedUnits(series);
+                assertThat(kept.length).as(series).isBetween(length, length + BucketAggregator.FOLD_MAX - 1);
+                assertThat(Arrays.copyOfRange(kept, kept.length - length, kept.length)).as(series)
+                        .containsExactly(Arrays.copyOfRange(published, published.length - length, published.length));
+                assertThat(p.driver.<String, SeriesState>getKeyValueStore(BucketAggregator.SERIES_STATE_STORE)
+                        .get(series).tail().length()).as(series).isLessThan(BucketAggregator.FOLD_MAX);
+            }
         }
     }
 }

@@ -1,6 +1,8 @@
 package io.demandcast.app.topology;
 
 import io.demandcast.app.aggregate.BucketAggregator;
+import io.demandcast.app.aggregate.SalesRing;
+import io.demandcast.app.aggregate.SeriesState;
 import io.demandcast.app.config.AppConfig;
 import io.demandcast.app.cycle.ModelHandle;
 import io.demandcast.app.eventtime.IntakeBacklog;
@@ -20,6 +22,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -145,6 +148,25 @@ final class PipelineDriver implements AutoCloseable {
         return BucketAggregator.latestForecast(driver.getKeyValueStore(BucketAggregator.SERIES_STATE_STORE),
                 driver.getKeyValueStore(BucketAggregator.RETIRED_FORECASTS_STORE), series, config.bucket(),
                 topics.forecasts().valueSerde().deserializer(), topics.forecasts().name());
+    }
+
+    /**
+     * The net units of every closed bucket the stores hold for {@code series}, oldest first: its stored body, then
+     * its state's tail; null when the series has no state.
+     */
+    double[] closedUnits(String series) {
+        SeriesState state = driver.<String, SeriesState>getKeyValueStore(BucketAggregator.SERIES_STATE_STORE)
+                .get(series);
+        if (state == null) {
+            return null;
+        }
+        SalesRing body = driver.<String, SalesRing>getKeyValueStore(BucketAggregator.SERIES_HISTORY_STORE)
+                .get(series);
+        double[] head = body == null ? new double[0] : body.units();
+        double[] tail = state.tail().units();
+        double[] all = Arrays.copyOf(head, head.length + tail.length);
+        System.arraycopy(tail, 0, all, head.length, tail.length);
+        return all;
     }
 
     List<KeyValue<byte[], DeadLetter>> deadLetters() {
