@@ -16,7 +16,8 @@ import org.apache.kafka.common.serialization.Serializer;
 /**
  * The closed buckets of one series, gap-free and bounded: the last {@code capacity} buckets' net units and mean
  * sold price (NaN when nothing was sold), oldest first. The forecast cycle turns it into a {@link SeriesHistory}.
- * Its arrays are never changed once made, so histories it hands out may share them.
+ * Its arrays are never changed once made, so histories it hands out may share them. The aggregator keeps a series'
+ * history as two rings, its stored body and its state's tail, and {@link #joined joins} them at each close.
  */
 public final class SalesRing {
 
@@ -194,8 +195,8 @@ public final class SalesRing {
 
     /**
      * Writes start, last price, count, then units and prices: the ring's part of a {@link SeriesState}, in the
-     * buffer's byte order. Every close rewrites every series' ring, and at the default 120 buckets doubles made a
-     * state of about 2 KB, so values are kept as floats where that changes nothing: prices always (only the model
+     * buffer's byte order. At the default 120 buckets doubles made a history of about 2 KB to read at every close and
+     * write at every fold, so values are kept as floats where that changes nothing: prices always (only the model
      * reads them, and its encoder casts them to floats), units when every one of them is a float (exact; the
      * fallback forecasts from them), else as doubles, which a byte before them says (4 or 8).
      */

@@ -344,10 +344,11 @@ public final class BenchCommand implements Callable<Integer> {
                 log.printf("  %,9d %20s %20s %20s %20s %7d MB %14s %14.0f%n", c.series(), ms(c.lstmCycleMs()),
                         ms(c.fallbackCycleMs()), ms(c.lstmVisibleMs()), ms(c.fallbackVisibleMs()),
                         c.vmHwmKb() / 1024, String.format("%.0f/%.0f", medianCpu(c, true), medianCpu(c, false)),
-                        medianStateBytes(c));
+                        meanStateBytes(c));
             }
             log.println("  state: bytes a timed close sent to the changelogs of the series' states and history bodies, "
-                    + "per series (median); it grows with the histories (--history-buckets).");
+                    + "per series (mean of timed closes): a tail of recent buckets and the forecast, and every 8-16 "
+                    + "closes the history's body (--history-buckets builds long histories first).");
             log.println("  CPU: the app process's CPU ms per close (median of timed closes, all threads), which other "
                     + "loads barely change; on 2 cores a cycle takes at least half of it.");
             log.println("  cycle: from the closing record being readable by the bucket aggregator (committed on the "
@@ -368,10 +369,10 @@ public final class BenchCommand implements Callable<Integer> {
         return cpu.length == 0 ? Double.NaN : cpu[cpu.length / 2];
     }
 
-    private static double medianStateBytes(CycleBench.Result r) {
-        double[] bytes = r.closes().stream().filter(c -> !c.warmUp())
-                .mapToDouble(CycleBench.Close::stateBytesPerSeries).sorted().toArray();
-        return bytes.length == 0 ? Double.NaN : bytes[bytes.length / 2];
+    /** The mean, not the median: bodies are folded every 8 to 16 closes, so closes alternate between light and heavy. */
+    private static double meanStateBytes(CycleBench.Result r) {
+        return r.closes().stream().filter(c -> !c.warmUp()).mapToDouble(CycleBench.Close::stateBytesPerSeries)
+                .average().orElse(Double.NaN);
     }
 
     private static String ms(PipelineBench.Summary s) {
