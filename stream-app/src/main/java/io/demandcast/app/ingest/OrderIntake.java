@@ -254,14 +254,15 @@ public final class OrderIntake implements Processor<byte[], byte[], byte[], Inta
             refuse(key, value, timestamp, origin, rejection.get());
             return;
         }
-        if (orderIds.counted(order)) {
+        String idKey = OrderIds.key(order);
+        if (orderIds.counted(idKey)) {
             refuse(key, value, timestamp, origin, Rejection.of(Rejection.DUPLICATE, "order " + order.getOrderId()
                     + " (event time " + order.getEventTime() + ") was already counted with the same content within "
                     + "order.id.window " + orderIdWindow + "; a resent order is not more sales"));
             return;
         }
-        orderIds.remember(order);
         long eventTime = order.getEventTime().toEpochMilli();
+        orderIds.remember(idKey, eventTime);
         long before = watermark;
         if (eventTime > watermark) {
             watermark = eventTime;
