@@ -4,6 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import java.util.Arrays;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
 import org.junit.jupiter.api.Test;
 
 /** The quantiles of summed demand against what is known of sums in closed form. */
@@ -107,5 +112,28 @@ class LeadTimeDemandTest {
         assertThat(d.stockoutBucket(25)).isEqualTo(3);
         assertThat(d.stockoutBucket(0)).isEqualTo(1);
         assertThat(d.stockoutBucket(1000)).isZero();
+    }
+
+    @Provide
+    Arbitrary<double[]> sums() {
+        // Few distinct values too: ties are where a partition goes wrong.
+        return Arbitraries.oneOf(Arbitraries.doubles().between(0, 1e4),
+                        Arbitraries.integers().between(0, 3).map(Integer::doubleValue),
+                        Arbitraries.of(0.0, Double.POSITIVE_INFINITY))
+                .array(double[].class).ofMinSize(1).ofMaxSize(300);
+    }
+
+    /** Every order statistic {@code select} finds is the one a sort puts at that index. */
+    @Property(tries = 500)
+    void selectFindsWhatASortPutsAtTheIndex(@ForAll("sums") double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        double[] work = values.clone();
+        for (int k = 0; k < values.length; k++) {
+            assertThat(LeadTimeDemand.select(work, k)).as("index %d of %s", k, Arrays.toString(values))
+                    .isEqualTo(sorted[k]);
+        }
+        Arrays.sort(work);
+        assertThat(work).as("the same values, reordered").containsExactly(sorted);
     }
 }
