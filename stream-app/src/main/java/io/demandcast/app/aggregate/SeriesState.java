@@ -12,12 +12,12 @@ import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
 
 /**
- * What a close reads and writes for every series of the task, folded into one store value so that a close costs one
- * store entry read and one write (one changelog record) per series: the buckets closed since the series' stored
- * body (the tail, {@link SalesRing}), the last bucket with any order (for retirement) and the latest forecast
- * ({@link CompactForecast}: what REST answers). The older buckets are the body, in {@link
- * BucketAggregator#SERIES_HISTORY_STORE}: written only when the tail is folded into it, every few closes, so that a
- * close does not rewrite every series' whole history to the store and its changelog. The sums of open buckets stay
+ * What a close rewrites for every series of the task, folded into one store value so that a close costs one write
+ * (one changelog record) per series: the buckets closed since the series' stored body (the tail, {@link
+ * SalesRing}), the last bucket with any order (for retirement) and the latest forecast ({@link CompactForecast}: what
+ * REST answers). The older buckets are the body, in {@link BucketAggregator#SERIES_HISTORY_STORE}: read at every
+ * close, written only when the tail is folded into it every 8 to 16 closes, so that a close does not rewrite every
+ * series' whole history to the store and its changelog. The sums of open buckets stay
  * in {@link SeriesTally}: orders update those, and a sale must not rewrite the history.
  */
 public final class SeriesState {
@@ -29,7 +29,7 @@ public final class SeriesState {
     /** The forecast as {@link CompactForecast} bytes. */
     private static final byte COMPACT = 2;
 
-    private SalesRing ring;
+    private SalesRing tail;
     private long lastActiveBucket;
     /**
      * The latest forecast: {@code forecastLength} bytes of kind {@code forecastKind} at {@code forecastOffset} of
@@ -42,9 +42,9 @@ public final class SeriesState {
     private int forecastOffset;
     private int forecastLength;
 
-    private SeriesState(SalesRing ring, long lastActiveBucket, byte forecastKind, byte[] forecastBytes,
+    private SeriesState(SalesRing tail, long lastActiveBucket, byte forecastKind, byte[] forecastBytes,
                         int forecastOffset, int forecastLength) {
-        this.ring = ring;
+        this.tail = tail;
         this.lastActiveBucket = lastActiveBucket;
         this.forecastKind = forecastKind;
         this.forecastBytes = forecastBytes;
@@ -59,12 +59,12 @@ public final class SeriesState {
 
     /** The buckets closed since the series' stored body (all of them for a series without a body), oldest first. */
     public SalesRing tail() {
-        return ring;
+        return tail;
     }
 
     /** Keeps {@code tail} as the buckets closed since the series' body. */
     void tail(SalesRing tail) {
-        this.ring = Objects.requireNonNull(tail, "tail");
+        this.tail = Objects.requireNonNull(tail, "tail");
     }
 
     public long lastActiveBucket() {
@@ -105,13 +105,13 @@ public final class SeriesState {
 
     @Override
     public String toString() {
-        return "SeriesState{lastActive=" + lastActiveBucket + ", " + ring + ", forecast "
+        return "SeriesState{lastActive=" + lastActiveBucket + ", tail " + tail + ", forecast "
                 + (hasForecast() ? forecastLength + " bytes" : "none") + "}";
     }
 
     /** Equal content, for tests of the encoding. */
     boolean sameAs(SeriesState o) {
-        return lastActiveBucket == o.lastActiveBucket && ring.sameAs(o.ring) && forecastKind == o.forecastKind
+        return lastActiveBucket == o.lastActiveBucket && tail.sameAs(o.tail) && forecastKind == o.forecastKind
                 && (!hasForecast() || Arrays.equals(forecastBytes, forecastOffset, forecastOffset + forecastLength,
                 o.forecastBytes, o.forecastOffset, o.forecastOffset + o.forecastLength));
     }
@@ -145,9 +145,9 @@ public final class SeriesState {
 
         static byte[] encode(SeriesState s) {
             int forecast = s.hasForecast() ? s.forecastLength : 0;
-            ByteBuffer b = ByteBuffer.allocate(1 + 8 + s.ring.encodedSize() + 1 + 4 + forecast).order(ORDER);
+            ByteBuffer b = ByteBuffer.allocate(1 + 8 + s.tail.encodedSize() + 1 + 4 + forecast).order(ORDER);
             b.put(VERSION).putLong(s.lastActiveBucket);
-            s.ring.writeTo(b);
+            s.tail.writeTo(b);
             b.put(s.forecastKind).putInt(forecast);
             if (forecast > 0) {
                 b.put(s.forecastBytes, s.forecastOffset, forecast);
@@ -167,7 +167,7 @@ public final class SeriesState {
                         + VERSION_3 + ", " + VERSION_2 + " or " + VERSION_1 + "), got " + version);
             }
             long lastActive = b.getLong();
-            SalesRing ring = SalesRing.readFrom(b, what, version == VERSION_2 || version == VERSION_1);
+            SalesRing tail = SalesRing.readFrom(b, what, version == VERSION_2 || version == VERSION_1);
             byte kind;
             if (version == VERSION_1) {
                 kind = WIRE;
@@ -188,13 +188,13 @@ public final class SeriesState {
             }
             int n = b.getInt();
             if (version == VERSION_1 && n == -1 && !b.hasRemaining()) {
-                return new SeriesState(ring, lastActive, NO_FORECAST, null, 0, 0);
+                return new SeriesState(tail, lastActive, NO_FORECAST, null, 0, 0);
             }
             if (n < 0 || n != b.remaining() || (kind == NO_FORECAST && n != 0)) {
                 throw new SerializationException(what + ": expected a forecast of the remaining " + b.remaining()
                         + " bytes" + (version == VERSION_1 ? " (or -1 for none)" : "") + ", got a length of " + n);
             }
-            return new SeriesState(ring, lastActive, kind, data, b.position(), n);
+            return new SeriesState(tail, lastActive, kind, data, b.position(), n);
         }
     }
 }
