@@ -78,7 +78,7 @@ final class OrderIds {
     }
 
     /**
-     * Whether an order of {@code key} ({@link #key}: the same id and content) was counted within the window. The
+     * Whether an order of {@code key} ({@link #keyOf}: the same id and content) was counted within the window. The
      * caller makes the key once for this and {@link #remember}: its Avro JSON text was a tenth of the intake's CPU
      * when made twice.
      */
@@ -92,13 +92,18 @@ final class OrderIds {
         }
     }
 
-    /** Counts the order of {@code key} ({@link #key}) with event time {@code eventTime}. */
+    /** Counts the order of {@code key} ({@link #keyOf}) with event time {@code eventTime}. */
     void remember(String key, long eventTime) {
         if (windowMs == 0) {
             return;
         }
         advanceClock(eventTime);
         store.put(key, NOTHING, clock());
+    }
+
+    /** {@link #key} of {@code order} for {@link #counted} and {@link #remember}; null when no window is kept. */
+    String keyOf(OrderEvent order) {
+        return windowMs == 0 ? null : key(order);
     }
 
     /** The order id and a 64-bit fingerprint of the order's content (its Avro JSON text, stable across runs). */

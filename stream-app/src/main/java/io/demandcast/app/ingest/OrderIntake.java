@@ -254,7 +254,7 @@ public final class OrderIntake implements Processor<byte[], byte[], byte[], Inta
             refuse(key, value, timestamp, origin, rejection.get());
             return;
         }
-        String idKey = OrderIds.key(order);
+        String idKey = orderIds.keyOf(order);
         if (orderIds.counted(idKey)) {
             refuse(key, value, timestamp, origin, Rejection.of(Rejection.DUPLICATE, "order " + order.getOrderId()
                     + " (event time " + order.getEventTime() + ") was already counted with the same content within "
