@@ -4,8 +4,10 @@ package io.demandcast.app.retrain;
 public enum Decision {
     /** Better than the champion by the margin, every output finite: published as the new champion. */
     PROMOTED("promoted"),
-    /** Not better than the champion by the margin (or its MASE is undefined). */
+    /** No better than the champion (its MASE is at or above the champion's, or undefined). */
     REJECTED_WORSE("rejected_worse"),
+    /** Better than the champion, but not by the margin: kept out so that noise does not churn releases. */
+    REJECTED_UNDER_MARGIN("rejected_under_margin"),
     /** Returned a non-finite value (or failed) on the held-out buckets. */
     REJECTED_NON_FINITE("rejected_non_finite");
 

@@ -90,6 +90,9 @@ public final class RetrainCycle {
                 decision = Decision.REJECTED_NON_FINITE;
             } else if (Double.isFinite(candidateScore.mase()) && candidateScore.mase() < bar) {
                 decision = Decision.PROMOTED;
+            } else if (Double.isFinite(candidateScore.mase()) && championScore.usable()
+                    && candidateScore.mase() < championScore.mase()) {
+                decision = Decision.REJECTED_UNDER_MARGIN;
             } else {
                 decision = Decision.REJECTED_WORSE;
             }

@@ -79,6 +79,10 @@ class RetrainingRoleTest {
         }
 
         Rig(CandidateSource fineTune, int evalBuckets, int windowBuckets) throws Exception {
+            this(fineTune, evalBuckets, windowBuckets, 0.02);
+        }
+
+        Rig(CandidateSource fineTune, int evalBuckets, int windowBuckets, double margin) throws Exception {
             String actuals = KafkaBroker.uniqueTopic("sales-actuals");
             BROKER.createTopics(2, actuals);
             config = AppConfig.from(Map.ofEntries(
@@ -92,7 +96,7 @@ class RetrainingRoleTest {
                     Map.entry("retrain.enabled", "true"),
                     Map.entry("retrain.every.buckets", Integer.toString(EVERY)),
                     Map.entry("retrain.eval.buckets", Integer.toString(evalBuckets)),
-                    Map.entry("retrain.margin", "0.02"),
+                    Map.entry("retrain.margin", Double.toString(margin)),
                     Map.entry("retrain.epochs", "8"),
                     Map.entry("retrain.window.buckets", Integer.toString(windowBuckets)),
                     Map.entry("retrain.scratch.every.buckets", "0"),
@@ -199,6 +203,24 @@ class RetrainingRoleTest {
             assertThat(rig.slot.version()).isEqualTo(championVersion);
             assertThat(rig.role.lastOutcome().candidate().mase())
                     .isGreaterThan(rig.role.lastOutcome().champion().mase());
+        }
+    }
+
+    @Test
+    void aCandidateBetterThanTheChampionByLessThanTheMarginIsRejectedAsUnderTheMarginNotAsWorse() throws Exception {
+        // After the regime change the fine-tuned candidate beats the champion (the test above promotes it at 2%);
+        // a 90% margin asks for a tenth of the champion's MASE, which it does not reach.
+        try (Rig rig = new Rig(CandidateSource.fineTune(8, 1), 7, 84, 0.9)) {
+            rig.replay(RegimeChange.CHANGE_DAY, RegimeChange.CHANGE_DAY + EVERY);
+
+            RetrainCycle.Outcome outcome = rig.role.lastOutcome();
+            assertThat(outcome.candidate().mase()).as("candidate vs champion MASE")
+                    .isLessThan(outcome.champion().mase())
+                    .isGreaterThanOrEqualTo(0.1 * outcome.champion().mase());
+            assertThat(outcome.decision()).isEqualTo(Decision.REJECTED_UNDER_MARGIN);
+            assertThat(rig.role.metrics().count(Decision.REJECTED_UNDER_MARGIN)).isEqualTo(1);
+            assertThat(rig.role.metrics().count(Decision.REJECTED_WORSE)).isZero();
+            assertThat(rig.releases().all()).extracting(ModelRelease::getVersion).containsExactly(championVersion);
         }
     }
 
