@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.streams.StreamsConfig;
 
 /**
  * The demo's main job, on a broker and a registry that already run, through the code paths of {@code produce} and
@@ -322,7 +323,8 @@ public final class DemoRun {
 
     /**
      * The configuration the replay derives its own from, as {@code replay} derives it from production's: daily
-     * buckets, a bucket of grace, exactly-once, and the demo's orders topic as {@code topic.orders}. The replay runs
+     * buckets, a bucket of grace, exactly-once, a stream thread per orders partition (up to the cores), and the
+     * demo's orders topic as {@code topic.orders}. The replay runs
      * under an application id and topics of its own; nothing runs under this one.
      */
     AppConfig appConfig() {
@@ -336,6 +338,10 @@ public final class DemoRun {
         props.put("horizon", Integer.toString(settings.horizon()));
         props.put("processing.guarantee", "exactly_once_v2");
         props.put("topic.partitions", Integer.toString(target.orderPartitions()));
+        // Each aggregating task then closes its buckets on a thread of its own (with one TensorFlow thread, see
+        // AppConfig#servingThreads) instead of taking turns with the others on Kafka Streams' default single thread.
+        props.put(AppConfig.STREAMS_PREFIX + StreamsConfig.NUM_STREAM_THREADS_CONFIG, Integer.toString(
+                Math.max(1, Math.min(target.orderPartitions(), Runtime.getRuntime().availableProcessors()))));
         props.put("topic.replication.factor", "1");
         props.put("topic.orders", target.ordersTopic());
         return AppConfig.from(props, Map.of());
