@@ -324,8 +324,8 @@ public final class DemoRun {
     /**
      * The configuration the replay derives its own from, as {@code replay} derives it from production's: daily
      * buckets, a bucket of grace, exactly-once, a stream thread per orders partition (up to the cores), and the
-     * demo's orders topic as {@code topic.orders}. The replay runs
-     * under an application id and topics of its own; nothing runs under this one.
+     * demo's orders topic as {@code topic.orders}. The replay runs under an application id and topics of its own;
+     * nothing runs under this one.
      */
     AppConfig appConfig() {
         Map<String, String> props = new HashMap<>();
