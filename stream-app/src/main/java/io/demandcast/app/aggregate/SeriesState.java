@@ -17,8 +17,8 @@ import org.apache.kafka.common.serialization.Serializer;
  * SalesRing}), the last bucket with any order (for retirement) and the latest forecast ({@link CompactForecast}: what
  * REST answers). The older buckets are the body, in {@link BucketAggregator#SERIES_HISTORY_STORE}: read at every
  * close, written only when the tail is folded into it every 8 to 16 closes, so that a close does not rewrite every
- * series' whole history to the store and its changelog. The sums of open buckets stay
- * in {@link SeriesTally}: orders update those, and a sale must not rewrite the history.
+ * series' whole history to the store and its changelog. The sums of open buckets stay in {@link SeriesTally}: orders
+ * update those, and a sale must not rewrite the history.
  */
 public final class SeriesState {
 
