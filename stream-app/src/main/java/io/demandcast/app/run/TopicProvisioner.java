@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
@@ -53,26 +54,32 @@ public final class TopicProvisioner {
 
     /** How many partitions {@code topic} has: the number of intake tasks each aggregating task waits for. */
     public static int partitionCount(Admin admin, String topic, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
         try {
-            while (true) {
-                try {
-                    return admin.describeTopics(List.of(topic)).allTopicNames()
-                            .get(timeout.toMillis(), TimeUnit.MILLISECONDS).get(topic).partitions().size();
-                } catch (ExecutionException e) {
-                    // A topic created a moment ago may not be in the metadata of the broker asked yet.
-                    if (!(e.getCause() instanceof UnknownTopicOrPartitionException)
-                            || System.nanoTime() > deadline) {
-                        throw e;
-                    }
-                    Thread.sleep(100);
-                }
-            }
+            return described(admin, List.of(topic), timeout).get(topic).partitions().size();
         } catch (ExecutionException | TimeoutException e) {
             throw new StartupException("cannot describe topic " + topic + ": " + e, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StartupException("interrupted while describing topic " + topic, e);
+        }
+    }
+
+    /**
+     * Describes {@code topics}, asking again while the broker does not know one yet: a topic created a moment ago
+     * is in the controller's metadata before it is in that of the broker asked.
+     */
+    private static Map<String, TopicDescription> described(Admin admin, Collection<String> topics, Duration timeout)
+            throws ExecutionException, TimeoutException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                return admin.describeTopics(topics).allTopicNames().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(100);
+            }
         }
     }
 
@@ -83,7 +90,8 @@ public final class TopicProvisioner {
 
     /**
      * Creates those of the app's topics named in {@code names} that are missing (the demo's orders topic alone, say,
-     * without the rest of a production set); returns the names of those it created.
+     * without the rest of a production set); returns the names of those it created, once the broker describes them,
+     * so that what the caller does next (produce, describe, start a stream) finds them.
      */
     public static List<String> ensure(Admin admin, AppConfig config, Collection<String> names, Duration timeout) {
         try {
@@ -108,9 +116,10 @@ public final class TopicProvisioner {
                     }
                 }
             }
+            described(admin, created, timeout);
             return created;
         } catch (ExecutionException | TimeoutException e) {
-            throw new StartupException("cannot list the topics on " + config.bootstrapServers()
+            throw new StartupException("cannot list or describe the topics on " + config.bootstrapServers()
                     + Preflight.accessHint(config, e.getCause()) + ": " + e, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
