@@ -2,6 +2,7 @@ package io.demandcast.app.aggregate;
 
 import io.demandcast.app.cycle.ForecastBatch;
 import io.demandcast.app.cycle.ForecastCycle;
+import io.demandcast.app.eventtime.BrokerBacklog;
 import io.demandcast.app.eventtime.BucketClock;
 import io.demandcast.app.eventtime.CloseHorizon;
 import io.demandcast.app.eventtime.IntakeBacklog;
@@ -203,7 +204,12 @@ public final class BucketAggregator implements Processor<String, SalesEvent, Obj
         this.retiredForecasts = context.getStateStore(RETIRED_FORECASTS_STORE);
         clock = BucketClock.restore(settings.bucket(), settings.orderPartitions(), clockStore.get(CLOCK_KEY));
         upstream = new UpstreamClock(clock, settings.grace(), backlog, context::currentSystemTimeMs);
-        context.schedule(settings.wallclockCloseInterval(), PunctuationType.WALL_CLOCK_TIME, this::onWallClock);
+        // As often as the backlog is looked up: a close past an idle partition waits for the next look (see
+        // UpstreamClock#closableUpTo), and a quiet stream has no records to ask again.
+        Duration interval = settings.wallclockCloseInterval();
+        Duration every = BrokerBacklog.period(interval);
+        context.schedule(every.compareTo(interval) < 0 ? every : interval, PunctuationType.WALL_CLOCK_TIME,
+                this::onWallClock);
     }
 
     @Override

@@ -11,6 +11,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsSpec;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
@@ -62,8 +63,8 @@ public final class BrokerBacklog implements IntakeBacklog, AutoCloseable {
         }
     }
 
-    /** One look: the backlog of every partition and when the look began. */
-    private record Look(long[] waiting, long beganNanos) {
+    /** One look: the backlog of every partition, when the look began, and its number in the order looks began. */
+    private record Look(long[] waiting, long beganNanos, long number) {
     }
 
     private final Admin admin;
@@ -74,6 +75,8 @@ public final class BrokerBacklog implements IntakeBacklog, AutoCloseable {
     private final long maxAgeNanos;
     private final ScheduledExecutorService timer;
     private volatile Look last;
+    /** How many looks have begun. */
+    private final AtomicLong begun = new AtomicLong();
     private boolean failing;
 
     private BrokerBacklog(Admin admin, String groupId, String topic, int partitions, Uncommitted uncommitted,
@@ -110,7 +113,7 @@ public final class BrokerBacklog implements IntakeBacklog, AutoCloseable {
         if (partitions < 1) {
             throw new IllegalArgumentException("partitions of " + topic + ": expected >= 1, got " + partitions);
         }
-        long every = Math.max(200, Math.min(5_000, idleAfter.toMillis() / 10));
+        long every = period(idleAfter).toMillis();
         Duration maxAge = Duration.ofMillis(Math.max(idleAfter.toMillis(), 2 * every));
         BrokerBacklog backlog = new BrokerBacklog(admin, groupId, topic, partitions, uncommitted, maxAge);
         backlog.lookSafely();
@@ -118,18 +121,41 @@ public final class BrokerBacklog implements IntakeBacklog, AutoCloseable {
         return backlog;
     }
 
+    /** How often the broker is asked, for a {@code wallclock.close.interval} of {@code idleAfter}. */
+    public static Duration period(Duration idleAfter) {
+        return Duration.ofMillis(Math.max(200, Math.min(5_000, idleAfter.toMillis() / 10)));
+    }
+
     @Override
     public long waiting(int partition) {
-        Look look = last;
-        if (look == null || partition < 0 || partition >= look.waiting().length
-                || System.nanoTime() - look.beganNanos() > maxAgeNanos) {
+        Look look = current();
+        if (look == null || partition < 0 || partition >= look.waiting().length) {
             return UNKNOWN;
         }
         return look.waiting()[partition];
     }
 
+    @Override
+    public long mark() {
+        return begun.get();
+    }
+
+    @Override
+    public boolean lookedSince(long mark) {
+        Look look = current();
+        // No current look: the backlog is unknown and the wall clock alone decides.
+        return look == null || look.number() > mark;
+    }
+
+    /** The last look, or null when there is none or it is older than {@code maxAge}. */
+    private Look current() {
+        Look look = last;
+        return look == null || System.nanoTime() - look.beganNanos() > maxAgeNanos ? null : look;
+    }
+
     /** Looks once now; what the timer does. @throws KafkaException when the broker does not answer in time */
     public void look() {
+        long number = begun.incrementAndGet();
         long began = System.nanoTime();
         try {
             // Committed first: an offset committed after the end offset was read could hide records that came since.
@@ -154,7 +180,7 @@ public final class BrokerBacklog implements IntakeBacklog, AutoCloseable {
                     waiting[p] = uncommitted == Uncommitted.NOTHING ? 0 : UNKNOWN;
                 }
             }
-            last = new Look(waiting, began);
+            last = new Look(waiting, began, number);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new KafkaException("interrupted while asking for the backlog of " + partitions, e);

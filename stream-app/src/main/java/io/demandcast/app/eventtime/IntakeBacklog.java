@@ -25,4 +25,21 @@ public interface IntakeBacklog {
      *         has read all the partition holds, or {@link #UNKNOWN}
      */
     long waiting(int partition);
+
+    /**
+     * A mark of the present moment, for {@link #lookedSince}: a look begun after this call has a greater mark.
+     * Without looks of its own (as here) every answer counts as current.
+     */
+    default long mark() {
+        return 0;
+    }
+
+    /**
+     * Whether {@link #waiting} now answers from a look that began after {@code mark} was taken, so that it counts
+     * every record written to the partitions before then; also true while the backlog is not known (then the wall
+     * clock alone decides, as with {@link #UNKNOWN}).
+     */
+    default boolean lookedSince(long mark) {
+        return true;
+    }
 }

@@ -17,6 +17,11 @@ public final class UpstreamClock implements CloseHorizon {
     private final LongSupplier wallClock;
     /** Wall-clock time of the last sale or watermark of an origin that is not idle (not stored). */
     private long lastHeard;
+    /** The furthest horizon past idle partitions that a look begun after it was reached has cleared (not stored). */
+    private long cleared = NONE;
+    /** A horizon past idle partitions waiting for a look begun after {@link #pendingMark}, or {@link #NONE}. */
+    private long pending = NONE;
+    private long pendingMark;
 
     /**
      * @param clock     the task's clock, restored from its store
@@ -67,6 +72,12 @@ public final class UpstreamClock implements CloseHorizon {
      * record (during a fast replay records keep coming, so this adds nearly nothing). Never beyond the wall clock:
      * a bucket that has not ended by it cannot have all its sales yet, so an order stamped ahead of the clock (within
      * {@code max.future.skew}) waits in its open bucket instead of closing the days before it early.
+     *
+     * <p>Passing an idle partition takes a backlog look that began after the records that moved the horizon there
+     * were heard: orders written to the idle partition before them (the same days, in a replay) are then either
+     * counted as waiting, so the partition is waited for, or already read. A look older than that would miss them and
+     * their buckets would close without them. Until such a look comes, the answer is what every partition, idle or
+     * not, has passed.
      */
     @Override
     public long closableUpTo(long now) {
@@ -80,8 +91,31 @@ public final class UpstreamClock implements CloseHorizon {
         } else {
             time = clock.slowestOrigin(waitedFor);
         }
-        long wall = wallClock.getAsLong();
-        return time == BucketClock.UNSET ? NONE : Math.min(time, wall) - graceMs;
+        long horizon = upTo(time);
+        long everyOrigin = upTo(clock.slowestOrigin(origin -> true));
+        if (horizon <= Math.max(everyOrigin, cleared)) {
+            return horizon;
+        }
+        // The horizon passes an idle partition further than a look has cleared.
+        clearIfLooked();
+        if (pending == NONE && horizon > cleared) {
+            pending = horizon;
+            pendingMark = backlog.mark();
+            clearIfLooked(); // a backlog that is not watched, or not known, clears it at once
+        }
+        return Math.min(horizon, Math.max(everyOrigin, cleared));
+    }
+
+    private void clearIfLooked() {
+        if (pending != NONE && backlog.lookedSince(pendingMark)) {
+            cleared = Math.max(cleared, pending);
+            pending = NONE;
+        }
+    }
+
+    /** The horizon for event time {@code time}: never beyond the wall clock, less grace. */
+    private long upTo(long time) {
+        return time == BucketClock.UNSET ? NONE : Math.min(time, wallClock.getAsLong()) - graceMs;
     }
 
     @Override

@@ -46,6 +46,15 @@
  * waiting again is waited for by the aggregating tasks at once: its intake task may not be running (its instance
  * died after it went idle) and so cannot say so itself.
  *
+ * <p>A look only counts the records written before it began. So a close that passes an idle origin waits for a look
+ * begun after the records that moved the horizon that far were heard ({@link
+ * io.demandcast.app.eventtime.IntakeBacklog#lookedSince}): orders written to the idle partition before them, the
+ * same days in a replay, are then seen waiting. Until that look, buckets close only as far as every origin, idle or
+ * not, has passed; the aggregating tasks ask again at each record and once per look period. A close past an idle
+ * partition thus comes up to two look periods late. Without this, a takeover under load (one instance killed while
+ * the orders of the next days were being written) closed days before the idle partition's orders of those days
+ * were seen ({@code FailoverTest}).
+ *
  * <h2>What a close waits for</h2>
  * {@link io.demandcast.app.eventtime.UpstreamClock} answers with
  * {@code min(slowest position of the origins waited for, wall clock) - grace}, or
@@ -77,13 +86,24 @@
  *     ({@code ReplayTest}).
  * <li>Closing by one task's stream time makes the slower partitions' sales late ({@code UpstreamWatermarkTest}).
  * <li>Taking a starved task for an idle one ({@code IdleByBacklogTest}, {@code BrokerBacklogTest}).
+ * <li>Passing an idle partition on a look older than the records that moved the horizon ({@code UpstreamClockTest}).
  * <li>A quiet partition never closing its buckets ({@code QuietPartitionTest}, {@code WallClockCloseTest}).
  * <li>A future-stamped order closing the days before it ({@code FutureStampedOrderTest}).
  * </ul>
  *
- * <p>Left as they are: a backlog look is up to one period old; a partition without a committed offset counts from
- * its log start ({@code auto.offset.reset=earliest}; with {@code latest} nothing waits); a partition whose intake
- * task is not running is waited for, not skipped; an idle partition that then receives orders more than
- * {@code grace} behind the others has them dead-lettered as {@code late}.
+ * <p>Left as they are:
+ * <ul>
+ * <li>An intake task judges itself idle on a look up to one period old; the aggregating tasks' fresh look covers
+ *     that.
+ * <li>The look counts what the intake tasks have not read, not what the aggregating task has not yet read from the
+ *     repartition topic. An idle partition's task that read its new orders and committed before the look has its
+ *     watermark (no longer idle) and sales still on the way; a task that is far behind on that topic (a long close)
+ *     can pass the partition before it reads them.
+ * <li>A partition without a committed offset counts from its log start ({@code auto.offset.reset=earliest}; with
+ *     {@code latest} nothing waits).
+ * <li>A partition whose intake task is not running is waited for, not skipped.
+ * <li>An idle partition that then receives orders more than {@code grace} behind the others has them dead-lettered
+ *     as {@code late}.
+ * </ul>
  */
 package io.demandcast.app.eventtime;

@@ -95,17 +95,21 @@ class BrokerBacklogTest {
     }
 
     @Test
-    void aLookOlderThanOneIntervalIsUnknownRatherThanAStaleZero() {
+    void aLookOlderThanOneIntervalIsUnknownRatherThanAStaleZeroAndLooksAreOrderedByWhenTheyBegan() {
         KafkaBroker broker = KafkaBroker.shared();
         String topic = KafkaBroker.uniqueTopic("backlog-stale");
         broker.createTopics(2, topic);
         BrokerBacklog backlog = watch(broker, KafkaBroker.uniqueTopic("backlog-stale-app"), topic);
         Wait.until("a first look", WAIT, () -> backlog.waiting(0) == 0 && backlog.waiting(1) == 0,
                 () -> "waiting " + backlog.waiting(0) + " / " + backlog.waiting(1));
+        long mark = backlog.mark();
+        assertThat(backlog.lookedSince(mark)).as("the current look began before the mark").isFalse();
+        Wait.until("a look begun after the mark", WAIT, () -> backlog.lookedSince(mark));
         // Closed, it looks no more: once its last look is older than the 2 s interval, it no longer answers 0.
         backlog.close();
         Wait.until("the last look to go stale", Duration.ofSeconds(10),
                 () -> backlog.waiting(0) == IntakeBacklog.UNKNOWN);
         assertThat(backlog.waiting(7)).as("a partition it does not watch").isEqualTo(IntakeBacklog.UNKNOWN);
+        assertThat(backlog.lookedSince(backlog.mark())).as("not known: the wall clock alone decides").isTrue();
     }
 }

@@ -144,4 +144,70 @@ class UpstreamClockTest {
         assertThat(horizon()).as("quiet since the sale, not since the last watermark")
                 .isEqualTo(at("2011-01-03T17:00:00Z"));
     }
+
+    /** A backlog as the broker's look-ups give it: each look counts what was written before it began. */
+    private static final class Looks implements IntakeBacklog {
+        long[] seen = {0, 0};
+        long begun;
+        long answered;
+
+        /** A look begins now and answers with what each partition holds for its task. */
+        void look(long... waiting) {
+            begun++;
+            seen = waiting;
+            answered = begun;
+        }
+
+        @Override
+        public long waiting(int partition) {
+            return seen[partition];
+        }
+
+        @Override
+        public long mark() {
+            return begun;
+        }
+
+        @Override
+        public boolean lookedSince(long mark) {
+            return answered > mark;
+        }
+    }
+
+    @Test
+    void passingAnIdlePartitionTakesALookBegunAfterTheHorizonGotThere() {
+        Looks looks = new Looks();
+        UpstreamClock watched = new UpstreamClock(new BucketClock(Bucket.DAY, 2), GRACE, looks, () -> wallClock);
+        watched.observeWatermark(0, at("2011-01-03T12:00:00Z"), false, wallClock);
+        watched.observeWatermark(1, at("2011-01-03T10:00:00Z"), true, wallClock);
+        looks.look(0, 0);
+        // Partition 0 moves on three days; the last look began before its sales, so it cannot tell whether orders of
+        // those days were written to partition 1 too.
+        watched.observeSale(0, at("2011-01-06T12:00:00Z"));
+        assertThat(watched.closableUpTo(wallClock)).as("what both partitions passed")
+                .isEqualTo(at("2011-01-03T09:00:00Z"));
+
+        // The next look finds orders waiting on partition 1: it is waited for, and the days stay open.
+        looks.look(0, 25);
+        assertThat(watched.closableUpTo(wallClock)).isEqualTo(at("2011-01-03T09:00:00Z"));
+    }
+
+    @Test
+    void aLookBegunAfterTheHorizonGotThereThatFindsNothingWaitingLetsTheIdlePartitionBePassed() {
+        Looks looks = new Looks();
+        UpstreamClock watched = new UpstreamClock(new BucketClock(Bucket.DAY, 2), GRACE, looks, () -> wallClock);
+        watched.observeWatermark(0, at("2011-01-03T12:00:00Z"), false, wallClock);
+        watched.observeWatermark(1, at("2011-01-03T10:00:00Z"), true, wallClock);
+        looks.look(0, 0);
+        watched.observeSale(0, at("2011-01-06T12:00:00Z"));
+        assertThat(watched.closableUpTo(wallClock)).isEqualTo(at("2011-01-03T09:00:00Z"));
+
+        looks.look(0, 0);
+        assertThat(watched.closableUpTo(wallClock)).isEqualTo(at("2011-01-06T11:00:00Z"));
+        // Further sales wait for a look again, but what was cleared stays cleared.
+        watched.observeSale(0, at("2011-01-09T12:00:00Z"));
+        assertThat(watched.closableUpTo(wallClock)).isEqualTo(at("2011-01-06T11:00:00Z"));
+        looks.look(0, 0);
+        assertThat(watched.closableUpTo(wallClock)).isEqualTo(at("2011-01-09T11:00:00Z"));
+    }
 }
