@@ -174,19 +174,25 @@ class UpstreamClockTest {
         }
     }
 
-    @Test
-    void passingAnIdlePartitionTakesALookBegunAfterTheHorizonGotThere() {
-        Looks looks = new Looks();
+    /**
+     * Partition 1 idle since 2011-01-03 and seen with nothing waiting; then partition 0 moves on three days. The last
+     * look began before those sales, so it cannot tell whether orders of the same days were written to partition 1.
+     */
+    private UpstreamClock idlePartitionPassedAfterTheLastLook(Looks looks) {
         UpstreamClock watched = new UpstreamClock(new BucketClock(Bucket.DAY, 2), GRACE, looks, () -> wallClock);
         watched.observeWatermark(0, at("2011-01-03T12:00:00Z"), false, wallClock);
         watched.observeWatermark(1, at("2011-01-03T10:00:00Z"), true, wallClock);
         looks.look(0, 0);
-        // Partition 0 moves on three days; the last look began before its sales, so it cannot tell whether orders of
-        // those days were written to partition 1 too.
         watched.observeSale(0, at("2011-01-06T12:00:00Z"));
         assertThat(watched.closableUpTo(wallClock)).as("what both partitions passed")
                 .isEqualTo(at("2011-01-03T09:00:00Z"));
+        return watched;
+    }
 
+    @Test
+    void passingAnIdlePartitionTakesALookBegunAfterTheHorizonGotThere() {
+        Looks looks = new Looks();
+        UpstreamClock watched = idlePartitionPassedAfterTheLastLook(looks);
         // The next look finds orders waiting on partition 1: it is waited for, and the days stay open.
         looks.look(0, 25);
         assertThat(watched.closableUpTo(wallClock)).isEqualTo(at("2011-01-03T09:00:00Z"));
@@ -195,13 +201,7 @@ class UpstreamClockTest {
     @Test
     void aLookBegunAfterTheHorizonGotThereThatFindsNothingWaitingLetsTheIdlePartitionBePassed() {
         Looks looks = new Looks();
-        UpstreamClock watched = new UpstreamClock(new BucketClock(Bucket.DAY, 2), GRACE, looks, () -> wallClock);
-        watched.observeWatermark(0, at("2011-01-03T12:00:00Z"), false, wallClock);
-        watched.observeWatermark(1, at("2011-01-03T10:00:00Z"), true, wallClock);
-        looks.look(0, 0);
-        watched.observeSale(0, at("2011-01-06T12:00:00Z"));
-        assertThat(watched.closableUpTo(wallClock)).isEqualTo(at("2011-01-03T09:00:00Z"));
-
+        UpstreamClock watched = idlePartitionPassedAfterTheLastLook(looks);
         looks.look(0, 0);
         assertThat(watched.closableUpTo(wallClock)).isEqualTo(at("2011-01-06T11:00:00Z"));
         // Further sales wait for a look again, but what was cleared stays cleared.
