@@ -163,7 +163,10 @@ class AppConfigTest {
                 .containsEntry("processing.guarantee", "exactly_once_v2")
                 .containsEntry("producer.transaction.timeout.ms", "90000")
                 .containsEntry("num.stream.threads", "2")
-                .containsEntry("state.dir", c.stateDir().toString());
+                .containsEntry("state.dir", c.stateDir().toString())
+                .containsEntry("max.task.idle.ms", "-1");
+        assertThat(AppConfig.from(Map.of("streams.max.task.idle.ms", "0"), Map.of()).streamsProperties())
+                .containsEntry("max.task.idle.ms", "0");
     }
 
     @Test
