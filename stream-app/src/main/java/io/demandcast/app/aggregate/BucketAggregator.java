@@ -203,7 +203,8 @@ public final class BucketAggregator implements Processor<String, SalesEvent, Obj
         this.bodies = context.getStateStore(SERIES_HISTORY_STORE);
         this.retiredForecasts = context.getStateStore(RETIRED_FORECASTS_STORE);
         clock = BucketClock.restore(settings.bucket(), settings.orderPartitions(), clockStore.get(CLOCK_KEY));
-        upstream = new UpstreamClock(clock, settings.grace(), backlog, context::currentSystemTimeMs);
+        upstream = new UpstreamClock(clock, context.taskId().partition(), settings.grace(), backlog,
+                context::currentSystemTimeMs);
         // As often as the backlog is looked up: a close past an idle partition waits for the next look (see
         // UpstreamClock#closableUpTo), and a quiet stream has no records to ask again.
         Duration interval = settings.wallclockCloseInterval();

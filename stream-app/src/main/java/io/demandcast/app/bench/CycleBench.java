@@ -199,7 +199,7 @@ public final class CycleBench {
         // The closing order's series record reaches the bucket aggregator through the repartition topic, once the
         // upstream task's transaction commits: the close starts when a read_committed consumer can see it.
         TopicWatch repartition = new TopicWatch(cluster.bootstrapServers(),
-                config.applicationId() + "-" + ForecastTopology.REPARTITION + "-repartition", true);
+                ForecastTopology.repartitionTopic(config.applicationId()), true);
         Thread repartitionWatch = new Thread(repartition, "bench-repartition-watch");
         Map<String, Object> producerProps = new HashMap<>();
         producerProps.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());

@@ -38,6 +38,12 @@ import org.slf4j.LoggerFactory;
  * both can only grow, so a look can overstate the backlog, never understate it as of when it began. A look older
  * than {@code maxAge} (the broker did not answer) counts as {@link #UNKNOWN}: idleness is then judged by the wall
  * clock alone, and a warning says so.
+ *
+ * <p>It also looks at the repartition topic the aggregating tasks read: its last stable offsets, and the offsets the
+ * group committed there. An aggregating task has read what was on its partition before a look once the group
+ * committed past that look's last stable offset ({@link #repartitionEnd}, {@link #repartitionRead}). Those offsets
+ * are looked up apart: a repartition topic the app has not created yet leaves them unknown, not the orders'
+ * backlog.
  */
 public final class BrokerBacklog implements IntakeBacklog, AutoCloseable {
 
@@ -63,13 +69,19 @@ public final class BrokerBacklog implements IntakeBacklog, AutoCloseable {
         }
     }
 
-    /** One look: the backlog of every partition, when the look began, and its number in the order looks began. */
-    private record Look(long[] waiting, long beganNanos, long number) {
+    /**
+     * One look: the backlog of every partition, when the look began, and its number in the order looks began; and of
+     * each repartition partition the last stable offset and how far the group read (null when not known).
+     */
+    private record Look(long[] waiting, long beganNanos, long number, long[] repartitionStable,
+                        long[] repartitionRead) {
     }
 
     private final Admin admin;
     private final String groupId;
     private final List<TopicPartition> partitions;
+    /** The repartition topic's partitions; empty when it is not watched. */
+    private final List<TopicPartition> repartition;
     private final Uncommitted uncommitted;
     private final Duration timeout;
     private final long maxAgeNanos;
@@ -79,13 +91,18 @@ public final class BrokerBacklog implements IntakeBacklog, AutoCloseable {
     private final AtomicLong begun = new AtomicLong();
     private boolean failing;
 
-    private BrokerBacklog(Admin admin, String groupId, String topic, int partitions, Uncommitted uncommitted,
-                          Duration maxAge) {
+    private BrokerBacklog(Admin admin, String groupId, String topic, int partitions, String repartitionTopic,
+                          Uncommitted uncommitted, Duration maxAge) {
         this.admin = admin;
         this.groupId = groupId;
         this.partitions = new ArrayList<>();
+        this.repartition = new ArrayList<>();
         for (int p = 0; p < partitions; p++) {
             this.partitions.add(new TopicPartition(topic, p));
+            if (repartitionTopic != null) {
+                // The aggregating step's repartition topic gets the partition count of orders (Kafka Streams' default).
+                this.repartition.add(new TopicPartition(repartitionTopic, p));
+            }
         }
         this.uncommitted = uncommitted;
         this.maxAgeNanos = maxAge.toNanos();
@@ -104,18 +121,20 @@ public final class BrokerBacklog implements IntakeBacklog, AutoCloseable {
      * @param groupId     the application's consumer group ({@code application.id})
      * @param topic       the {@code orders} topic
      * @param partitions  its partition count
+     * @param repartitionTopic the topic the aggregating tasks read (as many partitions), or null to not watch it
      * @param uncommitted how a partition without a committed offset counts
      * @param idleAfter   {@code wallclock.close.interval}: a look every tenth of it (0.2 s to 5 s), and a look older
      *                    than one interval counts as unknown
      */
     public static BrokerBacklog watch(Admin admin, String groupId, String topic, int partitions,
-                                      Uncommitted uncommitted, Duration idleAfter) {
+                                      String repartitionTopic, Uncommitted uncommitted, Duration idleAfter) {
         if (partitions < 1) {
             throw new IllegalArgumentException("partitions of " + topic + ": expected >= 1, got " + partitions);
         }
         long every = period(idleAfter).toMillis();
         Duration maxAge = Duration.ofMillis(Math.max(idleAfter.toMillis(), 2 * every));
-        BrokerBacklog backlog = new BrokerBacklog(admin, groupId, topic, partitions, uncommitted, maxAge);
+        BrokerBacklog backlog = new BrokerBacklog(admin, groupId, topic, partitions, repartitionTopic, uncommitted,
+                maxAge);
         backlog.lookSafely();
         backlog.timer.scheduleWithFixedDelay(backlog::lookSafely, every, every, TimeUnit.MILLISECONDS);
         return backlog;
@@ -147,6 +166,22 @@ public final class BrokerBacklog implements IntakeBacklog, AutoCloseable {
         return look == null || look.number() > mark;
     }
 
+    @Override
+    public long repartitionEnd(int partition) {
+        Look look = current();
+        return look == null ? UNKNOWN : at(look.repartitionStable(), partition);
+    }
+
+    @Override
+    public long repartitionRead(int partition) {
+        Look look = current();
+        return look == null ? UNKNOWN : at(look.repartitionRead(), partition);
+    }
+
+    private static long at(long[] offsets, int partition) {
+        return offsets == null || partition < 0 || partition >= offsets.length ? UNKNOWN : offsets[partition];
+    }
+
     /** The last look, or null when there is none or it is older than {@code maxAge}. */
     private Look current() {
         Look look = last;
@@ -159,10 +194,13 @@ public final class BrokerBacklog implements IntakeBacklog, AutoCloseable {
         long began = System.nanoTime();
         try {
             // Committed first: an offset committed after the end offset was read could hide records that came since.
+            List<TopicPartition> asked = new ArrayList<>(partitions);
+            asked.addAll(repartition);
             Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(
-                            Map.of(groupId, new ListConsumerGroupOffsetsSpec().topicPartitions(partitions)))
+                            Map.of(groupId, new ListConsumerGroupOffsetsSpec().topicPartitions(asked)))
                     .partitionsToOffsetAndMetadata(groupId).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> stable = offsets(OffsetSpec.latest());
+            Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> stable = offsets(partitions,
+                    OffsetSpec.latest());
             Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> start = null;
             long[] waiting = new long[partitions.size()];
             for (int p = 0; p < waiting.length; p++) {
@@ -173,14 +211,15 @@ public final class BrokerBacklog implements IntakeBacklog, AutoCloseable {
                     waiting[p] = Math.max(0, end - c.offset());
                 } else if (uncommitted == Uncommitted.FROM_START) {
                     if (start == null) {
-                        start = offsets(OffsetSpec.earliest());
+                        start = offsets(partitions, OffsetSpec.earliest());
                     }
                     waiting[p] = Math.max(0, end - start.get(tp).offset());
                 } else {
                     waiting[p] = uncommitted == Uncommitted.NOTHING ? 0 : UNKNOWN;
                 }
             }
-            last = new Look(waiting, began, number);
+            long[][] read = repartitionRead(committed);
+            last = new Look(waiting, began, number, read == null ? null : read[0], read == null ? null : read[1]);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new KafkaException("interrupted while asking for the backlog of " + partitions, e);
@@ -191,10 +230,44 @@ public final class BrokerBacklog implements IntakeBacklog, AutoCloseable {
         }
     }
 
-    private Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> offsets(OffsetSpec spec)
+    /**
+     * The repartition partitions' last stable offsets and how far the group read each ({stable, read}), read after
+     * {@code committed}; null when not watched or not known (the topic is not there yet). Kafka Streams reads its
+     * repartition topics from the start when nothing is committed.
+     */
+    private long[][] repartitionRead(Map<TopicPartition, OffsetAndMetadata> committed) throws InterruptedException {
+        if (repartition.isEmpty()) {
+            return null;
+        }
+        try {
+            Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> stable = offsets(repartition,
+                    OffsetSpec.latest());
+            Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> start = null;
+            long[][] out = new long[2][repartition.size()];
+            for (int p = 0; p < repartition.size(); p++) {
+                TopicPartition tp = repartition.get(p);
+                out[0][p] = stable.get(tp).offset();
+                OffsetAndMetadata c = committed.get(tp);
+                if (c == null) {
+                    if (start == null) {
+                        start = offsets(repartition, OffsetSpec.earliest());
+                    }
+                    out[1][p] = start.get(tp).offset();
+                } else {
+                    out[1][p] = c.offset();
+                }
+            }
+            return out;
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> offsets(List<TopicPartition> of,
+                                                                                  OffsetSpec spec)
             throws InterruptedException, ExecutionException, TimeoutException {
         Map<TopicPartition, OffsetSpec> request = new HashMap<>();
-        partitions.forEach(tp -> request.put(tp, spec));
+        of.forEach(tp -> request.put(tp, spec));
         // read_committed: the end is the last stable offset, what the exactly-once consumer can read.
         return admin.listOffsets(request, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all()
                 .get(timeout.toMillis(), TimeUnit.MILLISECONDS);

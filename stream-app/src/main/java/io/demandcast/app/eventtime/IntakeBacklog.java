@@ -1,7 +1,8 @@
 package io.demandcast.app.eventtime;
 
 /**
- * How many records of an {@code orders} partition its intake task has still to read, as last seen. An intake task
+ * How many records of an {@code orders} partition its intake task has still to read, as last seen, and whether an
+ * aggregating task has read what the intake tasks sent it ({@link #repartitionEnd}, {@link #repartitionRead}). An intake task
  * counts as idle only when it accepted no order for a whole {@code wallclock.close.interval} AND this says nothing
  * is waiting: a task that a busy stream thread or a loaded machine left without a turn for that long still has its
  * partition's records ahead of it, and the aggregating tasks must keep waiting for them (otherwise the other
@@ -41,5 +42,24 @@ public interface IntakeBacklog {
      */
     default boolean lookedSince(long mark) {
         return true;
+    }
+
+    /**
+     * The last stable offset of partition {@code partition} of the repartition topic the aggregating tasks read, as
+     * of the current look; {@link #UNKNOWN} when not known (not watched, or its offsets could not be looked up).
+     * An intake task that read its orders and committed before a look has sent their sales and its watermark (no
+     * longer idle) there, below this offset: until the aggregating task has read that far ({@link
+     * #repartitionRead}), a look that finds nothing waiting for the intake does not mean its partition is idle.
+     */
+    default long repartitionEnd(int partition) {
+        return UNKNOWN;
+    }
+
+    /**
+     * How far the application's group has read partition {@code partition} of the repartition topic (its committed
+     * offset, or the log start before a commit) as of the current look; {@link #UNKNOWN} when not known.
+     */
+    default long repartitionRead(int partition) {
+        return UNKNOWN;
     }
 }

@@ -11,7 +11,11 @@ import java.util.function.LongSupplier;
  */
 public final class UpstreamClock implements CloseHorizon {
 
+    private static final long NO_TARGET = Long.MIN_VALUE;
+
     private final BucketClock clock;
+    /** The task's partition of the repartition topic, whose reading a pending horizon waits for. */
+    private final int partition;
     private final long graceMs;
     private final IntakeBacklog backlog;
     private final LongSupplier wallClock;
@@ -22,16 +26,24 @@ public final class UpstreamClock implements CloseHorizon {
     /** A horizon past idle partitions waiting for a look begun after {@link #pendingMark}, or {@link #NONE}. */
     private long pending = NONE;
     private long pendingMark;
+    /**
+     * How far this task must have read its repartition partition before {@link #pending} clears: that partition's
+     * end as of the first answer from a look begun after {@link #pendingMark}; {@link #NO_TARGET} until one came.
+     */
+    private long pendingTarget = NO_TARGET;
 
     /**
      * @param clock     the task's clock, restored from its store
+     * @param partition the partition of the repartition topic the task reads
      * @param grace     how long after a bucket's end (in event time) its sales still count
      * @param backlog   what each {@code orders} partition still holds for its intake task: an idle origin with records
      *                  waiting is waited for
      * @param wallClock the task's wall clock; no bucket closes before the wall clock has passed its end plus grace
      */
-    public UpstreamClock(BucketClock clock, Duration grace, IntakeBacklog backlog, LongSupplier wallClock) {
+    public UpstreamClock(BucketClock clock, int partition, Duration grace, IntakeBacklog backlog,
+                         LongSupplier wallClock) {
         this.clock = clock;
+        this.partition = partition;
         this.graceMs = grace.toMillis();
         this.backlog = backlog;
         this.wallClock = wallClock;
@@ -76,8 +88,10 @@ public final class UpstreamClock implements CloseHorizon {
      * <p>Passing an idle partition takes a backlog look that began after the records that moved the horizon there
      * were heard: orders written to the idle partition before them (the same days, in a replay) are then either
      * counted as waiting, so the partition is waited for, or already read. A look older than that would miss them and
-     * their buckets would close without them. Until such a look comes, the answer is what every partition, idle or
-     * not, has passed.
+     * their buckets would close without them. An idle partition's intake task may also have read such orders
+     * before that look and sent their sales and its watermark (no longer idle) to this task, which then waits until
+     * it has read what its partition held at that look. Until then, the answer is what every partition, idle or not,
+     * has passed.
      */
     @Override
     public long closableUpTo(long now) {
@@ -107,9 +121,21 @@ public final class UpstreamClock implements CloseHorizon {
     }
 
     private void clearIfLooked() {
-        if (pending != NONE && backlog.lookedSince(pendingMark)) {
+        if (pending == NONE) {
+            return;
+        }
+        if (pendingTarget == NO_TARGET) {
+            if (!backlog.lookedSince(pendingMark)) {
+                return;
+            }
+            pendingTarget = backlog.repartitionEnd(partition);
+        }
+        long read = backlog.repartitionRead(partition);
+        // Not known (not watched, or the look failed): the backlog look alone decides, as without a repartition topic.
+        if (pendingTarget == IntakeBacklog.UNKNOWN || read == IntakeBacklog.UNKNOWN || read >= pendingTarget) {
             cleared = Math.max(cleared, pending);
             pending = NONE;
+            pendingTarget = NO_TARGET;
         }
     }
 

@@ -49,11 +49,16 @@
  * <p>A look only counts the records written before it began. So a close that passes an idle origin waits for a look
  * begun after the records that moved the horizon that far were heard ({@link
  * io.demandcast.app.eventtime.IntakeBacklog#lookedSince}): orders written to the idle partition before them, the
- * same days in a replay, are then seen waiting. Until that look, buckets close only as far as every origin, idle or
- * not, has passed; the aggregating tasks ask again at each record and once per look period. A close past an idle
- * partition thus comes up to two look periods late. Without this, a takeover under load (one instance killed while
- * the orders of the next days were being written) closed days before the idle partition's orders of those days
- * were seen ({@code FailoverTest}).
+ * same days in a replay, are then seen waiting. Orders its intake task read and committed before that look are not
+ * waiting any more, but their sales and its watermark (no longer idle) may still be on the repartition topic, ahead
+ * of the aggregating task. So the look also takes each repartition partition's last stable offset and how far the
+ * application's group has read it, and the close waits, too, until the task's group read its partition up to
+ * where it ended at that look ({@link io.demandcast.app.eventtime.IntakeBacklog#repartitionEnd}). Until then,
+ * buckets close only as far as every origin, idle or not, has passed; the aggregating tasks ask again at each
+ * record and once per look period. A close past an idle partition thus comes up to two look periods late, and one
+ * commit interval more when the task was behind on its partition. Without the fresh look, a takeover under load
+ * (one instance killed while the orders of the next days were being written) closed days before the idle
+ * partition's orders of those days were seen ({@code FailoverTest}).
  *
  * <h2>What a close waits for</h2>
  * {@link io.demandcast.app.eventtime.UpstreamClock} answers with
@@ -86,7 +91,8 @@
  *     ({@code ReplayTest}).
  * <li>Closing by one task's stream time makes the slower partitions' sales late ({@code UpstreamWatermarkTest}).
  * <li>Taking a starved task for an idle one ({@code IdleByBacklogTest}, {@code BrokerBacklogTest}).
- * <li>Passing an idle partition on a look older than the records that moved the horizon ({@code UpstreamClockTest}).
+ * <li>Passing an idle partition on a look older than the records that moved the horizon, or before reading the sales
+ *     and watermark its intake task sent before that look ({@code UpstreamClockTest}, {@code BrokerBacklogTest}).
  * <li>A quiet partition never closing its buckets ({@code QuietPartitionTest}, {@code WallClockCloseTest}).
  * <li>A future-stamped order closing the days before it ({@code FutureStampedOrderTest}).
  * </ul>
@@ -95,10 +101,6 @@
  * <ul>
  * <li>An intake task judges itself idle on a look up to one period old; the aggregating tasks' fresh look covers
  *     that.
- * <li>The look counts what the intake tasks have not read, not what the aggregating task has not yet read from the
- *     repartition topic. An idle partition's task that read its new orders and committed before the look has its
- *     watermark (no longer idle) and sales still on the way; a task that is far behind on that topic (a long close)
- *     can pass the partition before it reads them.
  * <li>A partition without a committed offset counts from its log start ({@code auto.offset.reset=earliest}; with
  *     {@code latest} nothing waits).
  * <li>A partition whose intake task is not running is waited for, not skipped.

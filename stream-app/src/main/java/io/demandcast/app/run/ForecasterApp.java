@@ -271,7 +271,8 @@ public final class ForecasterApp implements AutoCloseable {
 
     /**
      * Watches what each {@code orders} partition still holds for its intake task, so that a task a busy stream
-     * thread left without a turn is not taken for an idle one (docs/ARCHITECTURE.md, "Bucket close and watermarks").
+     * thread left without a turn is not taken for an idle one, and how far the aggregating tasks read the
+     * repartition topic (docs/ARCHITECTURE.md, "Bucket close and watermarks").
      */
     public static BrokerBacklog watchBacklog(AppConfig config, int orderPartitions, Duration timeout) {
         Properties streamsProps = config.streamsProperties();
@@ -279,8 +280,8 @@ public final class ForecasterApp implements AutoCloseable {
                 config.applicationId() + "-backlog", 0).get(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG);
         return BrokerBacklog.watch(Admin.create(adminProperties(config, timeout)), config.applicationId(),
                 config.topicNames().orders(), orderPartitions,
-                BrokerBacklog.Uncommitted.of(reset == null ? null : reset.toString()),
-                config.wallclockCloseInterval());
+                ForecastTopology.repartitionTopic(config.applicationId()),
+                BrokerBacklog.Uncommitted.of(reset == null ? null : reset.toString()), config.wallclockCloseInterval());
     }
 
     /** The registry client settings of {@code config} (see {@link AppConfig#serdeConfig()}). */

@@ -54,6 +54,11 @@ public final class ForecastTopology {
     /** Name of the repartition step; Kafka Streams makes the topic {@code <application.id>-sales-by-series-repartition}. */
     public static final String REPARTITION = "sales-by-series";
 
+    /** The repartition topic between the intake and the aggregating tasks, as Kafka Streams names it. */
+    public static String repartitionTopic(String applicationId) {
+        return applicationId + "-" + REPARTITION + "-repartition";
+    }
+
     private ForecastTopology() {
     }
 

@@ -37,10 +37,16 @@ class BrokerBacklogTest {
         return producer;
     }
 
-    private static BrokerBacklog watch(KafkaBroker broker, String group, String topic) {
+    /** Watches {@code topic}'s backlog and {@code repartition} (which need not exist) for {@code group}. */
+    private static BrokerBacklog watch(KafkaBroker broker, String group, String topic, String repartition) {
         Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()));
-        return BrokerBacklog.watch(admin, group, topic, 2, BrokerBacklog.Uncommitted.FROM_START,
+        return BrokerBacklog.watch(admin, group, topic, 2, repartition, BrokerBacklog.Uncommitted.FROM_START,
                 Duration.ofSeconds(2));
+    }
+
+    /** A repartition topic name the app has not created (yet): its offsets are not known. */
+    private static String missing(String topic) {
+        return topic + "-sales-by-series-repartition";
     }
 
     @Test
@@ -52,7 +58,7 @@ class BrokerBacklogTest {
         TopicPartition p0 = new TopicPartition(topic, 0);
         try (KafkaProducer<String, String> committed = transactionalProducer(broker, group + "-a");
              KafkaProducer<String, String> open = transactionalProducer(broker, group + "-b");
-             BrokerBacklog backlog = watch(broker, group, topic)) {
+             BrokerBacklog backlog = watch(broker, group, topic, missing(topic))) {
             committed.beginTransaction();
             for (int i = 0; i < 5; i++) {
                 committed.send(new ProducerRecord<>(topic, 0, "o" + i, "order " + i));
@@ -99,17 +105,62 @@ class BrokerBacklogTest {
         KafkaBroker broker = KafkaBroker.shared();
         String topic = KafkaBroker.uniqueTopic("backlog-stale");
         broker.createTopics(2, topic);
-        BrokerBacklog backlog = watch(broker, KafkaBroker.uniqueTopic("backlog-stale-app"), topic);
+        BrokerBacklog backlog = watch(broker, KafkaBroker.uniqueTopic("backlog-stale-app"), topic, missing(topic));
         Wait.until("a first look", WAIT, () -> backlog.waiting(0) == 0 && backlog.waiting(1) == 0,
                 () -> "waiting " + backlog.waiting(0) + " / " + backlog.waiting(1));
         long mark = backlog.mark();
         assertThat(backlog.lookedSince(mark)).as("the current look began before the mark").isFalse();
         Wait.until("a look begun after the mark", WAIT, () -> backlog.lookedSince(mark));
+        assertThat(backlog.repartitionEnd(0)).as("no repartition topic: not known").isEqualTo(IntakeBacklog.UNKNOWN);
+        assertThat(backlog.repartitionRead(0)).isEqualTo(IntakeBacklog.UNKNOWN);
         // Closed, it looks no more: once its last look is older than the 2 s interval, it no longer answers 0.
         backlog.close();
         Wait.until("the last look to go stale", Duration.ofSeconds(10),
                 () -> backlog.waiting(0) == IntakeBacklog.UNKNOWN);
         assertThat(backlog.waiting(7)).as("a partition it does not watch").isEqualTo(IntakeBacklog.UNKNOWN);
         assertThat(backlog.lookedSince(backlog.mark())).as("not known: the wall clock alone decides").isTrue();
+    }
+
+    @Test
+    void theRepartitionTopicsEndAndHowFarTheGroupReadItAreLookedUpBesideTheBacklog() {
+        KafkaBroker broker = KafkaBroker.shared();
+        String orders = KafkaBroker.uniqueTopic("backlog-read-orders");
+        String repartition = KafkaBroker.uniqueTopic("backlog-read-repartition");
+        String group = KafkaBroker.uniqueTopic("backlog-read-app");
+        broker.createTopics(2, orders, repartition);
+        TopicPartition p1 = new TopicPartition(repartition, 1);
+        try (KafkaProducer<String, String> intake = transactionalProducer(broker, group + "-intake");
+             BrokerBacklog backlog = watch(broker, group, orders, repartition)) {
+            intake.beginTransaction();
+            for (int i = 0; i < 3; i++) {
+                intake.send(new ProducerRecord<>(repartition, 1, "s" + i, "sale " + i));
+            }
+            intake.commitTransaction();
+            Wait.until("a look at 3 sales and their marker", WAIT, () -> backlog.repartitionEnd(1) == 4,
+                    () -> "end " + backlog.repartitionEnd(1));
+            assertThat(backlog.repartitionRead(1)).as("nothing committed: read from the log start").isZero();
+            assertThat(backlog.repartitionEnd(0)).isZero();
+            assertThat(backlog.repartitionRead(0)).isZero();
+
+            try (KafkaConsumer<String, String> app = new KafkaConsumer<>(Map.of(
+                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
+                    ConsumerConfig.GROUP_ID_CONFIG, group,
+                    ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                    ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                    ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false"),
+                    new StringDeserializer(), new StringDeserializer())) {
+                app.commitSync(Map.of(p1, new OffsetAndMetadata(2)));
+                Wait.until("the group's commit", WAIT, () -> backlog.repartitionRead(1) == 2,
+                        () -> "read " + backlog.repartitionRead(1));
+                intake.beginTransaction();
+                intake.send(new ProducerRecord<>(repartition, 1, "s3", "sale 3"));
+                intake.commitTransaction();
+                app.commitSync(Map.of(p1, new OffsetAndMetadata(6)));
+                Wait.until("a commit past both markers", WAIT,
+                        () -> backlog.repartitionEnd(1) == 6 && backlog.repartitionRead(1) == 6,
+                        () -> "end " + backlog.repartitionEnd(1) + ", read " + backlog.repartitionRead(1));
+                assertThat(backlog.waiting(0)).as("the orders' backlog is looked up as before").isZero();
+            }
+        }
     }
 }

@@ -21,7 +21,7 @@ class UpstreamClockTest {
     /** The task's wall clock: far ahead of the event times unless a test says otherwise. */
     private long wallClock = at("2030-01-01T00:00:00Z");
     private final Map<Integer, Long> waiting = new HashMap<>();
-    private final UpstreamClock upstream = new UpstreamClock(new BucketClock(Bucket.DAY, 2), GRACE,
+    private final UpstreamClock upstream = new UpstreamClock(new BucketClock(Bucket.DAY, 2), 0, GRACE,
             partition -> waiting.getOrDefault(partition, IntakeBacklog.UNKNOWN), () -> wallClock);
 
     private static long at(String time) {
@@ -145,17 +145,36 @@ class UpstreamClockTest {
                 .isEqualTo(at("2011-01-03T17:00:00Z"));
     }
 
-    /** A backlog as the broker's look-ups give it: each look counts what was written before it began. */
+    /**
+     * A backlog as the broker's look-ups give it: each look counts what was written before it began, on the orders
+     * partitions and on the task's repartition partition ({@code written}, of which the task read {@code read}).
+     */
     private static final class Looks implements IntakeBacklog {
         long[] seen = {0, 0};
         long begun;
         long answered;
+        long written;
+        long read;
+        long seenWritten;
+        long seenRead;
 
         /** A look begins now and answers with what each partition holds for its task. */
         void look(long... waiting) {
             begun++;
             seen = waiting;
             answered = begun;
+            seenWritten = written;
+            seenRead = read;
+        }
+
+        @Override
+        public long repartitionEnd(int partition) {
+            return seenWritten;
+        }
+
+        @Override
+        public long repartitionRead(int partition) {
+            return seenRead;
         }
 
         @Override
@@ -179,7 +198,7 @@ class UpstreamClockTest {
      * look began before those sales, so it cannot tell whether orders of the same days were written to partition 1.
      */
     private UpstreamClock idlePartitionPassedAfterTheLastLook(Looks looks) {
-        UpstreamClock watched = new UpstreamClock(new BucketClock(Bucket.DAY, 2), GRACE, looks, () -> wallClock);
+        UpstreamClock watched = new UpstreamClock(new BucketClock(Bucket.DAY, 2), 1, GRACE, looks, () -> wallClock);
         watched.observeWatermark(0, at("2011-01-03T12:00:00Z"), false, wallClock);
         watched.observeWatermark(1, at("2011-01-03T10:00:00Z"), true, wallClock);
         looks.look(0, 0);
@@ -209,5 +228,26 @@ class UpstreamClockTest {
         assertThat(watched.closableUpTo(wallClock)).isEqualTo(at("2011-01-06T11:00:00Z"));
         looks.look(0, 0);
         assertThat(watched.closableUpTo(wallClock)).isEqualTo(at("2011-01-09T11:00:00Z"));
+    }
+
+    @Test
+    void anIdlePartitionIsNotPassedBeforeTheTaskReadWhatItsIntakeSentBeforeTheLook() {
+        Looks looks = new Looks();
+        UpstreamClock watched = idlePartitionPassedAfterTheLastLook(looks);
+        // Partition 1's intake read new orders and committed before the look (nothing waits for it), but their sales
+        // and its watermark, no longer idle, are still on this task's repartition partition.
+        looks.written = 40;
+        looks.read = 25;
+        looks.look(0, 0);
+        assertThat(watched.closableUpTo(wallClock)).as("what both partitions passed")
+                .isEqualTo(at("2011-01-03T09:00:00Z"));
+        looks.read = 39;
+        looks.look(0, 0);
+        assertThat(watched.closableUpTo(wallClock)).isEqualTo(at("2011-01-03T09:00:00Z"));
+        // Read up to that look's end; had partition 1 sent orders, its watermark would now hold the horizon.
+        looks.read = 40;
+        looks.written = 52;
+        looks.look(0, 0);
+        assertThat(watched.closableUpTo(wallClock)).isEqualTo(at("2011-01-06T11:00:00Z"));
     }
 }

@@ -116,7 +116,7 @@ final class PipelineDriver implements AutoCloseable {
 
     /** The repartition topic between the intake and the aggregator, as Kafka Streams names it. */
     String salesBySeriesTopic() {
-        return config.applicationId() + "-" + ForecastTopology.REPARTITION + "-repartition";
+        return ForecastTopology.repartitionTopic(config.applicationId());
     }
 
     /** Feeds the aggregator directly, as intake tasks of other orders partitions would. */
