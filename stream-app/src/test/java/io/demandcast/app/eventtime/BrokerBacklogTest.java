@@ -37,6 +37,17 @@ class BrokerBacklogTest {
         return producer;
     }
 
+    /** A consumer of the application's group, reading as Kafka Streams does under exactly-once. */
+    private static KafkaConsumer<String, String> appConsumer(KafkaBroker broker, String group) {
+        return new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG, group,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false"),
+                new StringDeserializer(), new StringDeserializer());
+    }
+
     /** Watches {@code topic}'s backlog and {@code repartition} (which need not exist) for {@code group}. */
     private static BrokerBacklog watch(KafkaBroker broker, String group, String topic, String repartition) {
         Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()));
@@ -73,13 +84,7 @@ class BrokerBacklogTest {
                     () -> backlog.waiting(0) == 6, () -> "waiting " + backlog.waiting(0) + " / " + backlog.waiting(1));
             assertThat(backlog.waiting(1)).as("an open transaction is not a backlog yet").isZero();
 
-            try (KafkaConsumer<String, String> app = new KafkaConsumer<>(Map.of(
-                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
-                    ConsumerConfig.GROUP_ID_CONFIG, group,
-                    ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                    ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                    ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false"),
-                    new StringDeserializer(), new StringDeserializer())) {
+            try (KafkaConsumer<String, String> app = appConsumer(broker, group)) {
                 app.assign(List.of(p0));
                 int[] read = {0};
                 Wait.until("the consumer to read the 5 orders and step over the commit marker", WAIT, () -> {
@@ -142,13 +147,7 @@ class BrokerBacklogTest {
             assertThat(backlog.repartitionEnd(0)).isZero();
             assertThat(backlog.repartitionRead(0)).isZero();
 
-            try (KafkaConsumer<String, String> app = new KafkaConsumer<>(Map.of(
-                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
-                    ConsumerConfig.GROUP_ID_CONFIG, group,
-                    ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                    ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                    ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false"),
-                    new StringDeserializer(), new StringDeserializer())) {
+            try (KafkaConsumer<String, String> app = appConsumer(broker, group)) {
                 app.commitSync(Map.of(p1, new OffsetAndMetadata(2)));
                 Wait.until("the group's commit", WAIT, () -> backlog.repartitionRead(1) == 2,
                         () -> "read " + backlog.repartitionRead(1));
