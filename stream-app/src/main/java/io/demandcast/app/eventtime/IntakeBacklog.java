@@ -1,12 +1,12 @@
 package io.demandcast.app.eventtime;
 
 /**
- * How many records of an {@code orders} partition its intake task has still to read, as last seen, and whether an
- * aggregating task has read what the intake tasks sent it ({@link #repartitionEnd}, {@link #repartitionRead}). An intake task
- * counts as idle only when it accepted no order for a whole {@code wallclock.close.interval} AND this says nothing
- * is waiting: a task that a busy stream thread or a loaded machine left without a turn for that long still has its
- * partition's records ahead of it, and the aggregating tasks must keep waiting for them (otherwise the other
- * partitions' event time closes the buckets those records belong to, and they come out {@code late}).
+ * How many records of an {@code orders} partition its intake task has still to read, as last seen, and how far an
+ * aggregating task has read what the intake tasks sent it ({@link #repartitionEnd}, {@link #repartitionRead}). An
+ * intake task counts as idle only when it accepted no order for a whole {@code wallclock.close.interval} AND this
+ * says nothing is waiting: a task that a busy stream thread or a loaded machine left without a turn for that long
+ * still has its partition's records ahead of it, and the aggregating tasks must keep waiting for them (otherwise the
+ * other partitions' event time closes the buckets those records belong to, and they come out {@code late}).
  *
  * <p>Filled outside the topology (the app asks the broker, see {@link BrokerBacklog}); a topology built without one
  * ({@link #NOT_WATCHED}, as in {@code TopologyTestDriver}) judges idleness by the wall clock alone.
