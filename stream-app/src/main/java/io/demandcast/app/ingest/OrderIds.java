@@ -79,8 +79,7 @@ final class OrderIds {
 
     /**
      * Whether an order of {@code key} ({@link #keyOf}: the same id and content) was counted within the window. The
-     * caller makes the key once for this and {@link #remember}: its Avro JSON text was a tenth of the intake's CPU
-     * when made twice.
+     * caller makes the key once for this and {@link #remember}.
      */
     boolean counted(String key) {
         long now = clock();
@@ -106,14 +105,12 @@ final class OrderIds {
         return windowMs == 0 ? null : key(order);
     }
 
-    /** The order id and a 64-bit fingerprint of the order's content (its Avro JSON text, stable across runs). */
+    /**
+     * The order id and a 64-bit fingerprint of the order's content ({@link OrderFingerprint}: of its Avro JSON text,
+     * stable across runs).
+     */
     static String key(OrderEvent order) {
-        String text = order.toString();
-        long h = 0xcbf29ce484222325L;
-        for (int i = 0; i < text.length(); i++) {
-            h = (h ^ text.charAt(i)) * 0x100000001b3L;
-        }
-        return order.getOrderId() + "#" + Long.toHexString(h);
+        return order.getOrderId() + "#" + Long.toHexString(OrderFingerprint.of(order));
     }
 
     /** The oldest of the latest event times counted, or {@link #NO_CLOCK} before the first order. */
