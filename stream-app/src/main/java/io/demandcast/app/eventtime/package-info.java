@@ -55,8 +55,8 @@
  * application's group has read it, and the close waits, too, until the task's group read its partition up to
  * where it ended at that look ({@link io.demandcast.app.eventtime.IntakeBacklog#repartitionEnd}). Until then,
  * buckets close only as far as every origin, idle or not, has passed; the aggregating tasks ask again at each
- * record and once per look period. A close past an idle partition thus comes up to two look periods late, and one
- * commit interval more when the task was behind on its partition. Without the fresh look, a takeover under load
+ * record and once per look period. A close past an idle partition thus comes up to two look periods late, and up
+ * to one commit interval more, until the group's commit passes that end. Without the fresh look, a takeover under load
  * (one instance killed while the orders of the next days were being written) closed days before the idle
  * partition's orders of those days were seen ({@code FailoverTest}).
  *

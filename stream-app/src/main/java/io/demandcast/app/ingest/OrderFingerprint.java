@@ -2,15 +2,16 @@ package io.demandcast.app.ingest;
 
 import io.demandcast.schemas.avro.OrderEvent;
 import io.demandcast.schemas.avro.OrderLine;
+import java.time.Instant;
 import java.util.List;
 import org.apache.avro.Schema;
 
 /**
  * The content fingerprint of an order in the duplicate window's keys: FNV-1a (64 bits) over the chars of the order's
  * Avro JSON text ({@code GenericData#toString}, Avro 1.12), fed char by char as that text would be written, without
- * building it. Building the text was a third of the intake's CPU. The keys are stored, so the fingerprint must stay
- * what earlier releases stored: {@code OrderFingerprintTest} compares it with the text on random orders. When the
- * compiled schema is not the one this writer knows, the text itself is hashed.
+ * building it: building the text cost a third of the intake's CPU. The keys are stored, so the fingerprint must
+ * stay what earlier releases stored: {@code OrderIdsKeyTest} compares it with the text on random orders. When the
+ * compiled schema does not have the fields this writer knows, the text itself is hashed.
  */
 final class OrderFingerprint {
 
@@ -45,8 +46,8 @@ final class OrderFingerprint {
         long h = chars(OFFSET_BASIS, "{\"orderId\": ");
         h = string(h, o.getOrderId());
         h = chars(h, ", \"eventTime\": ");
-        // A temporal value is printed quoted, by its toString; without the logical type it would be a number.
-        Object time = o.getEventTime();
+        // A temporal value is printed quoted, by its toString.
+        Instant time = o.getEventTime();
         h = time == null ? chars(h, "null") : chars(chars(chars(h, "\""), time.toString()), "\"");
         h = chars(h, ", \"customerId\": ");
         h = string(h, o.getCustomerId());
@@ -108,7 +109,7 @@ final class OrderFingerprint {
         return (h ^ '"') * PRIME;
     }
 
-    /** The chars Avro writes as {@code \}{@code uXXXX}: C0 and C1 controls, DEL, and U+2000..U+20FF. */
+    /** The chars Avro writes as a backslash-u escape of 4 hex digits: C0 and C1 controls, DEL, U+2000..U+20FF. */
     private static boolean escaped(char ch) {
         return ch <= '\u001F' || (ch >= '\u007F' && ch <= '\u009F') || (ch >= '\u2000' && ch <= '\u20FF');
     }

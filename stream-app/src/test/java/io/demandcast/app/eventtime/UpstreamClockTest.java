@@ -167,14 +167,17 @@ class UpstreamClockTest {
             seenRead = read;
         }
 
+        /** The task's partition of the repartition topic; the other one holds nothing. */
+        static final int TASK_PARTITION = 1;
+
         @Override
         public long repartitionEnd(int partition) {
-            return seenWritten;
+            return partition == TASK_PARTITION ? seenWritten : 0;
         }
 
         @Override
         public long repartitionRead(int partition) {
-            return seenRead;
+            return partition == TASK_PARTITION ? seenRead : 0;
         }
 
         @Override
@@ -198,7 +201,8 @@ class UpstreamClockTest {
      * look began before those sales, so it cannot tell whether orders of the same days were written to partition 1.
      */
     private UpstreamClock idlePartitionPassedAfterTheLastLook(Looks looks) {
-        UpstreamClock watched = new UpstreamClock(new BucketClock(Bucket.DAY, 2), 1, GRACE, looks, () -> wallClock);
+        UpstreamClock watched = new UpstreamClock(new BucketClock(Bucket.DAY, 2), Looks.TASK_PARTITION, GRACE, looks,
+                () -> wallClock);
         watched.observeWatermark(0, at("2011-01-03T12:00:00Z"), false, wallClock);
         watched.observeWatermark(1, at("2011-01-03T10:00:00Z"), true, wallClock);
         looks.look(0, 0);
