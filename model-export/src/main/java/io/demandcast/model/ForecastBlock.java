@@ -39,6 +39,60 @@ public interface ForecastBlock {
         return true;
     }
 
+    /**
+     * A block over one array: {@code values[(i * horizon + step) * levels.length + level]}, every row with the same
+     * horizon and levels. A baseline that forecasts a batch series by series fills it, so that reading a value is one
+     * array index and not a walk through a forecast object, its steps and a step's array: the fallback's close reads
+     * 84 values per series. The arrays are the block's own from then on; nobody changes them.
+     */
+    static ForecastBlock ofRows(String[] series, double[] levels, int horizon, double[] values) {
+        if (values.length != series.length * horizon * levels.length) {
+            throw new IllegalArgumentException("expected " + series.length + " x " + horizon + " x " + levels.length
+                    + " values; got " + values.length);
+        }
+        return new Rows(series, levels, horizon, values);
+    }
+
+    /** See {@link #ofRows}. */
+    final class Rows implements ForecastBlock {
+        private final String[] series;
+        private final double[] levels;
+        private final int horizon;
+        private final double[] values;
+
+        private Rows(String[] series, double[] levels, int horizon, double[] values) {
+            this.series = series;
+            this.levels = levels;
+            this.horizon = horizon;
+            this.values = values;
+        }
+
+        @Override
+        public int size() {
+            return series.length;
+        }
+
+        @Override
+        public String series(int i) {
+            return series[i];
+        }
+
+        @Override
+        public int horizon(int i) {
+            return horizon;
+        }
+
+        @Override
+        public double[] levels(int i) {
+            return levels;
+        }
+
+        @Override
+        public double value(int i, int step, int level) {
+            return values[(i * horizon + step) * levels.length + level];
+        }
+    }
+
     /** A block over forecasts made one by one (null entries allowed: a row without a forecast). */
     static ForecastBlock of(List<QuantileForecast> forecasts) {
         return new ForecastBlock() {

@@ -40,10 +40,15 @@ final class ResidualBand {
     /** Quantiles around {@code point}, the offsets scaled by {@code widen}, clipped at zero (demand is not negative). */
     static double[] around(double point, double widen, double[] offsets) {
         double[] values = new double[offsets.length];
-        for (int q = 0; q < offsets.length; q++) {
-            values[q] = Math.max(0.0, point + widen * offsets[q]);
-        }
+        around(point, widen, offsets, values, 0);
         return values;
+    }
+
+    /** {@link #around(double, double, double[])} written into {@code out} from index {@code at}. */
+    static void around(double point, double widen, double[] offsets, double[] out, int at) {
+        for (int q = 0; q < offsets.length; q++) {
+            out[at + q] = Math.max(0.0, point + widen * offsets[q]);
+        }
     }
 
     static double[] checkedQuantiles(double[] quantiles) {

@@ -1,9 +1,11 @@
 package io.demandcast.model.baseline;
 
+import io.demandcast.model.ForecastBlock;
 import io.demandcast.model.Forecaster;
 import io.demandcast.model.QuantileForecast;
 import io.demandcast.model.SeriesHistory;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -30,14 +32,36 @@ public final class SeasonalNaive implements Forecaster {
 
     @Override
     public List<QuantileForecast> forecast(List<SeriesHistory> histories, int horizon) {
+        int q = quantiles.length;
+        double[] row = new double[horizon * q];
         List<QuantileForecast> out = new ArrayList<>(histories.size());
         for (SeriesHistory history : histories) {
-            out.add(forecastOne(history, horizon));
+            fill(history, horizon, row, 0);
+            double[][] values = new double[horizon][];
+            for (int h = 0; h < horizon; h++) {
+                values[h] = Arrays.copyOfRange(row, h * q, (h + 1) * q);
+            }
+            out.add(new QuantileForecast(history.series(), history.end(), quantiles.clone(), values, METHOD, METHOD));
         }
         return out;
     }
 
-    private QuantileForecast forecastOne(SeriesHistory history, int horizon) {
+    /** The same forecasts in one array: the streaming fallback forecasts every series of a close this way. */
+    @Override
+    public ForecastBlock forecastBlock(List<SeriesHistory> histories, int horizon) {
+        int stride = horizon * quantiles.length;
+        String[] series = new String[histories.size()];
+        double[] values = new double[histories.size() * stride];
+        for (int i = 0; i < series.length; i++) {
+            SeriesHistory history = histories.get(i);
+            series[i] = history.series();
+            fill(history, horizon, values, i * stride);
+        }
+        return ForecastBlock.ofRows(series, quantiles, horizon, values);
+    }
+
+    /** Writes the forecast of {@code history}, step by step and level by level, into {@code out} from {@code at}. */
+    private void fill(SeriesHistory history, int horizon, double[] out, int at) {
         double[] y = history.units();
         int n = y.length;
         // A history shorter than one season repeats what there is: the last bucket, cycled over the season.
@@ -48,11 +72,9 @@ public final class SeasonalNaive implements Forecaster {
             diffs[t - m] = y[t] - y[t - m];
         }
         double[] offsets = ResidualBand.offsets(diffs, count, history.bucket().season(), quantiles);
-        double[][] values = new double[horizon][];
         for (int h = 0; h < horizon; h++) {
             double point = n == 0 ? 0.0 : y[n - m + (h % m)];
-            values[h] = ResidualBand.around(point, Math.sqrt(h / m + 1.0), offsets);
+            ResidualBand.around(point, Math.sqrt(h / m + 1.0), offsets, out, at + h * quantiles.length);
         }
-        return new QuantileForecast(history.series(), history.end(), quantiles.clone(), values, METHOD, METHOD);
     }
 }

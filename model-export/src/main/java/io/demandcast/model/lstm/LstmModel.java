@@ -337,9 +337,31 @@ public final class LstmModel implements TrainedModel {
         return new OutputBlock(outputs, inferenceBatchSize, encoder.horizon(), horizon, levels, series);
     }
 
-    /** Session outputs [rows, H, Q] of consecutive chunks of {@code chunk} rows, read as one block. */
-    private record OutputBlock(List<float[]> outputs, int chunk, int modelHorizon, int horizon, double[] levels,
-                               List<String> rows) implements ForecastBlock {
+    /**
+     * Session outputs [rows, H, Q] of consecutive chunks of {@code chunk} rows, read as one block. A close's part is
+     * usually one chunk: its values are then read without the division and list lookup that find a row's chunk.
+     */
+    private static final class OutputBlock implements ForecastBlock {
+        private final List<float[]> outputs;
+        /** The only chunk, or null when there are several. */
+        private final float[] only;
+        private final int chunk;
+        private final int modelHorizon;
+        private final int horizon;
+        private final double[] levels;
+        private final List<String> rows;
+
+        OutputBlock(List<float[]> outputs, int chunk, int modelHorizon, int horizon, double[] levels,
+                    List<String> rows) {
+            this.outputs = outputs;
+            this.only = outputs.size() == 1 ? outputs.get(0) : null;
+            this.chunk = chunk;
+            this.modelHorizon = modelHorizon;
+            this.horizon = horizon;
+            this.levels = levels;
+            this.rows = rows;
+        }
+
         @Override
         public int size() {
             return rows.size();
@@ -362,6 +384,9 @@ public final class LstmModel implements TrainedModel {
 
         @Override
         public double value(int i, int step, int level) {
+            if (only != null) {
+                return only[(i * modelHorizon + step) * levels.length + level];
+            }
             return outputs.get(i / chunk)[((i % chunk) * modelHorizon + step) * levels.length + level];
         }
     }

@@ -3,6 +3,7 @@ package io.demandcast.model.baseline;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.demandcast.model.Bucket;
+import io.demandcast.model.ForecastBlock;
 import io.demandcast.model.Forecaster;
 import io.demandcast.model.QuantileForecast;
 import io.demandcast.model.SeriesHistory;
@@ -45,6 +46,40 @@ class BaselinePropertiesTest {
                 };
                 assertThat(v[1]).as("%s step %d", f.method(), s + 1).isCloseTo(point,
                         org.assertj.core.api.Assertions.within(1e-9 * (1 + point)));
+            }
+        }
+    }
+
+    /**
+     * The streaming fallback reads a close's forecasts as one block: row for row, value for value, the same numbers as
+     * the forecasts made one by one, over histories of any length (shorter than a season included) and a bucket with
+     * another season.
+     */
+    @Property(tries = 200)
+    void seasonalNaivesBlockHoldsTheSameNumbersAsItsForecasts(
+            @ForAll @Size(min = 1, max = 12) List<@Size(min = 0, max = 40) List<@DoubleRange(min = 0, max = 1e4)
+                    Double>> series,
+            @ForAll @IntRange(min = 1, max = 30) int horizon,
+            @ForAll boolean monthly) {
+        Bucket bucket = monthly ? Bucket.MONTH : Bucket.DAY;
+        List<SeriesHistory> histories = new java.util.ArrayList<>();
+        for (int i = 0; i < series.size(); i++) {
+            double[] y = series.get(i).stream().mapToDouble(Double::doubleValue).toArray();
+            histories.add(SeriesHistory.of("s" + i, bucket, Instant.parse("2024-01-01T00:00:00Z"), y));
+        }
+        SeasonalNaive naive = new SeasonalNaive(Q);
+        List<QuantileForecast> one = naive.forecast(histories, horizon);
+        ForecastBlock block = naive.forecastBlock(histories, horizon);
+        assertThat(block.size()).isEqualTo(histories.size());
+        for (int i = 0; i < histories.size(); i++) {
+            assertThat(block.series(i)).isEqualTo("s" + i);
+            assertThat(block.horizon(i)).isEqualTo(horizon);
+            assertThat(block.levels(i)).containsExactly(Q);
+            for (int h = 0; h < horizon; h++) {
+                for (int k = 0; k < Q.length; k++) {
+                    assertThat(block.value(i, h, k)).as("row %d step %d level %d", i, h, k)
+                            .isEqualTo(one.get(i).values()[h][k]);
+                }
             }
         }
     }

@@ -20,6 +20,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 class LstmExportTest {
@@ -132,10 +134,14 @@ class LstmExportTest {
         }
     }
 
-    /** The block read straight off the session's outputs, across chunks of 5 and cut to 4 steps, is forecast(). */
-    @Test
-    void theForecastBlockHoldsTheSameNumbersAsTheForecasts() throws IOException {
-        try (LstmModel loaded = LstmModel.load(exported, 5, 1)) {
+    /**
+     * The block read straight off the session's outputs, across chunks of 5 and in one chunk of 16, cut to 4 steps, is
+     * forecast().
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {5, 16})
+    void theForecastBlockHoldsTheSameNumbersAsTheForecasts(int batch) throws IOException {
+        try (LstmModel loaded = LstmModel.load(exported, batch, 1)) {
             List<QuantileForecast> forecasts = loaded.forecast(histories, 4);
             ForecastBlock block = loaded.forecastBlock(histories, 4);
             assertThat(block.size()).isEqualTo(histories.size());
