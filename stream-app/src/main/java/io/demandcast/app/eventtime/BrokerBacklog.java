@@ -82,6 +82,8 @@ public final class BrokerBacklog implements IntakeBacklog, AutoCloseable {
     private final List<TopicPartition> partitions;
     /** The repartition topic's partitions; empty when it is not watched. */
     private final List<TopicPartition> repartition;
+    /** Whether the repartition topic was seen to exist: until then its offsets are not asked for. */
+    private volatile boolean repartitionCreated;
     private final Uncommitted uncommitted;
     private final Duration timeout;
     private final long maxAgeNanos;
@@ -240,6 +242,15 @@ public final class BrokerBacklog implements IntakeBacklog, AutoCloseable {
             return null;
         }
         try {
+            if (!repartitionCreated) {
+                // Kafka's admin client logs an ERROR, stack trace included, for every offsets request to a topic that
+                // is not there; the app creates this one after its first looks.
+                String topic = repartition.get(0).topic();
+                if (!admin.listTopics().names().get(timeout.toMillis(), TimeUnit.MILLISECONDS).contains(topic)) {
+                    return null;
+                }
+                repartitionCreated = true;
+            }
             Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> stable = offsets(repartition,
                     OffsetSpec.latest());
             Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> start = null;

@@ -4,6 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.demandcast.app.retrain.Wait;
 import io.demandcast.schemas.testkit.KafkaBroker;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -124,6 +129,66 @@ class BrokerBacklogTest {
                 () -> backlog.waiting(0) == IntakeBacklog.UNKNOWN);
         assertThat(backlog.waiting(7)).as("a partition it does not watch").isEqualTo(IntakeBacklog.UNKNOWN);
         assertThat(backlog.lookedSince(backlog.mark())).as("not known: the wall clock alone decides").isTrue();
+    }
+
+    /**
+     * Kafka's admin client logs an ERROR with a stack trace for each offsets request to a topic that is not there:
+     * every start of the app (its repartition topic is created after the first look) printed one. A topic not there is
+     * not asked for, and once created it is.
+     */
+    @Test
+    void aRepartitionTopicNotCreatedYetIsNotAskedForSoNothingIsLoggedAndIsLookedUpOnceItIsThere() {
+        KafkaBroker broker = KafkaBroker.shared();
+        String topic = KafkaBroker.uniqueTopic("backlog-quiet");
+        broker.createTopics(2, topic);
+        PrintStream err = System.err;
+        ByteArrayOutputStream logged = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(new TeeOutputStream(err, logged), true, StandardCharsets.UTF_8));
+        try (BrokerBacklog backlog = watch(broker, KafkaBroker.uniqueTopic("backlog-quiet-app"), topic,
+                missing(topic))) {
+            for (int look = 0; look < 3; look++) {
+                long mark = backlog.mark();
+                Wait.until("look " + (look + 1), WAIT, () -> backlog.lookedSince(mark));
+            }
+            assertThat(backlog.repartitionEnd(0)).isEqualTo(IntakeBacklog.UNKNOWN);
+            assertThat(logged.toString(StandardCharsets.UTF_8)).as("what was logged while the topic was missing")
+                    .doesNotContain(missing(topic));
+            broker.createTopics(2, missing(topic));
+            Wait.until("the created repartition topic's end to be known", WAIT,
+                    () -> backlog.repartitionEnd(0) == 0 && backlog.repartitionRead(1) == 0,
+                    () -> "end " + backlog.repartitionEnd(0) + ", read " + backlog.repartitionRead(1));
+        } finally {
+            System.setErr(err);
+        }
+    }
+
+    /** Writes to both streams. */
+    private static final class TeeOutputStream extends OutputStream {
+        private final OutputStream a;
+        private final OutputStream b;
+
+        TeeOutputStream(OutputStream a, OutputStream b) {
+            this.a = a;
+            this.b = b;
+        }
+
+        @Override
+        public synchronized void write(int c) throws IOException {
+            a.write(c);
+            b.write(c);
+        }
+
+        @Override
+        public synchronized void write(byte[] bytes, int off, int len) throws IOException {
+            a.write(bytes, off, len);
+            b.write(bytes, off, len);
+        }
+
+        @Override
+        public synchronized void flush() throws IOException {
+            a.flush();
+            b.flush();
+        }
     }
 
     @Test
