@@ -21,7 +21,7 @@ import org.apache.kafka.streams.kstream.TimeWindows;
 /**
  * The baseline the pipeline is measured against: the bare Kafka Streams way to count sales per product and day.
  * Orders are decoded with the same registry serde, exploded into one record per product, repartitioned by product
- * and counted in tumbling windows of one day (grace as the app's) in a RocksDB window store. The record timestamp
+ * and counted in tumbling windows of one day, with the grace the caller gives, in a RocksDB window store. The record timestamp
  * is the order's event time (the bench's producer sets it). No validation, no zero-fill, no dead letters, no
  * forecasts: it does less than the pipeline, which is what makes it a floor for the pipeline's cost.
  *
