@@ -155,11 +155,13 @@ public final class BucketAggregator implements Processor<String, SalesEvent, Obj
 
     public static List<StoreBuilder<?>> stores() {
         return List.of(
+                // Cached, as the open sums: the clock moves with most sales, and is written once a commit.
                 Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CLOCK_STORE), Serdes.String(),
-                        Serdes.ByteArray()),
-                // Cached: a series' sales between two commits cost one store write and one changelog record.
+                        Serdes.ByteArray()).withCachingEnabled(),
+                // Cached: a series' sales between two commits cost one store write and one changelog record. A store
+                // builder's caching is off unless asked for.
                 Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(OPEN_BUCKETS_STORE), Serdes.String(),
-                        new SeriesTally.StoreSerde()),
+                        new SeriesTally.StoreSerde()).withCachingEnabled(),
                 // Not cached: every close rewrites every series' state, so a cache only adds a copy before the flush
                 // (and at 100,000 series it overflows and evicts anyway).
                 Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SERIES_STATE_STORE), Serdes.String(),

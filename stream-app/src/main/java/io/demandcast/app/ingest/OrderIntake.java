@@ -82,8 +82,9 @@ public final class OrderIntake implements Processor<byte[], byte[], byte[], Inta
      * holds before it has one, and the orders it counted within {@code orderIdWindow}.
      */
     public static List<StoreBuilder<?>> stores(Duration orderIdWindow) {
+        // The stream time and the order-id clock move with most orders: cached, they are written once a commit.
         return List.of(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(WATERMARK_STORE), Serdes.String(),
-                        Serdes.Long()),
+                        Serdes.Long()).withCachingEnabled(),
                 FirstOrders.storeBuilder(),
                 OrderIds.storeBuilder(orderIdWindow));
     }
