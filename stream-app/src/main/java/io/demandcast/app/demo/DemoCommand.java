@@ -219,7 +219,8 @@ public final class DemoCommand implements Callable<Integer> {
             stdout.println("Summary");
             stdout.print(summary.text());
             stdout.printf(Locale.ROOT, "The demo took %.1f min.%n", (System.nanoTime() - start) / 60e9);
-            return 0;
+            // The replay said why above; a script must not take a demo cut short for a good one.
+            return summary.replayed().complete() ? 0 : 1;
         } catch (IllegalArgumentException | IllegalStateException | UncheckedIOException | SchemaRegistryException
                  | ReplayRefused | OrderReplay.ReplayException e) {
             throw new CommandFailure(e.getMessage(), e);

@@ -1,6 +1,7 @@
 package io.demandcast.app.demo;
 
 import io.demandcast.app.config.AppConfig;
+import io.demandcast.app.ingest.Rejection;
 import io.demandcast.app.replay.OrderReplay;
 import io.demandcast.app.replay.OrdersOnTopic;
 import io.demandcast.app.replay.ProduceCommand;
@@ -182,6 +183,10 @@ public final class DemoRun {
         if (!result.complete()) {
             err.println("demo: the replay did not end as expected (above); the summary covers the buckets it closed, "
                     + "up to " + (lastClosed == null ? "none" : DemoReport.day(lastClosed)));
+            if (outputs.deadLetters().containsKey(Rejection.DESERIALIZATION)) {
+                err.println("demo: " + target.ordersTopic() + " holds orders the app could not read. If the registry "
+                        + "lost their schemas, start over with empty servers: forecaster infra down --purge");
+            }
         }
         out.printf(Locale.ROOT, "  %s %,d topics and %,d registry subjects of %s%n", target.keepTopics() ? "kept"
                 : "deleted", result.topics().size(), result.subjects().size(), replay.replayId());

@@ -65,7 +65,12 @@ final class SchemaRegistry implements LocalServer {
                 "-Dquarkus.management.port=" + managementPort,
                 "-Dapicurio.storage.kind=sql",
                 "-Dapicurio.storage.sql.kind=h2",
-                "-Dapicurio.datasource.url=jdbc:h2:file:" + process.dir().resolve("db").resolve("registry"),
+                // No compaction when H2 closes: with it, a registry stopped after a demo came back, in most tries,
+                // with the tables as first created and every schema gone, while the broker kept the topics whose
+                // records name those schemas. Without it, every try kept them; the file only grows by what the
+                // registry writes.
+                "-Dapicurio.datasource.url=jdbc:h2:file:" + process.dir().resolve("db").resolve("registry")
+                        + ";MAX_COMPACT_TIME=0",
                 "-jar", distribution.registryRunner().toString());
     }
 

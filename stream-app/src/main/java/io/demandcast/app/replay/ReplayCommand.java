@@ -59,7 +59,8 @@ import picocli.CommandLine.Spec;
                 + "metrics.json (per version and method), report.html (error by step, a few series) and prints a "
                 + "verdict per candidate against the champion (MASE, WAPE, coverage, the promotion gate).",
             "Exit status: 0 done; 1 nothing to replay (no orders topic, no orders in the range, a range older than "
-                + "the topic's retention) or a failure; 2 a request that cannot be right (an unknown model version, "
+                + "the topic's retention), a replay that did not close every bucket up to --to (its report is still "
+                + "written) or a failure; 2 a request that cannot be right (an unknown model version, "
                 + "--from after --to, no champion to replay). Nothing is created when it exits with 1 or 2 before "
                 + "replaying. Ctrl-C stops the replay and deletes what it created."})
 public final class ReplayCommand implements Callable<Integer> {
@@ -332,6 +333,16 @@ public final class ReplayCommand implements Callable<Integer> {
         stdout.printf(Locale.ROOT, "Wrote forecasts.csv, metrics.json and report.html to %s in %.1f min.%n", outDir,
                 (System.nanoTime() - t0) / 60e9);
         stdout.flush();
+        List<String> cutShort = entries.stream().filter(e -> !e.result().complete())
+                .map(e -> e.result().candidate().version()
+                        + (e.result().candidate().retrain() ? TopicReplay.RETRAINED : "")).toList();
+        if (!cutShort.isEmpty()) {
+            // A backtest that did not close every bucket must not pass for one that did in a script.
+            stderr.println(spec.qualifiedName() + ": " + String.join(", ", cutShort) + " did not close every bucket "
+                    + "up to --to (why is above); the report covers what it closed");
+            stderr.flush();
+            return 1;
+        }
         return 0;
     }
 

@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -55,6 +56,8 @@ public final class ReplayOutputs implements AutoCloseable {
     private final Map<Integer, Long> closedByPartition = new HashMap<>();
     private final Map<String, Long> methods = new TreeMap<>();
     private final Map<String, Long> deadLetters = new TreeMap<>();
+    /** The detail of the first dead letter of each reason, to say what went wrong. */
+    private final Map<String, String> firstDetails = new TreeMap<>();
     private final Map<String, String> interned = new HashMap<>();
     private long actualCount;
     private long forecastCount;
@@ -107,7 +110,9 @@ public final class ReplayOutputs implements AutoCloseable {
             } else if (r.topic().equals(actualsTopic)) {
                 onActual(actuals.deserialize(r.topic(), r.headers(), r.value()), r.partition());
             } else {
-                deadLetters.merge(letters.deserialize(r.topic(), r.headers(), r.value()).getReason(), 1L, Long::sum);
+                DeadLetter letter = letters.deserialize(r.topic(), r.headers(), r.value());
+                deadLetters.merge(letter.getReason(), 1L, Long::sum);
+                firstDetails.putIfAbsent(letter.getReason(), String.valueOf(letter.getDetail()));
             }
         }
         if (n > 0) {
@@ -253,6 +258,11 @@ public final class ReplayOutputs implements AutoCloseable {
 
     public Map<String, Long> deadLetters() {
         return new LinkedHashMap<>(deadLetters);
+    }
+
+    /** The detail of the first dead letter of {@code reason}; empty when none came. */
+    Optional<String> firstDetail(String reason) {
+        return Optional.ofNullable(firstDetails.get(reason));
     }
 
     /** Drops the actuals and forecasts once scored; the counts stay. */

@@ -1,6 +1,7 @@
 package io.demandcast.app.replay;
 
 import io.demandcast.app.config.AppConfig;
+import io.demandcast.app.ingest.Rejection;
 import io.demandcast.app.registry.ModelRegistry;
 import io.demandcast.app.retrain.RetrainCycle;
 import io.demandcast.app.retrain.RetrainingRole;
@@ -348,8 +349,8 @@ public final class TopicReplay {
     /**
      * Reads the outputs until every aggregating task has closed {@code expectedLast}, the app has read every copied
      * order and this reader everything committed so far; or, once it has read them, until nothing came for 90 s or
-     * three wall-clock close intervals (an order the intake refused can leave the last bucket open); or until the
-     * timeout.
+     * three wall-clock close intervals (an order the intake refused can leave the last bucket open); or at once when
+     * every order was dead-lettered as undecodable; or until the timeout.
      */
     private boolean follow(ReplayOutputs outputs, long copied, Instant expectedLast, Progress progress)
             throws InterruptedException {
@@ -363,6 +364,15 @@ public final class TopicReplay {
             if (read && slowest != null && !slowest.isBefore(expectedLast)
                     && outputs.forecastCount() == outputs.actualCount() && outputs.caughtUp()) {
                 return true;
+            }
+            long undecodable = outputs.deadLetters().getOrDefault(Rejection.DESERIALIZATION, 0L);
+            if (read && copied > 0 && undecodable >= copied) {
+                // Nothing can come: waiting out the quiet time would only hide why.
+                err.println(who + "every one of the " + copied + " orders copied was dead-lettered as not an "
+                        + "OrderEvent, e.g. " + outputs.firstDetail(Rejection.DESERIALIZATION).orElse("?")
+                        + ". If the schema registry lost its schemas while the broker kept its topics (a registry "
+                        + "reset or moved), the orders name schema ids it no longer has: produce them again.");
+                return false;
             }
             if (read && outputs.quietSeconds() > quiet) {
                 err.println(who + "nothing came for " + (int) quiet + " s after every order was read; the last "

@@ -140,6 +140,19 @@ class LocalInfraTest {
         assertThat(processesOf(runDir)).isEmpty();
         assertThat(cli("infra", "status", "--run-dir", runDir.toString())).isEqualTo(InfraCommand.EXIT_NOT_RUNNING);
         assertThat(lastOutput()).contains("Kafka broker: not running").contains("Schema registry: not running");
+
+        // What they hold outlives them: the topic's records name schema ids, and the next start still has both.
+        assertThat(cli(up)).as(lastOutput()).isZero();
+        HttpResponse<String> again = http.send(HttpRequest.newBuilder(
+                URI.create(registryUrl + "/schemas/ids/" + id + "/schema")).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(again.statusCode()).as(again.body()).isEqualTo(200);
+        assertThat(new Schema.Parser().parse(again.body())).isEqualTo(new Schema.Parser().parse(SCHEMA));
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + kafkaPort))) {
+            assertThat(admin.listTopics().names().get(60, TimeUnit.SECONDS)).contains("probe");
+        }
+        assertThat(cli("infra", "down", "--run-dir", runDir.toString())).as(lastOutput()).isZero();
+        assertThat(processesOf(runDir)).isEmpty();
     }
 
     private static String jsonString(String text) {

@@ -15,6 +15,7 @@ import io.demandcast.schemas.avro.OrderLine;
 import io.demandcast.schemas.avro.OrderType;
 import io.demandcast.schemas.avro.SalesBucket;
 import io.demandcast.schemas.registry.SchemaRegistryClient;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,10 +35,14 @@ import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -365,6 +370,38 @@ class ReplayCommandTest {
         assertThat(run.err()).contains("deleted by retention", "2024-01-06");
         assertThat(topics()).isEqualTo(before);
         assertThat(dir.resolve("out-old")).doesNotExist();
+    }
+
+    @Test
+    void ordersThatNameASchemaTheRegistryDoesNotHaveEndTheReplayAtOnceSayingWhy() throws Exception {
+        // Another production whose orders were written while another registry served their schema: each names a
+        // schema id this registry never gave out.
+        Map<String, String> props = cluster.properties(dir.resolve("lost-state"), "topic.partitions", "1");
+        Path file = dir.resolve("lost.properties");
+        Files.writeString(file, props.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+                .collect(Collectors.joining("\n")) + "\n");
+        AppConfig lost = AppConfig.load(file, Map.of());
+        cluster.broker.createTopics(1, lost.topicNames().orders());
+        Map<String, Object> p = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, lost.bootstrapServers());
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(),
+                new ByteArraySerializer())) {
+            for (int d = 0; d < 6; d++) {
+                Instant t = Instant.parse("2024-03-01T10:00:00Z").plus(Duration.ofDays(d));
+                byte[] value = ByteBuffer.allocate(9).put((byte) 0).putInt(987_654_321).putInt(d).array();
+                producer.send(new ProducerRecord<>(lost.topicNames().orders(), null, t.toEpochMilli(), "o" + d,
+                        value));
+            }
+        }
+        Set<String> before = topics();
+
+        Cluster.Run run = Cluster.cli("replay", "--config", file.toString(), "--from", "2024-03-03", "--to",
+                "2024-03-05", "--model", dir.resolve("models/first").toString(), "--warmup", "0", "--out",
+                dir.resolve("out-lost").toString(), "--work-dir", dir.resolve("work-lost").toString());
+
+        assertThat(run.exitCode()).as(run.err()).isNotZero();
+        assertThat(run.err()).contains("every one of the", "dead-lettered as not an OrderEvent", "987654321",
+                "produce them again").doesNotContain("nothing came for");
+        assertThat(topics()).isEqualTo(before);
     }
 
     private static SchemaRegistryClient registry() {
