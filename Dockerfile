@@ -17,5 +17,7 @@ WORKDIR /app
 COPY --from=build /src/stream-app/target/stream-app.jar /app/stream-app.jar
 COPY --from=build /src/stream-app/target/lib /app/lib
 RUN mkdir -p /models
+# As ./forecaster does: TensorFlow's oneDNN kernels on CPUs where it would not turn them on by itself.
+ENV TF_ENABLE_ONEDNN_OPTS=1
 ENTRYPOINT ["java", "-cp", "/app/stream-app.jar:/app/lib/*", "io.demandcast.app.cli.ForecasterCli"]
 CMD ["run"]
