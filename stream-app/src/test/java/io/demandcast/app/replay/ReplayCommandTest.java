@@ -342,12 +342,8 @@ class ReplayCommandTest {
     @Test
     void aRangeOlderThanWhatRetentionKeptExitsWithStatus1AndCreatesNothing() throws Exception {
         // Another production whose orders lost their head to retention.
-        Map<String, String> props = cluster.properties(dir.resolve("old-state"), "topic.partitions", "1");
-        Path file = dir.resolve("old.properties");
-        Files.writeString(file, props.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
-                .collect(Collectors.joining("\n")) + "\n");
+        Path file = otherProduction("old");
         AppConfig old = AppConfig.load(file, Map.of());
-        cluster.broker.createTopics(1, old.topicNames().orders());
         try (Producer<String, OrderEvent> producer = ProduceCommand.producer(old)) {
             for (int d = 0; d < 10; d++) {
                 Instant t = Instant.parse("2024-01-01T10:00:00Z").plus(Duration.ofDays(d));
@@ -376,12 +372,8 @@ class ReplayCommandTest {
     void ordersThatNameASchemaTheRegistryDoesNotHaveEndTheReplayAtOnceSayingWhy() throws Exception {
         // Another production whose orders were written while another registry served their schema: each names a
         // schema id this registry never gave out.
-        Map<String, String> props = cluster.properties(dir.resolve("lost-state"), "topic.partitions", "1");
-        Path file = dir.resolve("lost.properties");
-        Files.writeString(file, props.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
-                .collect(Collectors.joining("\n")) + "\n");
+        Path file = otherProduction("lost");
         AppConfig lost = AppConfig.load(file, Map.of());
-        cluster.broker.createTopics(1, lost.topicNames().orders());
         Map<String, Object> p = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, lost.bootstrapServers());
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(),
                 new ByteArraySerializer())) {
@@ -402,6 +394,16 @@ class ReplayCommandTest {
         assertThat(run.err()).contains("every one of the", "dead-lettered as not an OrderEvent", "987654321",
                 "produce them again").doesNotContain("nothing came for");
         assertThat(topics()).isEqualTo(before);
+    }
+
+    /** The config file of another production on the cluster, {@code name}, with a one-partition orders topic. */
+    private static Path otherProduction(String name) throws Exception {
+        Map<String, String> props = cluster.properties(dir.resolve(name + "-state"), "topic.partitions", "1");
+        Path file = dir.resolve(name + ".properties");
+        Files.writeString(file, props.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+                .collect(Collectors.joining("\n")) + "\n");
+        cluster.broker.createTopics(1, AppConfig.load(file, Map.of()).topicNames().orders());
+        return file;
     }
 
     private static SchemaRegistryClient registry() {
