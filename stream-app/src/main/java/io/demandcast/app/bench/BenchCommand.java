@@ -345,15 +345,28 @@ public final class BenchCommand implements Callable<Integer> {
         if (results.get("cycle") instanceof List<?> cycles && !cycles.isEmpty()) {
             log.println();
             log.printf("Forecast cycle on a bucket close (ms, median of timed closes [min-max])%n");
-            log.printf("  %9s %20s %20s %20s %20s %10s %14s %14s%n", "series", "LSTM cycle", "naive cycle",
-                    "LSTM order->visible", "naive order->visible", "peak RSS", "CPU LSTM/naive", "state B/series");
+            log.printf("  %9s %20s %20s %20s %20s %20s %10s %20s %14s%n", "series", "LSTM cycle", "naive cycle",
+                    "bare close", "LSTM order->visible", "naive order->visible", "peak RSS", "CPU LSTM/naive/bare",
+                    "state B/series");
             for (Object o : cycles) {
                 CycleBench.Result c = (CycleBench.Result) o;
-                log.printf("  %,9d %20s %20s %20s %20s %7d MB %14s %14.0f%n", c.series(), ms(c.lstmCycleMs()),
-                        ms(c.fallbackCycleMs()), ms(c.lstmVisibleMs()), ms(c.fallbackVisibleMs()),
-                        c.vmHwmKb() / 1024, String.format("%.0f/%.0f", medianCpu(c, true), medianCpu(c, false)),
-                        meanStateBytes(c));
+                log.printf("  %,9d %20s %20s %20s %20s %20s %7d MB %20s %14.0f%n", c.series(), ms(c.lstmCycleMs()),
+                        ms(c.fallbackCycleMs()), ms(c.bareCycleMs()), ms(c.lstmVisibleMs()),
+                        ms(c.fallbackVisibleMs()), c.vmHwmKb() / 1024, String.format("%.0f/%.0f/%.0f",
+                                medianCpu(c, true), medianCpu(c, false), medianBareCpu(c)), meanStateBytes(c));
             }
+            for (Object o : cycles) {
+                CycleBench.Result c = (CycleBench.Result) o;
+                log.printf("  %,d series: naive cycle / bare close %.2f, LSTM cycle / bare close %.2f; bytes sent per "
+                                + "series and close: app %.0f, bare %.0f%n", c.series(),
+                        c.fallbackCycleMs().median() / c.bareCycleMs().median(),
+                        c.lstmCycleMs().median() / c.bareCycleMs().median(), c.appBytesPerSeries(),
+                        c.bareBytesPerSeries());
+            }
+            log.println("  bare close: Kafka Streams alone writing what a close writes (per series an actual, a "
+                    + "forecast and a changelogged RocksDB state of the app's sizes, bytes made by copying), same "
+                    + "series, partitions, threads and exactly-once settings, in the same process after the app; "
+                    + "from its trigger on the broker to the last forecast forwarded. The floor of any close.");
             log.println("  state: bytes a timed close sent to the changelogs of the series' states and history bodies, "
                     + "per series (mean of timed closes): a tail of recent buckets and the forecast, and every 8-16 "
                     + "closes the history's body (--history-buckets builds long histories first).");
@@ -375,6 +388,12 @@ public final class BenchCommand implements Callable<Integer> {
     private static double medianCpu(CycleBench.Result r, boolean lstm) {
         double[] cpu = r.closes().stream().filter(c -> !c.warmUp() && c.method().startsWith("seasonal_naive") != lstm)
                 .mapToDouble(CycleBench.Close::cpuMs).sorted().toArray();
+        return cpu.length == 0 ? Double.NaN : cpu[cpu.length / 2];
+    }
+
+    private static double medianBareCpu(CycleBench.Result r) {
+        double[] cpu = r.bareCloses().stream().filter(c -> !c.warmUp()).mapToDouble(CycleBench.BareTiming::cpuMs)
+                .sorted().toArray();
         return cpu.length == 0 ? Double.NaN : cpu[cpu.length / 2];
     }
 

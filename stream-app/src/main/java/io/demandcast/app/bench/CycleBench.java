@@ -35,6 +35,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -113,18 +114,69 @@ public final class CycleBench {
     }
 
     /**
+     * One close of the {@link BareClose} baseline, timed from its trigger records being on the broker (sent and
+     * acknowledged) to the last forecast forwarded.
+     */
+    public record BareTiming(int close, boolean warmUp, double cycleMs, double cpuMs) {
+    }
+
+    /**
      * @param vmHwmKb the child's peak resident set (VmHWM), as the parent read it from /proc (0 where unknown)
+     * @param bareCloses the bare Kafka Streams closes run after the app's, in the same process
+     * @param bareCycleMs their timed closes' cycle
+     * @param appBytesPerSeries bytes the app's producers sent per series and close (actual, forecast, changelogs)
+     * @param bareBytesPerSeries the same for the bare closes, whose record sizes were taken from the app's
      */
     public record Result(int series, int partitions, int streamThreads, int batchSize, int horizon,
                          String modelVersion, double loadSeconds, List<Close> closes,
                          PipelineBench.Summary lstmCycleMs, PipelineBench.Summary fallbackCycleMs,
                          PipelineBench.Summary lstmForwardedMs, PipelineBench.Summary lstmVisibleMs,
                          PipelineBench.Summary fallbackForwardedMs, PipelineBench.Summary fallbackVisibleMs,
-                         long heapUsedMb, long vmHwmKb, String childJvmOptions) {
+                         long heapUsedMb, long vmHwmKb, String childJvmOptions, List<BareTiming> bareCloses,
+                         PipelineBench.Summary bareCycleMs, double appBytesPerSeries, double bareBytesPerSeries) {
         Result withMemory(long vmHwmKb, String childJvmOptions) {
             return new Result(series, partitions, streamThreads, batchSize, horizon, modelVersion, loadSeconds,
-                    closes, lstmCycleMs, fallbackCycleMs, lstmForwardedMs, lstmVisibleMs, fallbackForwardedMs, fallbackVisibleMs, heapUsedMb,
-                    vmHwmKb, childJvmOptions);
+                    closes, lstmCycleMs, fallbackCycleMs, lstmForwardedMs, lstmVisibleMs, fallbackForwardedMs,
+                    fallbackVisibleMs, heapUsedMb, vmHwmKb, childJvmOptions, bareCloses, bareCycleMs,
+                    appBytesPerSeries, bareBytesPerSeries);
+        }
+
+        Result withBare(List<BareTiming> bare, double bareBytesPerSeries) {
+            return new Result(series, partitions, streamThreads, batchSize, horizon, modelVersion, loadSeconds,
+                    closes, lstmCycleMs, fallbackCycleMs, lstmForwardedMs, lstmVisibleMs, fallbackForwardedMs,
+                    fallbackVisibleMs, heapUsedMb, vmHwmKb, childJvmOptions, bare,
+                    PipelineBench.Summary.of(bare.stream().filter(b -> !b.warmUp()).map(BareTiming::cycleMs)
+                            .toList()), appBytesPerSeries, bareBytesPerSeries);
+        }
+    }
+
+    /**
+     * What the app's producers sent per record to the actuals and forecasts topics, and per series and close to the
+     * changelogs of its series' states and bodies: the bare close writes values of these sizes.
+     */
+    private record AppBytes(TopicBytes actuals, TopicBytes forecasts, double statePerSeries) {
+        /** A record's framing besides its key and value: length, attributes, deltas, key and value lengths. */
+        private static final int FRAMING = 10;
+        private static final int KEY = SyntheticOrders.productId(0).length();
+
+        double perSeries() {
+            return actuals.perRecord() + forecasts.perRecord() + statePerSeries;
+        }
+
+        BareClose.Sizes sizes() {
+            return new BareClose.Sizes(value(actuals.perRecord()), value(forecasts.perRecord()),
+                    value(statePerSeries));
+        }
+
+        private static int value(double recordBytes) {
+            return Math.max(1, (int) Math.round(recordBytes) - KEY - FRAMING);
+        }
+    }
+
+    /** Bytes and records a client's producers sent to one topic so far. */
+    private record TopicBytes(double bytes, double records) {
+        double perRecord() {
+            return records == 0 ? 0 : bytes / records;
         }
     }
 
@@ -204,6 +256,8 @@ public final class CycleBench {
         Map<String, Object> producerProps = new HashMap<>();
         producerProps.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
         producerProps.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        AppBytes appBytes;
+        Result appResult;
         try (KafkaProducer<String, OrderEvent> producer = new KafkaProducer<>(producerProps, new StringSerializer(),
                 topics.orders().valueSerde().serializer())) {
             long t0 = System.nanoTime();
@@ -301,11 +355,15 @@ public final class CycleBench {
             }
             Runtime rt = Runtime.getRuntime();
             long heapUsedMb = (rt.totalMemory() - rt.freeMemory()) >> 20;
+            double stateBytes = closes.stream().filter(c -> !c.warmUp()).mapToDouble(Close::stateBytesPerSeries)
+                    .average().orElse(0);
+            appBytes = new AppBytes(topicBytes(streams, names.salesActuals()), topicBytes(streams, names.forecasts()),
+                    stateBytes);
             List<Close> timedLstm = closes.stream().filter(c -> !c.warmUp() && c.method().equals(LstmModel.METHOD))
                     .toList();
             List<Close> timedFallback = closes.stream().filter(c -> !c.warmUp()
                     && c.method().startsWith("seasonal_naive")).toList();
-            return new Result(settings.series(), settings.partitions(), settings.streamThreads(),
+            appResult = new Result(settings.series(), settings.partitions(), settings.streamThreads(),
                     settings.batchSize(), config.horizon(), model == null ? "none" : model.version(), loadSeconds,
                     closes, PipelineBench.Summary.of(timedLstm.stream().map(Close::cycleMs).toList()),
                     PipelineBench.Summary.of(timedFallback.stream().map(Close::cycleMs).toList()),
@@ -313,7 +371,7 @@ public final class CycleBench {
                     PipelineBench.Summary.of(timedLstm.stream().map(Close::visibleMs).toList()),
                     PipelineBench.Summary.of(timedFallback.stream().map(Close::forwardedMs).toList()),
                     PipelineBench.Summary.of(timedFallback.stream().map(Close::visibleMs).toList()),
-                    heapUsedMb, 0, "");
+                    heapUsedMb, 0, "", List.of(), PipelineBench.Summary.of(List.of()), appBytes.perSeries(), 0);
         } finally {
             visible.stop();
             repartition.stop();
@@ -327,6 +385,7 @@ public final class CycleBench {
                 model.close();
             }
         }
+        return runBare(config, appBytes.sizes(), appResult);
     }
 
     /**
@@ -346,6 +405,101 @@ public final class CycleBench {
             }
         }
         return sum;
+    }
+
+    /** The producers' {@code byte-total} and {@code record-send-total} for {@code topic}, over all stream threads. */
+    static TopicBytes topicBytes(KafkaStreams streams, String topic) {
+        return topicBytes(streams, t -> t.equals(topic));
+    }
+
+    private static TopicBytes topicBytes(KafkaStreams streams, java.util.function.Predicate<String> topics) {
+        double bytes = 0;
+        double records = 0;
+        for (Map.Entry<MetricName, ? extends Metric> e : streams.metrics().entrySet()) {
+            MetricName name = e.getKey();
+            String topic = name.tags().get("topic");
+            if (name.group().equals("producer-topic-metrics") && topic != null && topics.test(topic)
+                    && e.getValue().metricValue() instanceof Number n) {
+                if (name.name().equals("byte-total")) {
+                    bytes += n.doubleValue();
+                } else if (name.name().equals("record-send-total")) {
+                    records += n.doubleValue();
+                }
+            }
+        }
+        return new TopicBytes(bytes, records);
+    }
+
+    /**
+     * The {@link BareClose} baseline, after the app has stopped, in this process: the same series, partitions,
+     * stream threads and Kafka Streams settings, and as many warm-up and timed closes as the app had of each method.
+     */
+    private Result runBare(AppConfig config, BareClose.Sizes sizes, Result app) throws InterruptedException {
+        String id = cluster.name("cycle-" + settings.series() + "-bare");
+        String triggers = id + "-triggers";
+        String actuals = id + "-actuals";
+        String forecasts = id + "-forecasts";
+        cluster.createTopics(settings.partitions(), triggers, actuals, forecasts);
+        Properties props = config.streamsProperties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, id);
+        props.put(StreamsConfig.STATE_DIR_CONFIG, workDir.resolve("state").resolve(id).toString());
+        AtomicLong loaded = new AtomicLong();
+        AtomicLong forwarded = new AtomicLong();
+        KafkaStreams streams = new KafkaStreams(BareClose.build(triggers, actuals, forecasts, settings.series(),
+                settings.partitions(), sizes, loaded, forwarded), props);
+        AtomicReference<Throwable> crashed = new AtomicReference<>();
+        streams.setUncaughtExceptionHandler(e -> {
+            crashed.compareAndSet(null, e);
+            return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        });
+        Map<String, Object> producerProps = new HashMap<>();
+        producerProps.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+        List<BareTiming> timings = new ArrayList<>();
+        double bytesPerSeries;
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerProps, new StringSerializer(),
+                new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            streams.start();
+            awaitCondition(() -> streams.state() == KafkaStreams.State.RUNNING, crashed, "the bare close to start");
+            trigger(producer, triggers, BareClose.LOAD, DAY0.toEpochMilli());
+            awaitCondition(() -> loaded.get() >= settings.series(), crashed,
+                    "the bare close to load " + settings.series() + " series");
+            java.util.function.Predicate<String> written = t -> t.equals(actuals) || t.equals(forecasts)
+                    || t.endsWith("-" + BareClose.STORE + "-changelog");
+            double bytesBefore = topicBytes(streams, written).bytes();
+            int closes = settings.warmUps() + settings.repetitions();
+            for (int k = 1; k <= closes; k++) {
+                long target = forwarded.get() + settings.series();
+                long cpuStart = processCpuNanos();
+                long start = trigger(producer, triggers, BareClose.CLOSE,
+                        DAY0.plus(DAY.multipliedBy(k)).toEpochMilli());
+                awaitCondition(() -> forwarded.get() >= target, crashed,
+                        "bare close " + k + " to forward " + settings.series() + " forecasts");
+                double cycleMs = (System.nanoTime() - start) / 1e6;
+                double cpuMs = (processCpuNanos() - cpuStart) / 1e6;
+                boolean warmUp = k <= settings.warmUps();
+                timings.add(new BareTiming(k, warmUp, cycleMs, cpuMs));
+                log.printf("  bare close %d%s: %,d forecasts; cycle %.0f ms (process CPU %.0f ms)%n", k,
+                        warmUp ? " (warm-up)" : "", settings.series(), cycleMs, cpuMs);
+                log.flush();
+            }
+            // Read once the last close's records are sent: commit, then the producers' counters are final.
+            awaitCondition(() -> topicBytes(streams, t -> t.equals(forecasts)).records()
+                    >= (double) closes * settings.series(), crashed, "the bare close's forecasts to be sent");
+            bytesPerSeries = (topicBytes(streams, written).bytes() - bytesBefore) / ((double) closes * settings.series());
+        } finally {
+            streams.close(Duration.ofSeconds(60));
+            streams.cleanUp();
+        }
+        return app.withBare(timings, bytesPerSeries);
+    }
+
+    /** Sends {@code kind} to every partition of the trigger topic; returns when the broker has them (nanoTime). */
+    private long trigger(KafkaProducer<String, byte[]> producer, String topic, String kind, long timestamp) {
+        for (int p = 0; p < settings.partitions(); p++) {
+            producer.send(new ProducerRecord<>(topic, p, timestamp, kind, BareClose.triggerValue()));
+        }
+        producer.flush();
+        return System.nanoTime();
     }
 
     /** One series per partition of the repartition, whose sale moves that task's stream time. */

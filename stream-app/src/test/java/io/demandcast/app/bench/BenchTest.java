@@ -116,6 +116,15 @@ class BenchTest {
         assertThat(r.closes()).filteredOn(c -> !c.method().equals(LstmModel.METHOD))
                 .allSatisfy(c -> assertThat(c.modelMs()).as("no model call on a fallback close").isZero());
         assertThat(r.lstmCycleMs().median()).isEqualTo(r.closes().get(5).cycleMs());
+        // The bare Kafka Streams close: as many warm-up and timed closes as the app had of each method, writing as
+        // many bytes per series as the app did (its record sizes are taken from the app's producers). Within a
+        // quarter: with 30 series a batch holds few records, and its header weighs on each.
+        assertThat(r.bareCloses()).extracting(CycleBench.BareTiming::warmUp).containsExactly(true, true, false);
+        assertThat(r.bareCloses()).allSatisfy(b -> assertThat(b.cycleMs()).isPositive());
+        assertThat(r.bareCycleMs().median()).isEqualTo(r.bareCloses().get(2).cycleMs());
+        assertThat(r.appBytesPerSeries()).isGreaterThan(100);
+        assertThat(r.bareBytesPerSeries()).isCloseTo(r.appBytesPerSeries(),
+                org.assertj.core.data.Percentage.withPercentage(25));
         assertThat(r.vmHwmKb()).as("peak RSS read from /proc").isGreaterThan(10_000);
         assertThat(r.childJvmOptions()).isEqualTo("-Xmx256m");
     }
