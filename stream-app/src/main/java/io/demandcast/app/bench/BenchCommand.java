@@ -35,7 +35,8 @@ import picocli.CommandLine.Spec;
                 "  pipeline  the whole pipeline's throughput against a bare Kafka Streams windowed count over the "
                         + "same pre-produced orders;",
                 "  cycle     the forecast cycle on a bucket close for each --series count, LSTM against the "
-                        + "seasonal naive fallback, and the app's peak RSS (a child JVM);",
+                        + "seasonal naive fallback and a bare Kafka Streams close writing the same records, and the "
+                        + "app's peak RSS (a child JVM);",
                 "  all       both (the default);",
                 "  soak      the app in a child JVM fed orders at a live rate for --soak-minutes, a day every "
                         + "--soak-seconds-per-day: RSS, live heap, state size and lag over time, and whether each "

@@ -4,53 +4,51 @@ import io.demandcast.model.ForecastBlock;
 import io.demandcast.schemas.registry.ForecastEncoder;
 
 /**
- * The forecasts of one batch of histories, as columns: row {@code i} is the forecast of history {@code i}, read
- * straight from the block the model (or the fallback) returned, with the version and method it goes out under. It
+ * The forecasts of one batch of histories, as columns: row {@code i} is the forecast of history {@code i}, its P10,
+ * P50 and P90 copied from the block the model (or the fallback) returned, with the version and method it goes out
+ * under. It
  * stays valid after the cycle forecasts the next batch, so the close can write states and emit from it at its own
  * pace. Nothing in it changes once {@link ForecastCycle.Run#forecast} has returned it.
  */
 public final class ForecastBatch {
 
     private final int horizon;
-    private final ForecastBlock[] blocks;
-    /** Row of {@code blocks[i]} that holds forecast {@code i}. */
-    private final int[] rows;
+    /**
+     * P10, P50 and P90 of every step of every forecast, copied out of the blocks once: forecast {@code i}'s step
+     * {@code h} at {@code (i * horizon + h) * 3}. The close reads each value twice (the state's copy and the
+     * published record's) and the state's encoder once more to choose floats or doubles: from here each read is an
+     * array index, where through the blocks it was two interface calls.
+     */
+    private final double[] values;
     /** Step bucket starts of forecast {@code i}: one array shared by every row that ends at the same bucket. */
     private final long[][] starts;
-    /** Index of the P10, P50 and P90 levels in {@code blocks[i].levels(rows[i])}. */
-    private final int[] p10;
-    private final int[] p50;
-    private final int[] p90;
     private final String[] versions;
     private final String[] methods;
 
     ForecastBatch(int size, int horizon) {
         this.horizon = horizon;
-        this.blocks = new ForecastBlock[size];
-        this.rows = new int[size];
+        this.values = new double[size * horizon * 3];
         this.starts = new long[size][];
-        this.p10 = new int[size];
-        this.p50 = new int[size];
-        this.p90 = new int[size];
         this.versions = new String[size];
         this.methods = new String[size];
     }
 
     /** Sets forecast {@code i} to row {@code row} of {@code block}; {@code levels} are the row's level indices. */
     void set(int i, ForecastBlock block, int row, long[] stepStarts, Levels levels, String version, String method) {
-        blocks[i] = block;
-        rows[i] = row;
+        int at = i * horizon * 3;
+        for (int h = 0; h < horizon; h++) {
+            values[at++] = block.value(row, h, levels.p10);
+            values[at++] = block.value(row, h, levels.p50);
+            values[at++] = block.value(row, h, levels.p90);
+        }
         starts[i] = stepStarts;
-        p10[i] = levels.p10;
-        p50[i] = levels.p50;
-        p90[i] = levels.p90;
         versions[i] = version;
         methods[i] = method;
     }
 
     /** Forecasts in the batch: one per history asked for. */
     public int size() {
-        return blocks.length;
+        return starts.length;
     }
 
     /** The version written in forecast {@code i}: the model's, or the fallback's name. */
@@ -65,12 +63,11 @@ public final class ForecastBatch {
 
     /** The steps of forecast {@code i}: P10, P50 and P90 per horizon step. */
     public ForecastEncoder.Steps steps(int i) {
-        return new Steps(blocks[i], rows[i], starts[i], p10[i], p50[i], p90[i], horizon);
+        return new Steps(values, i * horizon * 3, starts[i], horizon);
     }
 
-    /** One forecast's steps, read from its block. */
-    private record Steps(ForecastBlock block, int row, long[] starts, int p10Level, int p50Level, int p90Level,
-                         int count) implements ForecastEncoder.Steps {
+    /** One forecast's steps, read from the batch's values. */
+    private record Steps(double[] values, int offset, long[] starts, int count) implements ForecastEncoder.Steps {
         @Override
         public long bucketStart(int step) {
             return starts[step];
@@ -78,17 +75,17 @@ public final class ForecastBatch {
 
         @Override
         public double p10(int step) {
-            return block.value(row, step, p10Level);
+            return values[offset + 3 * step];
         }
 
         @Override
         public double p50(int step) {
-            return block.value(row, step, p50Level);
+            return values[offset + 3 * step + 1];
         }
 
         @Override
         public double p90(int step) {
-            return block.value(row, step, p90Level);
+            return values[offset + 3 * step + 2];
         }
     }
 
