@@ -192,8 +192,8 @@ public final class ForecastCycle {
             for (int i = 0; i < batch.size(); i++) {
                 out.set(offset + i, block, i, stepStarts(batch.get(i)), levels.of(block.levels(i)),
                         fallback.method(), method);
-                metrics.fallback(reason);
             }
+            metrics.fallback(reason, batch.size());
         }
     }
 

@@ -132,8 +132,13 @@ public final class PipelineMetrics {
     }
 
     public void fallback(String reason) {
+        fallback(reason, 1);
+    }
+
+    /** {@code count} forecasts made by the fallback for {@code reason}: a batch's, counted at once. */
+    public void fallback(String reason, int count) {
         labelled(fallbacks, "demandcast.forecast.fallbacks", "Forecasts made by the fallback, by reason.", reason)
-                .increment();
+                .increment(count);
     }
 
     private Counter labelled(Map<String, Counter> byReason, String name, String description, String reason) {
