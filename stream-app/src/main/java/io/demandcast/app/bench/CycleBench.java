@@ -43,6 +43,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -51,6 +52,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
@@ -393,18 +395,8 @@ public final class CycleBench {
      * per-topic {@code byte-total}), over all stream threads.
      */
     static double stateChangelogBytes(KafkaStreams streams) {
-        double sum = 0;
-        for (Map.Entry<MetricName, ? extends Metric> e : streams.metrics().entrySet()) {
-            MetricName name = e.getKey();
-            String topic = name.tags().get("topic");
-            if (name.group().equals("producer-topic-metrics") && name.name().equals("byte-total") && topic != null
-                    && (topic.endsWith("-" + BucketAggregator.SERIES_STATE_STORE + "-changelog")
-                    || topic.endsWith("-" + BucketAggregator.SERIES_HISTORY_STORE + "-changelog"))
-                    && e.getValue().metricValue() instanceof Number n) {
-                sum += n.doubleValue();
-            }
-        }
-        return sum;
+        return topicBytes(streams, t -> t.endsWith("-" + BucketAggregator.SERIES_STATE_STORE + "-changelog")
+                || t.endsWith("-" + BucketAggregator.SERIES_HISTORY_STORE + "-changelog")).bytes();
     }
 
     /** The producers' {@code byte-total} and {@code record-send-total} for {@code topic}, over all stream threads. */
@@ -412,7 +404,7 @@ public final class CycleBench {
         return topicBytes(streams, t -> t.equals(topic));
     }
 
-    private static TopicBytes topicBytes(KafkaStreams streams, java.util.function.Predicate<String> topics) {
+    private static TopicBytes topicBytes(KafkaStreams streams, Predicate<String> topics) {
         double bytes = 0;
         double records = 0;
         for (Map.Entry<MetricName, ? extends Metric> e : streams.metrics().entrySet()) {
@@ -457,14 +449,17 @@ public final class CycleBench {
         List<BareTiming> timings = new ArrayList<>();
         double bytesPerSeries;
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerProps, new StringSerializer(),
-                new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+                new ByteArraySerializer())) {
             streams.start();
             awaitCondition(() -> streams.state() == KafkaStreams.State.RUNNING, crashed, "the bare close to start");
             trigger(producer, triggers, BareClose.LOAD, DAY0.toEpochMilli());
             awaitCondition(() -> loaded.get() >= settings.series(), crashed,
                     "the bare close to load " + settings.series() + " series");
-            java.util.function.Predicate<String> written = t -> t.equals(actuals) || t.equals(forecasts)
-                    || t.endsWith("-" + BareClose.STORE + "-changelog");
+            Predicate<String> changelog = t -> t.endsWith("-" + BareClose.STORE + "-changelog");
+            Predicate<String> written = changelog.or(t -> t.equals(actuals) || t.equals(forecasts));
+            // The load's states are counted out of the closes' bytes: wait until the producers have sent them.
+            awaitCondition(() -> topicBytes(streams, changelog).records() >= settings.series(), crashed,
+                    "the bare close's loaded states to be sent");
             double bytesBefore = topicBytes(streams, written).bytes();
             int closes = settings.warmUps() + settings.repetitions();
             for (int k = 1; k <= closes; k++) {
@@ -482,10 +477,12 @@ public final class CycleBench {
                         warmUp ? " (warm-up)" : "", settings.series(), cycleMs, cpuMs);
                 log.flush();
             }
-            // Read once the last close's records are sent: commit, then the producers' counters are final.
-            awaitCondition(() -> topicBytes(streams, t -> t.equals(forecasts)).records()
-                    >= (double) closes * settings.series(), crashed, "the bare close's forecasts to be sent");
-            bytesPerSeries = (topicBytes(streams, written).bytes() - bytesBefore) / ((double) closes * settings.series());
+            // The byte counters are read once the producers have sent every record the closes forwarded or logged.
+            double records = settings.series() + 3.0 * closes * settings.series();
+            awaitCondition(() -> topicBytes(streams, written).records() >= records, crashed,
+                    "the bare close's records to be sent");
+            bytesPerSeries = (topicBytes(streams, written).bytes() - bytesBefore)
+                    / ((double) closes * settings.series());
         } finally {
             streams.close(Duration.ofSeconds(60));
             streams.cleanUp();
