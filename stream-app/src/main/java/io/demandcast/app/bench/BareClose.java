@@ -1,6 +1,5 @@
 package io.demandcast.app.bench;
 
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -128,10 +127,5 @@ final class BareClose {
                 }
             }
         }
-    }
-
-    /** The trigger's value: unused, but a record needs one to be told apart from a tombstone by a reader. */
-    static byte[] triggerValue() {
-        return "t".getBytes(StandardCharsets.UTF_8);
     }
 }

@@ -493,7 +493,7 @@ public final class CycleBench {
     /** Sends {@code kind} to every partition of the trigger topic; returns when the broker has them (nanoTime). */
     private long trigger(KafkaProducer<String, byte[]> producer, String topic, String kind, long timestamp) {
         for (int p = 0; p < settings.partitions(); p++) {
-            producer.send(new ProducerRecord<>(topic, p, timestamp, kind, BareClose.triggerValue()));
+            producer.send(new ProducerRecord<>(topic, p, timestamp, kind, new byte[0]));
         }
         producer.flush();
         return System.nanoTime();
