@@ -6,9 +6,8 @@ import io.demandcast.schemas.registry.ForecastEncoder;
 /**
  * The forecasts of one batch of histories, as columns: row {@code i} is the forecast of history {@code i}, its P10,
  * P50 and P90 copied from the block the model (or the fallback) returned, with the version and method it goes out
- * under. It
- * stays valid after the cycle forecasts the next batch, so the close can write states and emit from it at its own
- * pace. Nothing in it changes once {@link ForecastCycle.Run#forecast} has returned it.
+ * under. It stays valid after the cycle forecasts the next batch, so the close can write states and emit from it at
+ * its own pace. Nothing in it changes once {@link ForecastCycle.Run#forecast} has returned it.
  */
 public final class ForecastBatch {
 
